@@ -1,0 +1,5 @@
+//! The `easync` binary: parse the command line, run, map the outcome to an exit code.
+
+fn main() -> std::process::ExitCode {
+    easync::cli::main()
+}
