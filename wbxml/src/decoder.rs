@@ -84,11 +84,23 @@ pub enum Event<'a> {
 enum State {
     Root,
     Content,
-    Attributes { has_content: bool },
+    /// An element without content is open: its End comes next.
     PendingEnd,
+    /// Attributes follow; then content.
+    AttributesThenContent,
+    /// Attributes follow; then the End of an element without content.
+    AttributesThenEnd,
     AfterRoot,
     Done,
 }
+
+/// The state after a start tag, indexed by its attribute and content bits (`token >> 6`).
+const STATE_AFTER_START: [State; 4] = [
+    State::PendingEnd,
+    State::Content,
+    State::AttributesThenEnd,
+    State::AttributesThenContent,
+];
 
 #[derive(Debug, Clone, Copy)]
 struct Open {
@@ -160,10 +172,18 @@ impl<'a> Decoder<'a> {
     #[allow(clippy::should_implement_trait)] // fallible; an Iterator would hide the Result shape
     #[inline]
     pub fn next(&mut self) -> Result<Option<Event<'a>>, DecodeError> {
+        if self.state == State::Content {
+            return self.content();
+        }
+        self.next_outside_content()
+    }
+
+    fn next_outside_content(&mut self) -> Result<Option<Event<'a>>, DecodeError> {
         match self.state {
             State::Content => self.content(),
             State::PendingEnd => Ok(Some(self.end())),
-            State::Attributes { has_content } => self.attribute(has_content),
+            State::AttributesThenContent => self.attribute(true),
+            State::AttributesThenEnd => self.attribute(false),
             State::Root => self.root(),
             State::AfterRoot => self.after_root(),
             State::Done => Ok(None),
@@ -228,11 +248,7 @@ impl<'a> Decoder<'a> {
         if has_attributes {
             self.attrs_seen.clear();
         }
-        self.state = match (has_attributes, has_content) {
-            (true, _) => State::Attributes { has_content },
-            (false, true) => State::Content,
-            (false, false) => State::PendingEnd,
-        };
+        self.state = STATE_AFTER_START[usize::from(b >> 6)];
         Ok(Event::Start(StartTag {
             tag,
             has_attributes,
@@ -392,7 +408,7 @@ impl<'a> Decoder<'a> {
     fn unclosed(&self) -> DecodeError {
         match self.stack.last() {
             Some(open) => DecodeError::Unclosed {
-                tag: open.tag.to_string(),
+                tag: open.tag,
                 opened_at: open.offset,
                 offset: self.cur.pos,
             },
@@ -411,17 +427,8 @@ impl<'a> Decoder<'a> {
                 offset: at,
             };
         }
-        let token = match b {
-            token::END => "END".to_string(),
-            token::SWITCH_PAGE => "SWITCH_PAGE".to_string(),
-            token::STR_I => "STR_I".to_string(),
-            token::STR_T => "STR_T".to_string(),
-            token::ENTITY => "ENTITY".to_string(),
-            token::OPAQUE => "OPAQUE".to_string(),
-            b => format!("token 0x{b:02X}"),
-        };
         DecodeError::Unexpected {
-            token,
+            token: b,
             context,
             offset: at,
         }

@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use crate::token::Tag;
+
 /// Why a WBXML document could not be decoded. `offset` is the byte offset into the input of the
 /// token (or header field) that is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -28,9 +30,9 @@ pub enum DecodeError {
     NulCharacter { what: &'static str, offset: usize },
     #[error("entity &#{code}; at byte {offset} is not a Unicode scalar value")]
     InvalidEntity { code: u32, offset: usize },
-    #[error("unexpected {token} at byte {offset}: {context}")]
+    #[error("unexpected {} at byte {offset}: {context}", token_name(*token))]
     Unexpected {
-        token: String,
+        token: u8,
         context: &'static str,
         offset: usize,
     },
@@ -44,7 +46,7 @@ pub enum DecodeError {
     },
     #[error("missing END for <{tag}> opened at byte {opened_at}: input ends at byte {offset}")]
     Unclosed {
-        tag: String,
+        tag: Tag,
         opened_at: usize,
         offset: usize,
     },
@@ -62,6 +64,20 @@ pub enum DecodeError {
     TooManyAttributes { limit: usize, offset: usize },
     #[error("{len} bytes of trailing data after the root element at byte {offset}")]
     TrailingData { len: usize, offset: usize },
+}
+
+/// A global token's name, or its number.
+fn token_name(b: u8) -> String {
+    use crate::token::*;
+    match b {
+        END => "END".into(),
+        SWITCH_PAGE => "SWITCH_PAGE".into(),
+        STR_I => "STR_I".into(),
+        STR_T => "STR_T".into(),
+        ENTITY => "ENTITY".into(),
+        OPAQUE => "OPAQUE".into(),
+        b => format!("token 0x{b:02X}"),
+    }
 }
 
 impl DecodeError {

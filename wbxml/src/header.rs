@@ -82,12 +82,18 @@ impl<'a> Cursor<'a> {
     pub fn c_str(&mut self, what: &'static str) -> Result<&'a str, DecodeError> {
         let start = self.pos;
         let rest = &self.buf[start..];
-        let len = find_nul(rest).ok_or(DecodeError::Truncated {
+        let (len, ascii) = scan_c_str(rest).ok_or(DecodeError::Truncated {
             what,
             offset: start,
         })?;
         self.pos = start + len + 1;
-        utf8(&rest[..len], what, start)
+        let bytes = &rest[..len];
+        if ascii {
+            // SAFETY: `scan_c_str` saw no byte with the high bit set in `bytes`, and every
+            // sequence of ASCII bytes is valid UTF-8.
+            return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+        }
+        utf8(bytes, what, start)
     }
 }
 
@@ -104,26 +110,37 @@ pub(crate) fn utf8<'a>(
     })
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
 /// Position of the first NUL byte, eight bytes at a time.
 #[inline]
 pub(crate) fn find_nul(s: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
+    scan_c_str(s).map(|(len, _)| len)
+}
+
+/// Position of the first NUL byte, and whether every byte before it is ASCII; one pass, eight
+/// bytes at a time. (In `w - LO & !w & HI`, the lowest set bit marks the first zero byte.)
+#[inline]
+pub(crate) fn scan_c_str(s: &[u8]) -> Option<(usize, bool)> {
+    let mut high = 0u64;
     let mut chunks = s.chunks_exact(8);
     let mut base = 0;
     for c in chunks.by_ref() {
         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         let z = w.wrapping_sub(LO) & !w & HI;
         if z != 0 {
-            return Some(base + (z.trailing_zeros() / 8) as usize);
+            let first = z.trailing_zeros() as usize / 8;
+            let before = (1u64 << (first * 8)).wrapping_sub(1);
+            return Some((base + first, (high | (w & before)) & HI == 0));
         }
+        high |= w;
         base += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == 0)
-        .map(|i| base + i)
+    let tail = chunks.remainder();
+    let n = tail.iter().position(|&b| b == 0)?;
+    let ascii = high & HI == 0 && tail[..n].is_ascii();
+    Some((base + n, ascii))
 }
 
 /// Reads the header; the cursor is left at the first body byte.
@@ -223,9 +240,37 @@ mod tests {
             }
             assert_eq!(find_nul(&vec![0x80u8; len]), None);
         }
-        // A byte 0x01 after a 0x00-free word must not be taken for a NUL (borrow artefact).
+        // A byte 0x01 after a zero byte must not be taken for a NUL (borrow artefact).
         assert_eq!(find_nul(&[1, 1, 1, 1, 1, 1, 1, 1, 0]), Some(8));
         assert_eq!(find_nul(&[0x80, 1, 0, 1, 1, 1, 1, 1]), Some(2));
+    }
+
+    #[test]
+    fn scan_reports_ascii_exactly() {
+        for len in 0..24 {
+            for high_at in 0..=len {
+                let mut v = vec![b'a'; len + 3];
+                v[len] = 0;
+                v[len + 1] = 0xC3; // after the NUL: must not count
+                if high_at < len {
+                    v[high_at] = 0xC3;
+                }
+                let want = (len, high_at == len);
+                assert_eq!(scan_c_str(&v), Some(want), "len {len} high at {high_at}");
+            }
+        }
+        assert_eq!(scan_c_str(b"abc"), None);
+    }
+
+    #[test]
+    fn c_str_validates_non_ascii() {
+        let mut c = cur("h\u{e9}\0".as_bytes());
+        assert_eq!(c.c_str("x"), Ok("h\u{e9}"));
+        let mut bad = cur(&[b'a', 0xC3, 0x28, 0]);
+        assert!(matches!(
+            bad.c_str("x"),
+            Err(DecodeError::InvalidUtf8 { offset: 1, .. })
+        ));
     }
 
     #[test]

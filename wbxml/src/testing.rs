@@ -42,15 +42,15 @@ fn pull_all(data: &[u8]) -> Result<usize, crate::DecodeError> {
 /// The encoding the XML bridge preserves: empty text nodes and whitespace-only text beside
 /// elements have no XML form (see the `xml` module docs), so they are normalised away first.
 #[cfg(feature = "xml")]
-fn xml_safe_encoding(tree: &Element) -> Option<Vec<u8>> {
-    fn normalise(e: &Element) -> Element {
+fn xml_safe_encoding(tree: &Element<'_>) -> Option<Vec<u8>> {
+    fn normalise<'a>(e: &Element<'a>) -> Element<'a> {
         use crate::Node;
         let mut out = Element::new(e.tag);
         out.attributes = e.attributes.clone();
         // Adjacent text nodes read back as one; then layout rules apply to the merged text.
         for c in &e.children {
             match (c, out.children.last_mut()) {
-                (Node::Text(t), Some(Node::Text(prev))) => prev.push_str(t),
+                (Node::Text(t), Some(Node::Text(prev))) => prev.to_mut().push_str(t),
                 (Node::Element(child), _) => out.children.push(Node::Element(normalise(child))),
                 (other, _) => out.children.push(other.clone()),
             }

@@ -1,5 +1,10 @@
-//! A small owned element tree, for tests, debugging and the XML bridge. The hot paths (typed
+//! A small element tree, for tests, debugging and the XML bridge. The hot paths (typed
 //! decoding of Sync responses) use the pull [`Decoder`](crate::Decoder) directly.
+//!
+//! Text and opaque data borrow from the decoded input (`Cow::Borrowed`), so decoding a tree
+//! copies no content; [`Element::into_owned`] detaches a tree from its input.
+
+use std::borrow::Cow;
 
 use crate::decoder::{Decoder, Event, Limits};
 use crate::encoder::{AttrRef, Encoder};
@@ -8,30 +13,30 @@ use crate::token::Tag;
 
 /// An attribute of an element (only legacy AirNotify documents have any).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attr {
+pub struct Attr<'a> {
     pub page: u8,
     pub token: u8,
     /// The full value (including the value prefix of the start token).
-    pub value: String,
+    pub value: Cow<'a, str>,
 }
 
 /// A child of an element.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node {
-    Element(Element),
-    Text(String),
-    Opaque(Vec<u8>),
+pub enum Node<'a> {
+    Element(Element<'a>),
+    Text(Cow<'a, str>),
+    Opaque(Cow<'a, [u8]>),
 }
 
 /// An element with its attributes and children.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Element {
+pub struct Element<'a> {
     pub tag: Tag,
-    pub attributes: Vec<Attr>,
-    pub children: Vec<Node>,
+    pub attributes: Vec<Attr<'a>>,
+    pub children: Vec<Node<'a>>,
 }
 
-impl Element {
+impl<'a> Element<'a> {
     /// An empty element.
     pub fn new(tag: Tag) -> Self {
         Self {
@@ -42,25 +47,25 @@ impl Element {
     }
 
     /// Adds a child element (builder style).
-    pub fn with(mut self, child: Element) -> Self {
+    pub fn with(mut self, child: Element<'a>) -> Self {
         self.children.push(Node::Element(child));
         self
     }
 
     /// Adds a text child (builder style).
-    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+    pub fn with_text(mut self, text: impl Into<Cow<'a, str>>) -> Self {
         self.children.push(Node::Text(text.into()));
         self
     }
 
     /// Adds an opaque child (builder style).
-    pub fn with_opaque(mut self, data: impl Into<Vec<u8>>) -> Self {
+    pub fn with_opaque(mut self, data: impl Into<Cow<'a, [u8]>>) -> Self {
         self.children.push(Node::Opaque(data.into()));
         self
     }
 
     /// Child elements.
-    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+    pub fn elements(&self) -> impl Iterator<Item = &Element<'a>> {
         self.children.iter().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             _ => None,
@@ -68,7 +73,7 @@ impl Element {
     }
 
     /// The first child element with this page and name.
-    pub fn child(&self, page: u8, name: &str) -> Option<&Element> {
+    pub fn child(&self, page: u8, name: &str) -> Option<&Element<'a>> {
         let tag = Tag::by_name(page, name)?;
         self.elements().find(|e| e.tag == tag)
     }
@@ -84,38 +89,70 @@ impl Element {
         s
     }
 
+    /// A copy that owns all its text and data.
+    pub fn into_owned(self) -> Element<'static> {
+        Element {
+            tag: self.tag,
+            attributes: self
+                .attributes
+                .into_iter()
+                .map(|a| Attr {
+                    page: a.page,
+                    token: a.token,
+                    value: Cow::Owned(a.value.into_owned()),
+                })
+                .collect(),
+            children: self
+                .children
+                .into_iter()
+                .map(|c| match c {
+                    Node::Element(e) => Node::Element(e.into_owned()),
+                    Node::Text(t) => Node::Text(Cow::Owned(t.into_owned())),
+                    Node::Opaque(d) => Node::Opaque(Cow::Owned(d.into_owned())),
+                })
+                .collect(),
+        }
+    }
+
     /// Decodes a whole document into its root element, with the default limits.
-    pub fn decode(input: &[u8]) -> Result<Element, DecodeError> {
+    pub fn decode(input: &'a [u8]) -> Result<Element<'a>, DecodeError> {
         Self::decode_with_limits(input, Limits::default())
     }
 
     /// Decodes a whole document into its root element.
-    pub fn decode_with_limits(input: &[u8], limits: Limits) -> Result<Element, DecodeError> {
+    ///
+    /// Children of all open elements wait on one shared stack and move into an exactly sized
+    /// vector when their element ends: one allocation per element with children.
+    pub fn decode_with_limits(input: &'a [u8], limits: Limits) -> Result<Element<'a>, DecodeError> {
         let mut dec = Decoder::with_limits(input, limits)?;
-        let mut stack: Vec<Element> = Vec::with_capacity(16);
+        let mut open: Vec<(Element<'a>, usize)> = Vec::with_capacity(16);
+        let mut pending: Vec<Node<'a>> = Vec::with_capacity(64);
         let mut root = None;
         while let Some(event) = dec.next()? {
             // The decoder guarantees balanced Start/End and content only inside an element.
             match event {
-                Event::Start(s) => stack.push(Element::new(s.tag)),
+                Event::Start(s) => open.push((Element::new(s.tag), pending.len())),
+                Event::Text(t) => pending.push(Node::Text(Cow::Borrowed(t))),
+                Event::End(_) => {
+                    let Some((mut done, first)) = open.pop() else {
+                        break;
+                    };
+                    done.children = pending.split_off(first);
+                    if open.is_empty() {
+                        root = Some(done); // the decoder still checks what follows it
+                    } else {
+                        pending.push(Node::Element(done));
+                    }
+                }
+                Event::Opaque(d) => pending.push(Node::Opaque(Cow::Borrowed(d))),
+                Event::Entity(c) => pending.push(Node::Text(Cow::Owned(c.to_string()))),
                 Event::Attribute(a) => {
-                    if let Some(top) = stack.last_mut() {
+                    if let Some((top, _)) = open.last_mut() {
                         top.attributes.push(Attr {
                             page: a.page,
                             token: a.token,
-                            value: a.value.into_owned(),
+                            value: a.value,
                         });
-                    }
-                }
-                Event::Text(t) => push(&mut stack, Node::Text(t.to_owned())),
-                Event::Entity(c) => push(&mut stack, Node::Text(c.to_string())),
-                Event::Opaque(d) => push(&mut stack, Node::Opaque(d.to_vec())),
-                Event::End(_) => {
-                    if let Some(done) = stack.pop() {
-                        match stack.last_mut() {
-                            Some(parent) => parent.children.push(Node::Element(done)),
-                            None => root = Some(done),
-                        }
                     }
                 }
             }
@@ -153,11 +190,5 @@ impl Element {
             }
         }
         enc.end()
-    }
-}
-
-fn push(stack: &mut [Element], node: Node) {
-    if let Some(top) = stack.last_mut() {
-        top.children.push(node);
     }
 }

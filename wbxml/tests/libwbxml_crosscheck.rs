@@ -113,17 +113,17 @@ fn libwbxml_names(dir: &Path) -> HashMap<(String, String), Tag> {
 }
 
 /// Our tree, reduced to G (adjacent text merged, empty text dropped).
-fn ours(e: &Element) -> G {
+fn ours(e: &Element<'_>) -> G {
     let mut kids: Vec<G> = Vec::new();
     for c in &e.children {
         match (c, kids.last_mut()) {
             (Node::Text(t), Some(G::Text(prev))) => prev.push_str(t),
             (Node::Text(t), _) if t.is_empty() => {}
-            (Node::Text(t), _) => kids.push(G::Text(t.clone())),
+            (Node::Text(t), _) => kids.push(G::Text(t.to_string())),
             (Node::Element(child), _) => kids.push(ours(child)),
             // libwbxml prints an empty OPAQUE as nothing at all.
             (Node::Opaque(d), _) if d.is_empty() => {}
-            (Node::Opaque(d), _) => kids.push(G::Opaque(d.clone())),
+            (Node::Opaque(d), _) => kids.push(G::Opaque(d.to_vec())),
         }
     }
     G::El(e.tag, kids)
@@ -211,7 +211,7 @@ fn same(a: &G, b: &G) -> bool {
 /// Whether the tree uses something libwbxml 0.11.8 cannot print faithfully: a tag it does not
 /// know (16.1 additions, page 25) or attributes (legacy AirNotify; libwbxml's output is not
 /// well-formed XML there). Such documents are reported, not compared.
-fn beyond_libwbxml(e: &Element, known: &[Tag]) -> bool {
+fn beyond_libwbxml(e: &Element<'_>, known: &[Tag]) -> bool {
     !known.contains(&e.tag)
         || !e.attributes.is_empty()
         || e.elements().any(|c| beyond_libwbxml(c, known))

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use wbxml::Element;
 use wbxml::testing::check_decode_invariants;
 
-fn any_tree() -> impl Strategy<Value = Element> {
+fn any_tree() -> impl Strategy<Value = Element<'static>> {
     common::tree(
         common::all_tags(),
         "[^\u{0}]{0,24}".boxed(),

@@ -14,18 +14,18 @@ use crate::tree::{Attr, Element, Node};
 /// An element being read: the element, whether its text is base64 opaque data, and whether
 /// it is the bridge's own `<wbxml:opaque>` child.
 struct Open {
-    element: Element,
+    element: Element<'static>,
     opaque: bool,
     opaque_child: bool,
     offset: u64,
 }
 
 /// Parses XML in the bridge's convention into an element tree.
-pub fn from_xml(xml: &str) -> Result<Element, XmlError> {
+pub fn from_xml(xml: &str) -> Result<Element<'static>, XmlError> {
     let mut reader = NsReader::from_str(xml);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Open> = Vec::new();
-    let mut root: Option<Element> = None;
+    let mut root: Option<Element<'static>> = None;
     loop {
         let offset = reader.buffer_position();
         let (ns, event) = match reader.read_resolved_event() {
@@ -92,7 +92,7 @@ fn bound_ns(ns: &ResolveResult<'_>) -> Option<String> {
 }
 
 fn check_single_root(
-    root: &Option<Element>,
+    root: &Option<Element<'static>>,
     stack: &[Open],
     e: &BytesStart<'_>,
     offset: u64,
@@ -172,7 +172,7 @@ fn open_element(
 }
 
 /// `wbxml:attr-P-0xTT`: an attribute start token the tables do not know.
-fn raw_attr(local: &str, value: &str, offset: u64) -> Result<Attr, XmlError> {
+fn raw_attr(local: &str, value: &str, offset: u64) -> Result<Attr<'static>, XmlError> {
     let parsed = local.strip_prefix("attr-").and_then(|r| {
         let (page, token) = r.split_once('-')?;
         Some((page.parse().ok()?, parse_hex_token(token)?))
@@ -181,13 +181,13 @@ fn raw_attr(local: &str, value: &str, offset: u64) -> Result<Attr, XmlError> {
     Ok(Attr {
         page,
         token,
-        value: value.to_string(),
+        value: value.to_string().into(),
     })
 }
 
 /// An attribute with a table entry: the one whose name matches and whose value prefix is the
 /// longest prefix of the value.
-fn known_attr(name: &str, value: &str, offset: u64) -> Result<Attr, XmlError> {
+fn known_attr(name: &str, value: &str, offset: u64) -> Result<Attr<'static>, XmlError> {
     let def = codepages::ATTR_STARTS
         .iter()
         .filter(|d| d.name == name && value.starts_with(d.value_prefix))
@@ -196,7 +196,7 @@ fn known_attr(name: &str, value: &str, offset: u64) -> Result<Attr, XmlError> {
     Ok(Attr {
         page: def.page,
         token: def.token,
-        value: value.to_string(),
+        value: value.to_string().into(),
     })
 }
 
@@ -217,9 +217,9 @@ fn text(stack: &mut [Open], s: &str, offset: u64) -> Result<(), XmlError> {
         };
     };
     if let Some(Node::Text(t)) = top.element.children.last_mut() {
-        t.push_str(s);
+        t.to_mut().push_str(s);
     } else if !s.is_empty() {
-        top.element.children.push(Node::Text(s.to_string()));
+        top.element.children.push(Node::Text(s.to_string().into()));
     }
     Ok(())
 }
@@ -242,7 +242,7 @@ fn resolve_ref(r: &BytesRef<'_>, offset: u64) -> Result<String, XmlError> {
 }
 
 /// Ends the innermost element: drops layout whitespace, decodes opaque content, attaches it.
-fn close(stack: &mut Vec<Open>, root: &mut Option<Element>) -> Result<(), XmlError> {
+fn close(stack: &mut Vec<Open>, root: &mut Option<Element<'static>>) -> Result<(), XmlError> {
     let Some(mut open) = stack.pop() else {
         return Ok(()); // quick-xml rejects unmatched end tags itself
     };
@@ -262,13 +262,13 @@ fn close(stack: &mut Vec<Open>, root: &mut Option<Element>) -> Result<(), XmlErr
         open.element
             .children
             .retain(|c| !matches!(c, Node::Text(_)));
-        open.element.children.push(Node::Opaque(data));
+        open.element.children.push(Node::Opaque(data.into()));
     }
     let node = if open.opaque_child {
         open.element
             .children
             .pop()
-            .unwrap_or(Node::Opaque(Vec::new()))
+            .unwrap_or(Node::Opaque(Vec::new().into()))
     } else {
         Node::Element(open.element)
     };

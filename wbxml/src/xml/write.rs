@@ -8,7 +8,7 @@ use crate::codepages;
 use crate::tree::{Attr, Element, Node};
 
 /// Renders an element tree as an indented XML document (see the module docs for the convention).
-pub fn to_xml(root: &Element) -> String {
+pub fn to_xml(root: &Element<'_>) -> String {
     let mut pages = Vec::new();
     let mut needs_wbxml_ns = false;
     survey(root, &mut pages, &mut needs_wbxml_ns);
@@ -29,7 +29,7 @@ pub fn to_xml(root: &Element) -> String {
 }
 
 /// The pages used, in order of first use, and whether the `wbxml:` namespace is needed.
-fn survey(e: &Element, pages: &mut Vec<u8>, wbxml_ns: &mut bool) {
+fn survey(e: &Element<'_>, pages: &mut Vec<u8>, wbxml_ns: &mut bool) {
     if !pages.contains(&e.tag.page) {
         pages.push(e.tag.page);
     }
@@ -45,7 +45,7 @@ fn survey(e: &Element, pages: &mut Vec<u8>, wbxml_ns: &mut bool) {
     }
 }
 
-impl Attr {
+impl Attr<'_> {
     fn def_name(&self) -> Option<&'static str> {
         codepages::attr_start(self.page, self.token).map(|d| d.name)
     }
@@ -56,7 +56,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn name(&self, e: &Element) -> String {
+    fn name(&self, e: &Element<'_>) -> String {
         let local = match e.tag.name() {
             Some(n) => n.to_string(),
             None => format!("tok_0x{:02X}", e.tag.token),
@@ -68,7 +68,7 @@ impl Writer {
         }
     }
 
-    fn element(&self, out: &mut String, e: &Element, depth: usize, decls: &str) {
+    fn element(&self, out: &mut String, e: &Element<'_>, depth: usize, decls: &str) {
         let name = self.name(e);
         out.push('<');
         out.push_str(&name);

@@ -19,7 +19,7 @@ pub fn tree(
     tags: Vec<Tag>,
     text: BoxedStrategy<String>,
     opaque: BoxedStrategy<Vec<u8>>,
-) -> impl Strategy<Value = Element> {
+) -> impl Strategy<Value = Element<'static>> {
     let tag = proptest::sample::select(tags);
     let leaf = prop_oneof![
         tag.clone().prop_map(Element::new),
@@ -29,7 +29,7 @@ pub fn tree(
     leaf.prop_recursive(4, 96, 6, move |inner| {
         let child = prop_oneof![
             6 => inner.prop_map(Node::Element),
-            1 => text.clone().prop_map(Node::Text),
+            1 => text.clone().prop_map(|s| Node::Text(s.into())),
         ];
         (tag.clone(), vec(child, 1..6)).prop_map(|(t, children)| {
             let mut e = Element::new(t);
