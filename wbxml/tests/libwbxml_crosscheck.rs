@@ -1,7 +1,7 @@
 //! Cross-check with an independent decoder: libwbxml's `wbxml2xml` (Debian libwbxml2-utils).
 //!
-//! Every vector, and a few hundred generated documents, decoded by both must give the same
-//! element tree. libwbxml spells some tag names its own way (../shared/eas/DISCREPANCIES.md), so
+//! Every vector, every WBXML body of the SOGo conversation in `fixtures/sogo/captures`, and a
+//! few hundred generated documents, decoded by both must give the same element tree. libwbxml spells some tag names its own way (../shared/eas/DISCREPANCIES.md), so
 //! names are mapped back to (page, token) through libwbxml's own table, which the test reads off
 //! `wbxml2xml` itself by decoding one probe document per code page.
 //!
@@ -218,7 +218,7 @@ fn beyond_libwbxml(e: &Element<'_>, known: &[Tag]) -> bool {
 }
 
 #[test]
-fn vectors_decode_the_same_in_libwbxml() {
+fn vectors_and_captures_decode_the_same_in_libwbxml() {
     if !wbxml2xml_available() {
         return;
     }
@@ -230,10 +230,11 @@ fn vectors_decode_the_same_in_libwbxml() {
         names.len()
     );
     let known: Vec<Tag> = names.values().copied().collect();
-    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/wbxml");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let (mut compared, mut skipped, mut failures) = (0, Vec::new(), Vec::new());
-    let mut paths: Vec<PathBuf> = fs::read_dir(&vectors)
-        .unwrap()
+    let mut paths: Vec<PathBuf> = ["wbxml", "sogo/captures"]
+        .iter()
+        .flat_map(|d| fs::read_dir(fixtures.join(d)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "wbxml"))
         .collect();
@@ -260,10 +261,10 @@ fn vectors_decode_the_same_in_libwbxml() {
         }
     }
     fs::remove_dir_all(&dir).ok();
-    eprintln!("compared {compared} vectors with libwbxml; beyond libwbxml 0.11.8: {skipped:?}");
+    eprintln!("compared {compared} documents with libwbxml; beyond libwbxml 0.11.8: {skipped:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(compared + skipped.len(), paths.len());
-    assert!(compared >= 55, "only {compared} vectors compared");
+    assert!(compared >= 57 + 110, "only {compared} documents compared");
     assert!(
         skipped.len() <= 4,
         "more vectors skipped than libwbxml 0.11.8 explains: {skipped:?}"
