@@ -45,6 +45,13 @@ mod header;
 pub mod testing;
 pub mod token;
 mod tree;
+
+/// Every tag as a constant, one module per code page: `tags::air_sync::SYNC_KEY`,
+/// `tags::email::SUBJECT`, `tags::air_sync_base::BODY`. Usable in `match` patterns.
+#[allow(missing_docs)]
+pub mod tags {
+    include!(concat!(env!("OUT_DIR"), "/tags_gen.rs"));
+}
 #[cfg(feature = "xml")]
 pub mod xml;
 

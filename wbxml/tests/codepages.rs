@@ -143,3 +143,25 @@ fn tags_display_with_their_page() {
     assert_eq!(Tag::new(0, 0x0B).to_string(), "AirSync:SyncKey");
     assert_eq!(Tag::new(25, 0x0F).to_string(), "page 25 token 0x0F");
 }
+
+#[test]
+fn tag_constants_name_the_right_tokens() {
+    use wbxml::tags;
+    for (c, page, name) in [
+        (tags::air_sync::SYNC_KEY, 0, "SyncKey"),
+        (tags::air_sync_base::BODY_PREFERENCE, 17, "BodyPreference"),
+        (tags::email2::CONVERSATION_ID, 22, "ConversationId"),
+        (tags::move_items::MOVES, 5, "Moves"),
+        (tags::find::GAL_SEARCH_CRITERION, 25, "GalSearchCriterion"),
+        (tags::calendar::DT_STAMP, 4, "DtStamp"),
+        (tags::email::REPLY_TO, 2, "ReplyTo"),
+        (tags::windows_live::ANNOTATIONS, 254, "Annotations"),
+    ] {
+        assert_eq!(Some(c), Tag::by_name(page, name), "{name}");
+    }
+    // Usable as patterns.
+    match Tag::new(0, 0x0B) {
+        tags::air_sync::SYNC_KEY => {}
+        other => panic!("{other}"),
+    }
+}
