@@ -151,7 +151,7 @@ fn tag_constants_name_the_right_tokens() {
         (tags::air_sync::SYNC_KEY, 0, "SyncKey"),
         (tags::air_sync_base::BODY_PREFERENCE, 17, "BodyPreference"),
         (tags::email2::CONVERSATION_ID, 22, "ConversationId"),
-        (tags::move_items::MOVES, 5, "Moves"),
+        (tags::move_items::SRC_MSG_ID, 5, "SrcMsgId"),
         (tags::find::GAL_SEARCH_CRITERION, 25, "GalSearchCriterion"),
         (tags::calendar::DT_STAMP, 4, "DtStamp"),
         (tags::email::REPLY_TO, 2, "ReplyTo"),
