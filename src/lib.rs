@@ -10,3 +10,4 @@
 //! HTTP, sync, store and export layers arrive with their issues.
 
 pub mod cli;
+pub mod proto;

@@ -1,0 +1,44 @@
+//! The EAS protocol layer: typed requests and responses for every command easync speaks, over
+//! the `wbxml` crate. One file per command (MS-ASCMD section 2.2.1.x), each implementing
+//! [`Command`]; the classes of `ApplicationData` live in [`classes`].
+//!
+//! This layer does no I/O and knows no HTTP: it turns values into request bodies and response
+//! bodies into values. Per-command statuses are values the engine acts on.
+
+pub mod error;
+pub mod foldersync;
+pub mod read;
+pub mod status;
+pub mod types;
+pub mod write;
+
+pub use error::ProtoError;
+pub use status::CommonStatus;
+pub use types::{
+    CollectionId, DeviceId, HeartbeatInterval, PolicyKey, ProtocolVersion, ServerId, SyncKey,
+    WindowSize,
+};
+
+/// One EAS command: its name in the request URL, its request encoding and its response
+/// decoding.
+pub trait Command {
+    /// The `Cmd=` value of the request URL (MS-ASHTTP 2.2.1.1.1.1.2).
+    const NAME: &'static str;
+    /// Whether a request whose outcome is unknown (timeout, 5xx) may be sent again without
+    /// risk: false for commands that change server state (SendMail, MoveItems, Folder*, …).
+    const IDEMPOTENT: bool;
+    /// The decoded response.
+    type Response;
+
+    /// The request body.
+    fn encode(&self, version: ProtocolVersion) -> Result<Vec<u8>, ProtoError>;
+
+    /// Decodes a non-empty response body.
+    fn decode(body: &[u8], version: ProtocolVersion) -> Result<Self::Response, ProtoError>;
+
+    /// What an empty response body means, for the commands where it is allowed (Sync and
+    /// Ping: "no changes", MS-ASCMD 2.2.1.21.1.1); `None` means an empty body is an error.
+    fn empty_response() -> Option<Self::Response> {
+        None
+    }
+}

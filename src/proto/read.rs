@@ -1,0 +1,198 @@
+//! Typed decoding over the pull decoder: walk an element's children, read text, parse numbers,
+//! keep unknown subtrees. No intermediate tree is built for what the types know.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use wbxml::{Decoder, Element, Event, Node, StartTag, Tag};
+
+use super::ProtoError;
+
+/// A reader over one response body, for one command.
+pub struct Reader<'a> {
+    dec: Decoder<'a>,
+    command: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    /// Reads the header of `body`, the response of `command`.
+    pub fn new(command: &'static str, body: &'a [u8]) -> Result<Self, ProtoError> {
+        let dec = Decoder::new(body).map_err(|source| ProtoError::Wbxml { command, source })?;
+        Ok(Self { dec, command })
+    }
+
+    /// The command this reader decodes, for errors.
+    pub fn command(&self) -> &'static str {
+        self.command
+    }
+
+    fn next(&mut self) -> Result<Option<Event<'a>>, ProtoError> {
+        let command = self.command;
+        self.dec
+            .next()
+            .map_err(|source| ProtoError::Wbxml { command, source })
+    }
+
+    /// Reads the root start tag and checks that it is `expected`.
+    pub fn root(&mut self, expected: Tag) -> Result<StartTag, ProtoError> {
+        match self.next()? {
+            Some(Event::Start(s)) if s.tag == expected => Ok(s),
+            Some(Event::Start(s)) => Err(ProtoError::UnexpectedRoot {
+                command: self.command,
+                expected,
+                found: s.tag,
+            }),
+            _ => unreachable!("a document starts with its root element"),
+        }
+    }
+
+    /// The next child element of the element being read, or `None` at its end. Text or opaque
+    /// data between child elements is ignored; attributes (legacy only) are skipped.
+    pub fn child(&mut self) -> Result<Option<StartTag>, ProtoError> {
+        loop {
+            match self.next()? {
+                Some(Event::Start(s)) => return Ok(Some(s)),
+                Some(Event::End(_)) | None => return Ok(None),
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// The text content of the element `start` (just read), up to its end. Nested elements are
+    /// skipped; an empty element gives `""`.
+    pub fn text(&mut self, start: &StartTag) -> Result<Cow<'a, str>, ProtoError> {
+        let mut text: Cow<'a, str> = Cow::Borrowed("");
+        loop {
+            match self.next()? {
+                Some(Event::Text(t)) if text.is_empty() => text = Cow::Borrowed(t),
+                Some(Event::Text(t)) => text.to_mut().push_str(t),
+                Some(Event::Entity(c)) => text.to_mut().push(c),
+                Some(Event::Opaque(d)) => {
+                    let s = std::str::from_utf8(d).map_err(|_| self.bad(start, "", "not UTF-8"))?;
+                    text.to_mut().push_str(s);
+                }
+                Some(Event::Start(nested)) => self.skip(&nested)?,
+                Some(Event::Attribute(_)) => {}
+                Some(Event::End(_)) | None => return Ok(text),
+            }
+        }
+    }
+
+    /// The text of `start` as an owned string.
+    pub fn string(&mut self, start: &StartTag) -> Result<String, ProtoError> {
+        self.text(start).map(Cow::into_owned)
+    }
+
+    /// The opaque content of `start` (OPAQUE, or text taken as bytes), up to its end.
+    pub fn opaque(&mut self, _start: &StartTag) -> Result<Vec<u8>, ProtoError> {
+        let mut data = Vec::new();
+        loop {
+            match self.next()? {
+                Some(Event::Opaque(d)) => data.extend_from_slice(d),
+                Some(Event::Text(t)) => data.extend_from_slice(t.as_bytes()),
+                Some(Event::Entity(c)) => data.extend_from_slice(c.to_string().as_bytes()),
+                Some(Event::Start(nested)) => self.skip(&nested)?,
+                Some(Event::Attribute(_)) => {}
+                Some(Event::End(_)) | None => return Ok(data),
+            }
+        }
+    }
+
+    /// The text of `start` parsed as `T` (numbers, ids, enums).
+    pub fn parse<T: FromStr>(&mut self, start: &StartTag) -> Result<T, ProtoError> {
+        let text = self.text(start)?;
+        text.trim()
+            .parse()
+            .map_err(|_| self.bad(start, &text, "not a valid value here"))
+    }
+
+    /// A boolean element: `1`/`0`, or presence alone for empty elements (`<MoreAvailable/>`).
+    pub fn flag(&mut self, start: &StartTag) -> Result<bool, ProtoError> {
+        let text = self.text(start)?;
+        match text.trim() {
+            "" | "1" | "true" => Ok(true),
+            "0" | "false" => Ok(false),
+            other => Err(self.bad(start, other, "expected 0 or 1")),
+        }
+    }
+
+    /// Skips the element `start` and everything in it.
+    pub fn skip(&mut self, _start: &StartTag) -> Result<(), ProtoError> {
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.next()? {
+                Some(Event::Start(_)) => depth += 1,
+                Some(Event::End(_)) => depth -= 1,
+                None => break,
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The element `start` with everything in it, as an owned tree (for elements the types do
+    /// not know, kept so an item can be written back whole).
+    pub fn capture(&mut self, start: &StartTag) -> Result<Element<'static>, ProtoError> {
+        let mut stack = vec![Element::new(start.tag)];
+        loop {
+            let node = match self.next()? {
+                Some(Event::Start(s)) => {
+                    stack.push(Element::new(s.tag));
+                    continue;
+                }
+                Some(Event::Attribute(a)) => {
+                    if let Some(top) = stack.last_mut() {
+                        top.attributes.push(wbxml::Attr {
+                            page: a.page,
+                            token: a.token,
+                            value: Cow::Owned(a.value.into_owned()),
+                        });
+                    }
+                    continue;
+                }
+                Some(Event::Text(t)) => Node::Text(Cow::Owned(t.to_string())),
+                Some(Event::Entity(c)) => Node::Text(Cow::Owned(c.to_string())),
+                Some(Event::Opaque(d)) => Node::Opaque(Cow::Owned(d.to_vec())),
+                Some(Event::End(_)) | None => {
+                    let done = stack
+                        .pop()
+                        .expect("the stack holds the element being closed");
+                    if stack.is_empty() {
+                        return Ok(done);
+                    }
+                    Node::Element(done)
+                }
+            };
+            if let Some(top) = stack.last_mut() {
+                top.children.push(node);
+            }
+        }
+    }
+
+    /// Checks that the document ends here (after the root element's end).
+    pub fn finish(mut self) -> Result<(), ProtoError> {
+        while self.next()?.is_some() {}
+        Ok(())
+    }
+
+    /// An invalid-value error for `start`.
+    pub fn bad(&self, start: &StartTag, value: &str, reason: &'static str) -> ProtoError {
+        ProtoError::BadValue {
+            command: self.command,
+            element: start.tag,
+            value: value.to_string(),
+            offset: start.offset,
+            reason,
+        }
+    }
+
+    /// A missing-element error.
+    pub fn missing(&self, parent: &StartTag, missing: Tag) -> ProtoError {
+        ProtoError::Missing {
+            command: self.command,
+            parent: parent.tag,
+            missing,
+            offset: parent.offset,
+        }
+    }
+}
