@@ -7,6 +7,10 @@ use easync::proto::{Command, ProtoError, ProtocolVersion, SyncKey};
 
 const V: ProtocolVersion = ProtocolVersion::V14_1;
 
+static REQ: std::sync::LazyLock<FolderSync> = std::sync::LazyLock::new(|| FolderSync {
+    sync_key: SyncKey::initial(),
+});
+
 fn capture(name: &str) -> Vec<u8> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/sogo/captures/");
     std::fs::read(format!("{path}{name}")).unwrap()
@@ -22,8 +26,9 @@ fn request_encodes_to_the_captured_bytes() {
 
 #[test]
 fn initial_response_lists_every_seeded_folder() {
-    let resp: FolderSyncResponse =
-        FolderSync::decode(&capture("05-foldersync-0.resp.wbxml"), V).unwrap();
+    let resp: FolderSyncResponse = REQ
+        .decode(&capture("05-foldersync-0.resp.wbxml"), V)
+        .unwrap();
     assert_eq!(resp.status, FolderSyncStatus::Success);
     assert_eq!(resp.sync_key.unwrap().as_str(), "vm_712a_30b99d42_3");
     assert_eq!(resp.count, Some(12));
@@ -57,7 +62,9 @@ fn initial_response_lists_every_seeded_folder() {
 
 #[test]
 fn second_foldersync_has_no_changes() {
-    let resp = FolderSync::decode(&capture("06-foldersync-again.resp.wbxml"), V).unwrap();
+    let resp = REQ
+        .decode(&capture("06-foldersync-again.resp.wbxml"), V)
+        .unwrap();
     assert_eq!(resp.status, FolderSyncStatus::Success);
     assert!(resp.changes.is_empty(), "{:?}", resp.changes);
 }
@@ -68,13 +75,13 @@ fn status_without_key_and_unknown_codes() {
     let body = [
         0x03, 0x01, 0x6A, 0x00, 0x00, 0x07, 0x56, 0x4C, 0x03, b'9', 0x00, 0x01, 0x01,
     ];
-    let resp = FolderSync::decode(&body, V).unwrap();
+    let resp = REQ.decode(&body, V).unwrap();
     assert_eq!(resp.status, FolderSyncStatus::InvalidSyncKey);
     assert_eq!(resp.sync_key, None);
     let mut other = body;
     other[9] = b'7';
     assert_eq!(
-        FolderSync::decode(&other, V).unwrap().status,
+        REQ.decode(&other, V).unwrap().status,
         FolderSyncStatus::Unknown(7)
     );
 }
@@ -85,7 +92,7 @@ fn malformed_responses_say_what_is_wrong() {
     let body = [
         0x03, 0x01, 0x6A, 0x00, 0x00, 0x07, 0x56, 0x52, 0x03, b'1', 0x00, 0x01, 0x01,
     ];
-    let err = FolderSync::decode(&body, V).unwrap_err();
+    let err = REQ.decode(&body, V).unwrap_err();
     assert!(matches!(err, ProtoError::Missing { .. }), "{err}");
     assert_eq!(
         err.to_string(),
@@ -94,14 +101,14 @@ fn malformed_responses_say_what_is_wrong() {
     // Wrong root (an AirSync Sync).
     let sync = [0x03, 0x01, 0x6A, 0x00, 0x05];
     assert!(matches!(
-        FolderSync::decode(&sync, V),
+        REQ.decode(&sync, V),
         Err(ProtoError::UnexpectedRoot { .. })
     ));
     // Status that is not a number.
     let bad = [
         0x03, 0x01, 0x6A, 0x00, 0x00, 0x07, 0x56, 0x4C, 0x03, b'x', 0x00, 0x01, 0x01,
     ];
-    let err = FolderSync::decode(&bad, V).unwrap_err();
+    let err = REQ.decode(&bad, V).unwrap_err();
     assert!(
         err.to_string()
             .contains("<FolderHierarchy:Status> at byte 7 has the invalid value \"x\""),
@@ -109,7 +116,7 @@ fn malformed_responses_say_what_is_wrong() {
     );
     // Truncated.
     assert!(matches!(
-        FolderSync::decode(&body[..9], V),
+        REQ.decode(&body[..9], V),
         Err(ProtoError::Wbxml { .. })
     ));
 }

@@ -93,7 +93,11 @@ impl Command for FolderSync {
         w.finish()
     }
 
-    fn decode(body: &[u8], _version: ProtocolVersion) -> Result<FolderSyncResponse, ProtoError> {
+    fn decode(
+        &self,
+        body: &[u8],
+        _version: ProtocolVersion,
+    ) -> Result<FolderSyncResponse, ProtoError> {
         let mut r = Reader::new(Self::NAME, body)?;
         let root = r.root(fh::FOLDER_SYNC)?;
         let mut resp = FolderSyncResponse {

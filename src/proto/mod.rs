@@ -10,6 +10,7 @@ pub mod error;
 pub mod foldersync;
 pub mod read;
 pub mod status;
+pub mod sync;
 pub mod types;
 pub mod write;
 
@@ -34,8 +35,9 @@ pub trait Command {
     /// The request body.
     fn encode(&self, version: ProtocolVersion) -> Result<Vec<u8>, ProtoError>;
 
-    /// Decodes a non-empty response body.
-    fn decode(body: &[u8], version: ProtocolVersion) -> Result<Self::Response, ProtoError>;
+    /// Decodes a non-empty response body. The request is at hand because some responses are
+    /// typed by it (the class of a Sync collection's items).
+    fn decode(&self, body: &[u8], version: ProtocolVersion) -> Result<Self::Response, ProtoError>;
 
     /// What an empty response body means, for the commands where it is allowed (Sync and
     /// Ping: "no changes", MS-ASCMD 2.2.1.21.1.1); `None` means an empty body is an error.
