@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The WBXML codec benchmark beside libwbxml, in one invocation, with the ratios.
+# The WBXML codec benchmark (and the protocol layer's typed decode) beside libwbxml, in one
+# invocation, with the ratios.
 #
 #   scripts/bench-wbxml.sh [ROUNDS]        (default 3 rounds, alternating easync and libwbxml)
 #
@@ -25,9 +26,11 @@ if [ ! -s "$inputs/sync-dense-small.wbxml" ]; then
   rm -f "$inputs/sync-dense-small.lw.xml"
 fi
 cargo bench -q -p wbxml --bench decode --no-run 2>/dev/null
+cargo bench -q -p easync --bench typed_decode --no-run 2>/dev/null
 for r in $(seq "$rounds"); do
   echo "round $r/$rounds" >&2
   cargo bench -q -p wbxml --bench decode -- "$inputs" 2>/dev/null | sed 's/^/easync\t/' >>"$results"
+  cargo bench -q -p easync --bench typed_decode -- "$inputs" 2>/dev/null | sed 's/^/easync\t/' >>"$results"
   "$shared/bench/libwbxml-baseline.sh" run 1 "$inputs" 2>/dev/null | sed 's/^/libwbxml\t/' >>"$results"
 done
 
@@ -42,7 +45,7 @@ for line in open(sys.argv[1]):
 mb = {k: statistics.median(v) for k, v in runs.items()}
 files = ["sync-100", "sync-512", "sync-dense-small", "sync-dense"]
 print(f"{'':24}" + "".join(f"{n:>17}" for n in files) + "   (MB/s)")
-for who, mode in [("easync", "pull"), ("easync", "tree"), ("easync", "encode"),
+for who, mode in [("easync", "pull"), ("easync", "tree"), ("easync", "encode"), ("easync", "typed"),
                   ("libwbxml", "events"), ("libwbxml", "tree")]:
     print(f"{who + ' ' + mode:24}" + "".join(f"{mb.get((who, mode, n), 0):17.1f}" for n in files))
 def ratio(a, b, n): return mb[("easync", a, n)] / mb[("libwbxml", b, n)]
@@ -50,6 +53,7 @@ checks = [
     ("pull / libwbxml events, sync-512", ratio("pull", "events", "sync-512"), ">=", 4),
     ("pull / libwbxml events, sync-dense", ratio("pull", "events", "sync-dense"), ">=", 4),
     ("tree / libwbxml tree, sync-512", ratio("tree", "tree", "sync-512"), ">=", 5),
+    ("typed Email decode / libwbxml tree, 512", ratio("typed", "tree", "sync-512"), ">=", 2),
     ("pull per-byte time, dense / 512",
      mb[("easync", "pull", "sync-512")] / mb[("easync", "pull", "sync-dense")], "<=", 2),
 ]
