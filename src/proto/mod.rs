@@ -8,7 +8,11 @@
 pub mod classes;
 pub mod error;
 pub mod foldersync;
+pub mod getitemestimate;
+pub mod ping;
+pub mod provision;
 pub mod read;
+pub mod settings;
 pub mod status;
 pub mod sync;
 pub mod types;
