@@ -52,7 +52,7 @@ pub enum PolicyAck {
 pub enum Provision {
     /// Phase 1: ask for the policy (with the device described, required on 14.1+).
     Request {
-        device_information: Option<DeviceInformation>,
+        device_information: Option<Box<DeviceInformation>>,
     },
     /// Phase 2: acknowledge the policy with the temporary key of phase 1.
     Acknowledge {
