@@ -133,7 +133,7 @@ fn provision_against_sogo_stub() {
         ..DeviceInformation::default()
     };
     let req = Provision::Request {
-        device_information: Some(device),
+        device_information: Some(Box::new(device)),
     };
     assert_eq!(
         leaves(&req.encode(V).unwrap()),
