@@ -10,4 +10,5 @@
 //! HTTP, sync, store and export layers arrive with their issues.
 
 pub mod cli;
+pub mod http;
 pub mod proto;

@@ -196,3 +196,30 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+/// The value of a `Status` element among the first children of the root, if there is one
+/// before any other child: where every command puts the common statuses (110/111, 141–145,
+/// MS-ASCMD 2.2.2), so the HTTP layer can act on them before typed decoding.
+pub fn leading_status(body: &[u8]) -> Option<u16> {
+    let mut dec = Decoder::new(body).ok()?;
+    let Ok(Some(Event::Start(_root))) = dec.next() else {
+        return None;
+    };
+    loop {
+        match dec.next().ok()?? {
+            Event::Start(s) if s.tag.name() == Some("Status") => {
+                let mut text = String::new();
+                while let Ok(Some(ev)) = dec.next() {
+                    match ev {
+                        Event::Text(t) => text.push_str(t),
+                        Event::End(_) => break,
+                        _ => return None,
+                    }
+                }
+                return text.trim().parse().ok();
+            }
+            Event::Start(_) | Event::End(_) => return None,
+            _ => {}
+        }
+    }
+}

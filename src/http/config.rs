@@ -1,0 +1,100 @@
+//! What a session needs to know: where, who, how to authenticate, which TLS rules.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::proto::{DeviceId, PolicyKey, ProtocolVersion};
+
+/// A secret (password, token) that never shows in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Where OAuth2 bearer tokens come from (the OAuth flow itself lives elsewhere).
+pub trait TokenSource: Send + Sync + fmt::Debug {
+    /// A currently valid access token.
+    fn token(&self) -> Result<Secret, String>;
+}
+
+/// How requests authenticate (MS-ASHTTP 2.2.1.1.2.2 `Authorization`).
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// HTTP Basic with the UTF-8 user name and password.
+    Basic { user: String, password: Secret },
+    /// OAuth2 bearer token (Microsoft 365).
+    Bearer(Arc<dyn TokenSource>),
+}
+
+/// TLS rules. Verification is always on unless `insecure` is set explicitly.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    /// A PEM file of extra CA certificates (an on-premises server with an internal CA).
+    pub extra_ca_file: Option<PathBuf>,
+    /// Accept any certificate. For lab servers only; logged as a warning.
+    pub insecure: bool,
+}
+
+/// Everything a [`Session`](super::Session) needs.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// The EAS URL, e.g. `https://mail.example.com/Microsoft-Server-ActiveSync`.
+    pub url: String,
+    /// The `User=` parameter (usually the login name or e-mail address).
+    pub user: String,
+    pub device_id: DeviceId,
+    /// The `DeviceType=` parameter.
+    pub device_type: String,
+    pub auth: Auth,
+    /// Sent as `Cookie: DefaultAnchorMailbox=…` (Outlook.com and Microsoft 365).
+    pub anchor_mailbox: Option<String>,
+    /// A version to use instead of negotiating one.
+    pub version: Option<ProtocolVersion>,
+    /// The policy key from an earlier run.
+    pub policy_key: Option<PolicyKey>,
+    pub tls: TlsOptions,
+    pub user_agent: String,
+    /// The timeout of a command that is not a long poll.
+    pub timeout: Duration,
+}
+
+impl SessionConfig {
+    /// A configuration with the defaults for everything but the essentials.
+    pub fn new(
+        url: impl Into<String>,
+        user: impl Into<String>,
+        device_id: DeviceId,
+        auth: Auth,
+    ) -> Self {
+        Self {
+            url: url.into(),
+            user: user.into(),
+            device_id,
+            device_type: "easync".into(),
+            auth,
+            anchor_mailbox: None,
+            version: None,
+            policy_key: None,
+            tls: TlsOptions::default(),
+            user_agent: concat!("easync/", env!("CARGO_PKG_VERSION")).into(),
+            timeout: Duration::from_secs(120),
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Errors of the HTTP session. Each says what went wrong and what to check.
+
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::proto::{CommonStatus, ProtoError};
+
+/// Why a command did not complete.
+#[derive(Debug, Error)]
+pub enum HttpError {
+    #[error(
+        "authentication failed for {command} (HTTP 401): check the user name and password or \
+         token; for Microsoft 365, OAuth2 is required"
+    )]
+    Unauthorized { command: &'static str },
+    #[error(
+        "access forbidden for {command} (HTTP 403): the account may not be allowed to use \
+         ActiveSync, or the URL is wrong"
+    )]
+    Forbidden { command: &'static str },
+    #[error("the server blocked this device (HTTP 456): ask the administrator to allow it")]
+    DeviceBlocked,
+    #[error("the account's password has expired (HTTP 457): change it, then try again")]
+    PasswordExpired,
+    #[error("the server asks to wait {delay:?} before trying again ({reason})")]
+    RetryAfter { delay: Duration, reason: String },
+    #[error("{command}: the server answered HTTP {status}{}", body_hint(.hint))]
+    Status {
+        command: &'static str,
+        status: u16,
+        hint: String,
+    },
+    #[error(
+        "{command}: the response is not WBXML (Content-Type {content_type:?}, starts with \
+         {start:?}): the URL may point at a web page or a proxy login"
+    )]
+    NotWbxml {
+        command: &'static str,
+        content_type: String,
+        start: String,
+    },
+    #[error("{command}: the server sent an empty response where one was required")]
+    EmptyResponse { command: &'static str },
+    #[error("{command}: the server refused the device policy: {status}")]
+    Provisioning {
+        command: &'static str,
+        status: String,
+    },
+    #[error(
+        "the server requested a remote wipe of this device; easync never deletes local data \
+         for it — remove the device in the server's device list to clear the request"
+    )]
+    RemoteWipeRequested,
+    #[error("{command}: the server reported {status}")]
+    Common {
+        command: &'static str,
+        status: CommonStatus,
+    },
+    #[error("redirected more than {limit} times (last: {url}); check the server URL")]
+    TooManyRedirects { limit: usize, url: String },
+    #[error("redirect loop: {url} was already visited; run Autodiscover or fix the server URL")]
+    RedirectLoop { url: String },
+    #[error("HTTP 451 without an X-MS-Location header: run Autodiscover to find the new URL")]
+    RedirectWithoutLocation,
+    #[error("{command}: no answer within {timeout:?}")]
+    Timeout {
+        command: &'static str,
+        timeout: Duration,
+    },
+    #[error("{command}: network error talking to {url}: {message}")]
+    Network {
+        command: &'static str,
+        url: String,
+        message: String,
+    },
+    #[error(
+        "the server speaks none of the protocol versions easync speaks (it offers {offered:?})"
+    )]
+    NoCommonVersion { offered: String },
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("the token source failed: {0}")]
+    Token(String),
+    #[error(transparent)]
+    Protocol(#[from] ProtoError),
+}
+
+fn body_hint(hint: &str) -> String {
+    if hint.is_empty() {
+        String::new()
+    } else {
+        format!(": {hint}")
+    }
+}
+
+impl HttpError {
+    /// Whether a person must act (credentials, device approval, policy) before a retry can
+    /// succeed, as opposed to a temporary condition.
+    pub fn needs_attention(&self) -> bool {
+        matches!(
+            self,
+            Self::Unauthorized { .. }
+                | Self::Forbidden { .. }
+                | Self::DeviceBlocked
+                | Self::PasswordExpired
+                | Self::Provisioning { .. }
+                | Self::RemoteWipeRequested
+                | Self::Token(_)
+        )
+    }
+
+    /// Whether trying again later may succeed without any change.
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            Self::RetryAfter { .. } | Self::Timeout { .. } | Self::Network { .. } => true,
+            Self::Status { status, .. } => *status >= 500,
+            Self::Common { status, .. } => status.is_retry_later(),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The HTTP layer (MS-ASHTTP): a [`Session`] sends typed commands to one server, with version
+//! negotiation, authentication, provisioning, redirects and throttling handled here, and
+//! [`autodiscover`] finds the server's URL from an e-mail address.
+
+mod client;
+mod config;
+mod error;
+mod retry;
+mod session;
+pub mod wirelog;
+
+pub use config::{Auth, Secret, SessionConfig, TlsOptions, TokenSource};
+pub use error::HttpError;
+pub use retry::{DEFAULT_DELAY, parse_retry_after};
+pub use session::{MAX_REDIRECTS, ServerOptions, Session};

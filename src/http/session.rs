@@ -1,0 +1,378 @@
+//! The session: one account's connection to one server (MS-ASHTTP). It negotiates the
+//! version, sends commands, provisions when the server asks (HTTP 449, in-band 141–144),
+//! follows 451 redirects (bounded, loop-detected), and turns throttling (503, 110/111) into a
+//! typed retry-after error. The caller persists [`Session::url`] and [`Session::policy_key`].
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+
+use super::{Auth, HttpError, SessionConfig, client, retry, wirelog};
+use crate::proto::provision::{PolicyAck, PolicyStatus, Provision};
+use crate::proto::read::leading_status;
+use crate::proto::settings::DeviceInformation;
+use crate::proto::{Command, CommonStatus, PolicyKey, ProtocolVersion};
+
+/// Most 451 redirects followed for one command.
+pub const MAX_REDIRECTS: usize = 3;
+
+/// What OPTIONS told about the server (MS-ASHTTP 2.2.4).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServerOptions {
+    /// `MS-ASProtocolVersions`, as offered.
+    pub versions: Vec<String>,
+    /// `MS-ASProtocolCommands`, as a set (the header may repeat).
+    pub commands: std::collections::BTreeSet<String>,
+}
+
+/// A connection to one account on one server.
+#[derive(Debug)]
+pub struct Session {
+    http: reqwest::Client,
+    config: SessionConfig,
+    url: String,
+    version: ProtocolVersion,
+    policy_key: Option<PolicyKey>,
+}
+
+impl Session {
+    /// Builds the HTTP client and settles the protocol version: the configured one, or the
+    /// highest one both sides speak (an OPTIONS request).
+    pub async fn connect(config: SessionConfig) -> Result<Self, HttpError> {
+        let http = client::build(&config.tls, &config.user_agent)?;
+        let mut session = Self {
+            http,
+            url: config.url.trim_end_matches('/').to_string(),
+            version: config.version.unwrap_or(ProtocolVersion::V14_1),
+            policy_key: config.policy_key,
+            config,
+        };
+        if session.config.version.is_none() {
+            let options = session.options().await?;
+            session.version =
+                ProtocolVersion::negotiate(options.versions.iter().map(String::as_str))
+                    .ok_or_else(|| HttpError::NoCommonVersion {
+                        offered: options.versions.join(","),
+                    })?;
+        }
+        Ok(session)
+    }
+
+    /// The URL in use (changed by 451 redirects: persist it).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn version(&self) -> ProtocolVersion {
+        self.version
+    }
+
+    /// The policy key in use (changed by provisioning: persist it).
+    pub fn policy_key(&self) -> Option<PolicyKey> {
+        self.policy_key
+    }
+
+    /// OPTIONS: the versions and commands the server supports.
+    pub async fn options(&mut self) -> Result<ServerOptions, HttpError> {
+        let req = self.http.request(reqwest::Method::OPTIONS, &self.url);
+        let req = self.authorize(req)?;
+        let resp = req
+            .timeout(self.config.timeout)
+            .send()
+            .await
+            .map_err(|e| self.network("OPTIONS", self.config.timeout, e))?;
+        let status = resp.status().as_u16();
+        if status != 200 {
+            return Err(self.status_error("OPTIONS", status, resp.headers(), ""));
+        }
+        let values = |name: &str| -> Vec<String> {
+            resp.headers()
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
+        Ok(ServerOptions {
+            versions: values("MS-ASProtocolVersions"),
+            commands: values("MS-ASProtocolCommands").into_iter().collect(),
+        })
+    }
+
+    /// Sends a command with the default timeout.
+    pub async fn execute<C: Command>(&mut self, cmd: &C) -> Result<C::Response, HttpError> {
+        let timeout = self.config.timeout;
+        self.execute_with_timeout(cmd, timeout).await
+    }
+
+    /// Sends a command; long polls (Ping, Sync with a heartbeat) pass heartbeat + margin.
+    pub async fn execute_with_timeout<C: Command>(
+        &mut self,
+        cmd: &C,
+        timeout: Duration,
+    ) -> Result<C::Response, HttpError> {
+        let mut provisioned = false;
+        let mut visited = vec![self.url.clone()];
+        loop {
+            let body = cmd.encode(self.version)?;
+            let resp = self.post(C::NAME, body, timeout, C::IDEMPOTENT).await?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let bytes = resp
+                .bytes()
+                .await
+                .map_err(|e| self.network(C::NAME, timeout, e))?;
+            wirelog::body("←", C::NAME, Some(status), &bytes);
+            match status {
+                200 => {}
+                449 if !provisioned && C::NAME != "Provision" => {
+                    Box::pin(self.provision()).await?;
+                    provisioned = true;
+                    continue;
+                }
+                449 => {
+                    return Err(HttpError::Provisioning {
+                        command: C::NAME,
+                        status: "HTTP 449 again after provisioning".into(),
+                    });
+                }
+                451 => {
+                    self.redirect(&headers, &mut visited)?;
+                    continue;
+                }
+                _ => return Err(self.status_error(C::NAME, status, &headers, &text_hint(&bytes))),
+            }
+            if bytes.is_empty() {
+                return C::empty_response().ok_or(HttpError::EmptyResponse { command: C::NAME });
+            }
+            check_wbxml(C::NAME, &headers, &bytes)?;
+            if let Some(common) = leading_status(&bytes).and_then(CommonStatus::from_code) {
+                if common.needs_provisioning() && !provisioned && C::NAME != "Provision" {
+                    Box::pin(self.provision()).await?;
+                    provisioned = true;
+                    continue;
+                }
+                return Err(in_band_error(C::NAME, common));
+            }
+            return Ok(cmd.decode(&bytes, self.version)?);
+        }
+    }
+
+    /// Two-phase provisioning (MS-ASPROV 3.1.5.1): ask for the policy (with the device
+    /// described on 14.1+), acknowledge it with the temporary key, keep the final key. A
+    /// remote-wipe request is reported, never carried out.
+    pub async fn provision(&mut self) -> Result<(), HttpError> {
+        self.policy_key = None;
+        let ask = Provision::Request {
+            device_information: Some(Box::new(DeviceInformation::easync())),
+        };
+        let first = self.execute(&ask).await?;
+        if first.remote_wipe || first.account_only_remote_wipe {
+            return Err(HttpError::RemoteWipeRequested);
+        }
+        match first.policy_status {
+            // No policy for this client (SOGo): nothing to acknowledge, no key.
+            Some(PolicyStatus::NoPolicy) => return Ok(()),
+            Some(PolicyStatus::Success) | None => {}
+            Some(other) => {
+                return Err(HttpError::Provisioning {
+                    command: "Provision",
+                    status: other.to_string(),
+                });
+            }
+        }
+        let Some(temporary) = first.policy_key else {
+            return Ok(());
+        };
+        self.policy_key = Some(temporary);
+        let ack = Provision::Acknowledge {
+            policy_key: temporary,
+            status: PolicyAck::Applied,
+        };
+        let second = self.execute(&ack).await?;
+        if second.remote_wipe {
+            return Err(HttpError::RemoteWipeRequested);
+        }
+        self.policy_key = second.policy_key.or(Some(temporary));
+        tracing::info!("provisioned; policy key updated");
+        Ok(())
+    }
+
+    async fn post(
+        &self,
+        command: &'static str,
+        body: Vec<u8>,
+        timeout: Duration,
+        idempotent: bool,
+    ) -> Result<reqwest::Response, HttpError> {
+        wirelog::body("→", command, None, &body);
+        let mut attempt = 0;
+        loop {
+            let req = self
+                .http
+                .post(self.command_url(command))
+                .header("MS-ASProtocolVersion", self.version.as_str())
+                .header("Content-Type", "application/vnd.ms-sync.wbxml")
+                .timeout(timeout)
+                .body(body.clone());
+            let mut req = self.authorize(req)?;
+            if let Some(key) = self.policy_key {
+                req = req.header("X-MS-PolicyKey", key.to_string());
+            }
+            match req.send().await {
+                Ok(resp) => return Ok(resp),
+                // A connection that failed before anything was sent is safe to retry once;
+                // a command that changes server state is never sent twice.
+                Err(e) if idempotent && e.is_connect() && attempt == 0 => attempt += 1,
+                Err(e) => return Err(self.network(command, timeout, e)),
+            }
+        }
+    }
+
+    fn command_url(&self, command: &str) -> String {
+        let enc = |s: &str| {
+            let mut out = String::new();
+            for b in s.bytes() {
+                match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                        out.push(b as char)
+                    }
+                    _ => out.push_str(&format!("%{b:02X}")),
+                }
+            }
+            out
+        };
+        format!(
+            "{}?Cmd={}&User={}&DeviceId={}&DeviceType={}",
+            self.url,
+            command,
+            enc(&self.config.user),
+            enc(self.config.device_id.as_str()),
+            enc(&self.config.device_type)
+        )
+    }
+
+    fn authorize(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, HttpError> {
+        let req = match &self.config.auth {
+            Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
+            Auth::Bearer(source) => {
+                let token = source.token().map_err(HttpError::Token)?;
+                req.bearer_auth(token.expose())
+            }
+        };
+        Ok(match &self.config.anchor_mailbox {
+            Some(mailbox) => req.header("Cookie", format!("DefaultAnchorMailbox={mailbox}")),
+            None => req,
+        })
+    }
+
+    /// Follows a 451: the new URL from `X-MS-Location`, at most [`MAX_REDIRECTS`] hops.
+    fn redirect(
+        &mut self,
+        headers: &HeaderMap,
+        visited: &mut Vec<String>,
+    ) -> Result<(), HttpError> {
+        let location = headers
+            .get("X-MS-Location")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+            .ok_or(HttpError::RedirectWithoutLocation)?;
+        // The header carries the full request URL; keep the endpoint.
+        let url = location
+            .split('?')
+            .next()
+            .unwrap_or(&location)
+            .trim_end_matches('/')
+            .to_string();
+        if visited.contains(&url) {
+            return Err(HttpError::RedirectLoop { url });
+        }
+        if visited.len() > MAX_REDIRECTS {
+            return Err(HttpError::TooManyRedirects {
+                limit: MAX_REDIRECTS,
+                url,
+            });
+        }
+        tracing::info!(%url, "server redirected (HTTP 451)");
+        visited.push(url.clone());
+        self.url = url;
+        Ok(())
+    }
+
+    fn status_error(
+        &self,
+        command: &'static str,
+        status: u16,
+        headers: &HeaderMap,
+        hint: &str,
+    ) -> HttpError {
+        match status {
+            401 => HttpError::Unauthorized { command },
+            403 => HttpError::Forbidden { command },
+            456 => HttpError::DeviceBlocked,
+            457 => HttpError::PasswordExpired,
+            503 => retry::from_headers(headers),
+            _ => HttpError::Status {
+                command,
+                status,
+                hint: hint.to_string(),
+            },
+        }
+    }
+
+    fn network(&self, command: &'static str, timeout: Duration, e: reqwest::Error) -> HttpError {
+        if e.is_timeout() {
+            return HttpError::Timeout { command, timeout };
+        }
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message = format!("{message}: {s}");
+            source = s.source();
+        }
+        HttpError::Network {
+            command,
+            url: self.url.clone(),
+            message,
+        }
+    }
+}
+
+/// Checks the WBXML header before decoding (HTML error pages arrive with HTTP 200).
+fn check_wbxml(command: &'static str, headers: &HeaderMap, bytes: &[u8]) -> Result<(), HttpError> {
+    if matches!(bytes.first(), Some(0x01..=0x03)) && bytes.len() >= 4 {
+        return Ok(());
+    }
+    Err(HttpError::NotWbxml {
+        command,
+        content_type: headers
+            .get("Content-Type")
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+        start: String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned(),
+    })
+}
+
+fn in_band_error(command: &'static str, status: CommonStatus) -> HttpError {
+    match status.code() {
+        110 | 111 => retry::in_band(status),
+        140 => HttpError::RemoteWipeRequested,
+        139 | 141..=145 | 165 => HttpError::Provisioning {
+            command,
+            status: status.to_string(),
+        },
+        _ => HttpError::Common { command, status },
+    }
+}
+
+/// The start of a text body, for error messages.
+fn text_hint(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
