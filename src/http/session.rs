@@ -117,7 +117,15 @@ impl Session {
         let mut visited = vec![self.url.clone()];
         loop {
             let body = cmd.encode(self.version)?;
-            let resp = self.post(C::NAME, body, timeout, C::IDEMPOTENT).await?;
+            let resp = self
+                .post(
+                    C::NAME,
+                    body,
+                    timeout,
+                    C::IDEMPOTENT,
+                    cmd.accept_multipart(),
+                )
+                .await?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             let bytes = resp
@@ -147,7 +155,9 @@ impl Session {
             if bytes.is_empty() {
                 return C::empty_response().ok_or(HttpError::EmptyResponse { command: C::NAME });
             }
-            check_wbxml(C::NAME, &headers, &bytes)?;
+            if !is_multipart_response(&headers) {
+                check_wbxml(C::NAME, &headers, &bytes)?;
+            }
             if let Some(common) = leading_status(&bytes).and_then(CommonStatus::from_code) {
                 if common.needs_provisioning() && !provisioned && C::NAME != "Provision" {
                     Box::pin(self.provision()).await?;
@@ -206,6 +216,7 @@ impl Session {
         body: Vec<u8>,
         timeout: Duration,
         idempotent: bool,
+        multipart: bool,
     ) -> Result<reqwest::Response, HttpError> {
         wirelog::body("→", command, None, &body);
         let mut attempt = 0;
@@ -220,6 +231,9 @@ impl Session {
             let mut req = self.authorize(req)?;
             if let Some(key) = self.policy_key {
                 req = req.header("X-MS-PolicyKey", key.to_string());
+            }
+            if multipart {
+                req = req.header("MS-ASAcceptMultiPart", "T");
             }
             match req.send().await {
                 Ok(resp) => return Ok(resp),
@@ -341,6 +355,13 @@ impl Session {
             message,
         }
     }
+}
+
+fn is_multipart_response(headers: &HeaderMap) -> bool {
+    headers
+        .get("Content-Type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/vnd.ms-sync.multipart"))
 }
 
 /// Checks the WBXML header before decoding (HTML error pages arrive with HTTP 200).

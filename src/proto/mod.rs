@@ -7,8 +7,11 @@
 
 pub mod classes;
 pub mod error;
+pub mod folders;
 pub mod foldersync;
 pub mod getitemestimate;
+pub mod itemoperations;
+pub mod moveitems;
 pub mod ping;
 pub mod provision;
 pub mod read;
@@ -47,5 +50,11 @@ pub trait Command {
     /// Ping: "no changes", MS-ASCMD 2.2.1.21.1.1); `None` means an empty body is an error.
     fn empty_response() -> Option<Self::Response> {
         None
+    }
+
+    /// Whether to ask for the multipart response form (`MS-ASAcceptMultiPart: T`, MS-ASHTTP
+    /// 2.2.1.1.2.5); only ItemOperations uses it.
+    fn accept_multipart(&self) -> bool {
+        false
     }
 }
