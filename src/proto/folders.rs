@@ -1,4 +1,4 @@
-//! FolderCreate, FolderUpdate and FolderDelete (MS-ASCMD 2.2.1.2–2.2.1.4): change the folder
+//! FolderCreate, FolderUpdate and FolderDelete (MS-ASCMD 2.2.1.3, 2.2.1.6, 2.2.1.4): change the folder
 //! hierarchy. None of them is idempotent: a lost answer is resolved by a FolderSync, never by
 //! sending the command again.
 
@@ -11,11 +11,11 @@ use super::write::Writer;
 use super::{CollectionId, Command, ProtoError, ProtocolVersion, SyncKey};
 
 status_enum! {
-    /// `Status` of FolderCreate/FolderUpdate/FolderDelete (MS-ASCMD 2.2.3.177.2–4).
+    /// `Status` of FolderCreate, FolderDelete and FolderUpdate (MS-ASCMD 2.2.3.177.3, .4, .6).
     FolderStatus {
         Success = 1 => "success",
-        AlreadyExists = 2 => "a folder with that name already exists",
-        SpecialFolder = 3 => "the folder is a special (default) folder",
+        AlreadyExists = 2 => "a folder with that name already exists, or the folder is a special folder",
+        SpecialFolder = 3 => "the folder (or the parent) is a special system folder such as Recipient information",
         NotFound = 4 => "the folder does not exist",
         ParentNotFound = 5 => "the parent folder was not found",
         ServerError = 6 => "server error",

@@ -10,7 +10,7 @@ use super::write::Writer;
 use super::{CollectionId, Command, ProtoError, ProtocolVersion, SyncKey};
 
 status_enum! {
-    /// GetItemEstimate `Status` (MS-ASCMD 2.2.3.177.6).
+    /// GetItemEstimate `Status` (MS-ASCMD 2.2.3.177.7).
     EstimateStatus {
         Success = 1 => "success",
         InvalidCollection = 2 => "a collection is invalid or does not exist",

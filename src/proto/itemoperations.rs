@@ -14,7 +14,7 @@ use super::write::Writer;
 use super::{CollectionId, Command, ProtoError, ProtocolVersion, ServerId};
 
 status_enum! {
-    /// ItemOperations `Status` (MS-ASCMD 2.2.3.177.7).
+    /// ItemOperations `Status` (MS-ASCMD 2.2.3.177.8).
     ItemOperationsStatus {
         Success = 1 => "success",
         ProtocolError = 2 => "protocol error",
@@ -253,7 +253,7 @@ fn fetch_result(
             search::LONG_ID => out.long_id = Some(text(child)),
             s::CLASS => {}
             io::PROPERTIES => {
-                let mut item = Element::new(s::APPLICATION_DATA);
+                let mut item = Vec::new();
                 for p in child.elements() {
                     match p.tag {
                         asb::CONTENT_TYPE => out.content_type = Some(text(p)),
@@ -273,11 +273,15 @@ fn fetch_result(
                             })?;
                             out.data = Some(part.to_vec());
                         }
-                        _ => item.children.push(Node::Element(p.clone())),
+                        _ => item.push(p),
                     }
                 }
-                if !item.children.is_empty() {
-                    out.item = Some(read_item(&item, class)?);
+                if !item.is_empty() {
+                    out.item = Some(ApplicationData::from_elements(
+                        ItemOperations::NAME,
+                        item,
+                        class,
+                    )?);
                 }
             }
             _ => {}
@@ -299,16 +303,6 @@ fn data_of(e: &Element<'_>) -> Result<Vec<u8>, String> {
     STANDARD
         .decode(compact.as_bytes())
         .map_err(|_| compact.chars().take(24).collect())
-}
-
-fn read_item(item: &Element<'_>, class: Option<ItemClass>) -> Result<ApplicationData, ProtoError> {
-    let bytes = item.encode().map_err(|source| ProtoError::Encode {
-        command: ItemOperations::NAME,
-        source,
-    })?;
-    let mut r = Reader::new(ItemOperations::NAME, &bytes)?;
-    let root = r.root(s::APPLICATION_DATA)?;
-    ApplicationData::read(&mut r, &root, class)
 }
 
 /// Whether a body is in the multipart form rather than WBXML (its first four bytes are a

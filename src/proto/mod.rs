@@ -6,15 +6,20 @@
 //! bodies into values. Per-command statuses are values the engine acts on.
 
 pub mod classes;
+pub mod compose;
 pub mod error;
+pub mod find;
 pub mod folders;
 pub mod foldersync;
 pub mod getitemestimate;
 pub mod itemoperations;
+pub mod meetingresponse;
 pub mod moveitems;
 pub mod ping;
 pub mod provision;
 pub mod read;
+pub mod resolverecipients;
+pub mod search;
 pub mod settings;
 pub mod status;
 pub mod sync;

@@ -9,7 +9,7 @@ use super::write::Writer;
 use super::{CollectionId, Command, ProtoError, ProtocolVersion, ServerId};
 
 status_enum! {
-    /// MoveItems `Status` (MS-ASCMD 2.2.3.177.9). Note that 3, not 1, is success.
+    /// MoveItems `Status` (MS-ASCMD 2.2.3.177.10). Note that 3, not 1, is success.
     MoveStatus {
         InvalidSource = 1 => "invalid source collection or item id",
         InvalidDestination = 2 => "invalid destination collection id",

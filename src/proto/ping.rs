@@ -9,7 +9,7 @@ use super::write::Writer;
 use super::{CollectionId, Command, HeartbeatInterval, ProtoError, ProtocolVersion};
 
 status_enum! {
-    /// Ping `Status` (MS-ASCMD 2.2.3.177.13).
+    /// Ping `Status` (MS-ASCMD 2.2.3.177.11).
     PingStatus {
         NoChanges = 1 => "the heartbeat expired without changes",
         Changes = 2 => "changes occurred in the listed folders",

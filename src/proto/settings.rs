@@ -9,7 +9,7 @@ use super::write::Writer;
 use super::{Command, ProtoError, ProtocolVersion};
 
 status_enum! {
-    /// Settings `Status` (MS-ASCMD 2.2.3.177.16).
+    /// Settings `Status` (MS-ASCMD 2.2.3.177.15).
     SettingsStatus {
         Success = 1 => "success",
         ProtocolError = 2 => "protocol error",

@@ -305,6 +305,26 @@ impl ApplicationData {
         })
     }
 
+    /// Types elements received inside another container (ItemOperations, Search and Find
+    /// `Properties`) as an item of `class`.
+    pub fn from_elements<'e>(
+        command: &'static str,
+        elements: impl IntoIterator<Item = &'e Element<'e>>,
+        class: Option<ItemClass>,
+    ) -> Result<Self, ProtoError> {
+        let mut data = Element::new(wbxml::tags::air_sync::APPLICATION_DATA);
+        data.children = elements
+            .into_iter()
+            .map(|e| wbxml::Node::Element(e.clone()))
+            .collect();
+        let bytes = data
+            .encode()
+            .map_err(|source| ProtoError::Encode { command, source })?;
+        let mut r = Reader::new(command, &bytes)?;
+        let root = r.root(wbxml::tags::air_sync::APPLICATION_DATA)?;
+        Self::read(&mut r, &root, class)
+    }
+
     /// Writes `<ApplicationData>` with this content.
     pub fn write(&self, w: &mut Writer) -> Result<(), ProtoError> {
         use wbxml::tags::air_sync::APPLICATION_DATA;
