@@ -80,7 +80,7 @@ pub struct Search {
 /// One result.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchResult {
-    Gal(GalEntry),
+    Gal(Box<GalEntry>),
     Item {
         class: Option<ItemClass>,
         long_id: Option<String>,
@@ -214,7 +214,9 @@ fn read_result(result: &Element<'_>) -> Result<Option<SearchResult>, ProtoError>
         })?;
         let mut r = Reader::new("Search", &bytes)?;
         r.root(sr::PROPERTIES)?;
-        return Ok(Some(SearchResult::Gal(GalEntry::read_fields(&mut r)?)));
+        return Ok(Some(SearchResult::Gal(Box::new(GalEntry::read_fields(
+            &mut r,
+        )?))));
     }
     let class = class.or(Some(ItemClass::Email));
     let item = ApplicationData::from_elements("Search", props.elements(), class)?;
