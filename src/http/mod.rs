@@ -2,6 +2,7 @@
 //! negotiation, authentication, provisioning, redirects and throttling handled here, and
 //! [`autodiscover`] finds the server's URL from an e-mail address.
 
+pub mod autodiscover;
 mod client;
 mod config;
 mod error;
