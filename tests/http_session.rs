@@ -518,3 +518,52 @@ async fn network_errors_name_the_url() {
     assert!(matches!(err, HttpError::Network { .. }), "{err}");
     assert!(err.to_string().contains("127.0.0.1"), "{err}");
 }
+
+#[tokio::test]
+async fn a_ping_may_outlast_the_command_timeout_by_its_heartbeat() {
+    use easync::proto::HeartbeatInterval;
+    use easync::proto::ping::{Ping, PingStatus};
+    let server = serve(|req, _| match cmd(req).as_str() {
+        "Ping" => wbxml_ok(capture("28-ping-idle.resp.wbxml")),
+        _ => wbxml_ok(capture("05-foldersync-0.resp.wbxml")),
+    })
+    .await;
+    let base = server.url.trim_end_matches("/Microsoft-Server-ActiveSync");
+    let mut c = config(&format!("{base}/slow"));
+    c.timeout = Duration::from_secs(1);
+    let mut session = Session::connect(c).await.unwrap();
+    // An ordinary command gives up after the configured second…
+    let err = session.execute(&foldersync()).await.unwrap_err();
+    assert!(matches!(err, HttpError::Timeout { .. }), "{err}");
+    // …a Ping waits for its heartbeat plus the margin; the server answers after 3 s.
+    let ping = Ping {
+        heartbeat_interval: Some(HeartbeatInterval::within(5, 5, 300).unwrap()),
+        folders: vec![],
+    };
+    assert_eq!(
+        session.execute(&ping).await.unwrap().status,
+        PingStatus::NoChanges
+    );
+}
+
+#[tokio::test]
+async fn bearer_tokens_come_from_the_token_source() {
+    #[derive(Debug)]
+    struct Fixed;
+    impl easync::http::TokenSource for Fixed {
+        fn token(&self) -> Result<Secret, String> {
+            Ok(Secret::new("tok-123"))
+        }
+    }
+    let server = serve(|_, _| wbxml_ok(capture("05-foldersync-0.resp.wbxml"))).await;
+    let mut c = config(&server.url);
+    c.auth = Auth::Bearer(std::sync::Arc::new(Fixed));
+    let mut session = Session::connect(c).await.unwrap();
+    session.execute(&foldersync()).await.unwrap();
+    let auth = server.requests()[0]
+        .headers
+        .get("Authorization")
+        .unwrap()
+        .clone();
+    assert_eq!(auth, "Bearer tok-123");
+}

@@ -220,3 +220,29 @@ fn settings_device_and_user_information() {
         .as_deref();
     assert_eq!(addr, Some("bob@example.test"));
 }
+
+#[test]
+fn long_polls_announce_their_heartbeat() {
+    use std::time::Duration;
+    let ping = Ping {
+        heartbeat_interval: Some(HeartbeatInterval::new(480).unwrap()),
+        folders: vec![],
+    };
+    assert_eq!(ping.long_poll(), Some(Duration::from_secs(480)));
+    assert_eq!(
+        Ping::default().long_poll(),
+        Some(Duration::from_secs(3540)),
+        "cached heartbeat: assume the maximum"
+    );
+    let mut sync = easync::proto::sync::Sync::default();
+    assert_eq!(sync.long_poll(), None);
+    sync.wait = Some(5);
+    assert_eq!(sync.long_poll(), Some(Duration::from_secs(300)));
+    assert_eq!(
+        GetItemEstimate {
+            collections: vec![]
+        }
+        .long_poll(),
+        None
+    );
+}

@@ -13,6 +13,9 @@ use crate::proto::read::leading_status;
 use crate::proto::settings::DeviceInformation;
 use crate::proto::{Command, CommonStatus, PolicyKey, ProtocolVersion};
 
+/// Added to a long poll's heartbeat for the HTTP timeout (servers answer a little after it).
+pub const LONG_POLL_MARGIN: Duration = Duration::from_secs(30);
+
 /// Most 451 redirects followed for one command.
 pub const MAX_REDIRECTS: usize = 3;
 
@@ -101,9 +104,13 @@ impl Session {
         })
     }
 
-    /// Sends a command with the default timeout.
+    /// Sends a command. The timeout is the configured one, or for a long poll (Ping, Sync with
+    /// a heartbeat) the heartbeat plus [`LONG_POLL_MARGIN`].
     pub async fn execute<C: Command>(&mut self, cmd: &C) -> Result<C::Response, HttpError> {
-        let timeout = self.config.timeout;
+        let timeout = match cmd.long_poll() {
+            Some(heartbeat) => heartbeat + LONG_POLL_MARGIN,
+            None => self.config.timeout,
+        };
         self.execute_with_timeout(cmd, timeout).await
     }
 

@@ -57,6 +57,12 @@ pub trait Command {
         None
     }
 
+    /// How long the server may legitimately hold the request: the heartbeat of a long poll
+    /// (Ping, Sync with `HeartbeatInterval` or `Wait`). The HTTP layer waits this plus a margin.
+    fn long_poll(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Whether to ask for the multipart response form (`MS-ASAcceptMultiPart: T`, MS-ASHTTP
     /// 2.2.1.1.2.5); only ItemOperations uses it.
     fn accept_multipart(&self) -> bool {

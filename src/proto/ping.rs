@@ -75,6 +75,14 @@ impl Command for Ping {
         w.finish()
     }
 
+    fn long_poll(&self) -> Option<std::time::Duration> {
+        // Without a heartbeat the server reuses the cached one, at most 3540 s.
+        let secs = self
+            .heartbeat_interval
+            .map_or(HeartbeatInterval::MAX, |h| h.seconds());
+        Some(std::time::Duration::from_secs(secs.into()))
+    }
+
     fn decode(&self, body: &[u8], _version: ProtocolVersion) -> Result<PingResponse, ProtoError> {
         let mut r = Reader::new(Self::NAME, body)?;
         let root = r.root(p::PING)?;

@@ -267,6 +267,15 @@ impl Command for Sync {
     fn empty_response() -> Option<SyncResponse> {
         Some(SyncResponse::default())
     }
+
+    fn long_poll(&self) -> Option<std::time::Duration> {
+        let secs = match (self.heartbeat_interval, self.wait) {
+            (Some(h), _) => u64::from(h.seconds()),
+            (None, Some(minutes)) => u64::from(minutes) * 60,
+            (None, None) => return None,
+        };
+        Some(std::time::Duration::from_secs(secs))
+    }
 }
 
 fn write_collection(w: &mut Writer, c: &SyncCollection) -> Result<(), ProtoError> {
