@@ -98,13 +98,13 @@ pub enum ClientCommand {
         server_id: ServerId,
         data: ApplicationData,
     },
+    /// Deletes the item, or on 16.x one occurrence of a series (`instance_id`).
     Delete {
         server_id: ServerId,
+        instance_id: Option<String>,
     },
     /// Asks for one item in full.
-    Fetch {
-        server_id: ServerId,
-    },
+    Fetch { server_id: ServerId },
 }
 
 /// One collection of a Sync request (MS-ASCMD 2.2.3.29.2).
@@ -161,8 +161,12 @@ pub enum ServerCommand {
         server_id: ServerId,
         data: ApplicationData,
     },
-    /// The item was deleted on the server.
-    Delete { server_id: ServerId },
+    /// The item was deleted on the server; on 16.x, `instance_id` names the one occurrence of a
+    /// series that was deleted (`airsyncbase:InstanceId`, MS-ASAIRS 2.2.2.26).
+    Delete {
+        server_id: ServerId,
+        instance_id: Option<String>,
+    },
     /// The item left the sync window (FilterType); it was not deleted by the user.
     SoftDelete { server_id: ServerId },
 }
@@ -328,9 +332,13 @@ fn write_client_command(w: &mut Writer, cmd: &ClientCommand) -> Result<(), Proto
             w.leaf(s::SERVER_ID, server_id.as_str())?;
             data.write(w)?;
         }
-        ClientCommand::Delete { server_id } => {
+        ClientCommand::Delete {
+            server_id,
+            instance_id,
+        } => {
             w.start(s::DELETE)?;
             w.leaf(s::SERVER_ID, server_id.as_str())?;
+            w.opt_leaf(asb::INSTANCE_ID, instance_id.as_deref())?;
         }
         ClientCommand::Fetch { server_id } => {
             w.start(s::FETCH)?;
@@ -394,6 +402,7 @@ struct Parts {
     client_id: Option<String>,
     status: Option<SyncStatus>,
     data: Option<ApplicationData>,
+    instance_id: Option<String>,
 }
 
 fn read_parts(r: &mut Reader<'_>, class: Option<ItemClass>) -> Result<Parts, ProtoError> {
@@ -406,6 +415,7 @@ fn read_parts(r: &mut Reader<'_>, class: Option<ItemClass>) -> Result<Parts, Pro
             s::STATUS => p.status = Some(r.parse(&el)?),
             s::CLASS => class = ItemClass::from_name(&r.text(&el)?).or(class),
             s::APPLICATION_DATA => p.data = Some(ApplicationData::read(r, &el, class)?),
+            asb::INSTANCE_ID => p.instance_id = Some(r.string(&el)?),
             _ => r.skip(&el)?,
         }
     }
@@ -419,7 +429,10 @@ fn read_server_commands(
 ) -> Result<(), ProtoError> {
     while let Some(el) = r.child()? {
         let Parts {
-            server_id, data, ..
+            server_id,
+            data,
+            instance_id,
+            ..
         } = read_parts(r, class)?;
         let server_id = server_id.ok_or_else(|| r.missing(&el, s::SERVER_ID))?;
         out.push(match el.tag {
@@ -431,7 +444,10 @@ fn read_server_commands(
                     ServerCommand::Change { server_id, data }
                 }
             }
-            s::DELETE => ServerCommand::Delete { server_id },
+            s::DELETE => ServerCommand::Delete {
+                server_id,
+                instance_id,
+            },
             s::SOFT_DELETE => ServerCommand::SoftDelete { server_id },
             _ => continue,
         });
@@ -450,6 +466,7 @@ fn read_responses(
             client_id,
             status,
             data,
+            ..
         } = read_parts(r, class)?;
         let status = status.unwrap_or(SyncStatus::Success);
         let need_server_id = || {

@@ -50,7 +50,7 @@ class! {
         /// `Bcc` (16.x, 2.2.2.10): drafts only.
         bcc: String = email2::BCC,
         /// `Send` (16.x, 2.2.2.70): send the draft.
-        send: bool = email2::SEND,
+        send: super::Present = email2::SEND,
     }
 }
 

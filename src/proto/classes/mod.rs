@@ -72,6 +72,19 @@ impl Field for Opaque {
     }
 }
 
+/// An empty element whose presence is the value (`<email2:Send/>`, MS-ASEMAIL 2.2.2.70).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Present;
+
+impl Field for Present {
+    fn read(r: &mut Reader<'_>, start: &StartTag) -> Result<Self, ProtoError> {
+        r.skip(start).map(|()| Present)
+    }
+    fn write(&self, w: &mut Writer, tag: Tag) -> Result<(), ProtoError> {
+        w.empty(tag)
+    }
+}
+
 /// An element that stands for itself in a list (`<Categories><Category>…`): it knows its tag.
 pub trait Item: Field {
     const TAG: Tag;

@@ -86,15 +86,21 @@ impl TimeZone {
         Self::from_bytes(&bytes)
     }
 
-    /// Decodes the 172 bytes.
-    pub fn from_bytes(b: &[u8]) -> Result<Self, ProtoError> {
-        if b.len() != BLOB_LEN {
+    /// Decodes the 172 bytes. Shorter blobs (seen in the wild) are read as if padded with
+    /// zeros — the bias survives, the missing rules read as "no transition" — and bytes past
+    /// 172 are ignored; fewer than the 4 bytes of the bias is an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProtoError> {
+        if bytes.len() < 4 {
             return Err(ProtoError::Invalid {
                 what: "TimeZone",
-                value: format!("{} bytes", b.len()),
+                value: format!("{} bytes", bytes.len()),
                 reason: "a TIME_ZONE_INFORMATION blob has 172 bytes",
             });
         }
+        let mut padded = [0u8; BLOB_LEN];
+        let n = bytes.len().min(BLOB_LEN);
+        padded[..n].copy_from_slice(&bytes[..n]);
+        let b = &padded;
         let i32_at = |o: usize| i32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
         Ok(Self {
             bias: i32_at(0),
@@ -246,7 +252,10 @@ mod tests {
         assert_eq!(tz.standard_date.rule(), None, "year 14960 is no rule");
         assert!(!tz.has_dst());
         assert!(tz.standard_name.starts_with('\u{FFFD}'));
-        assert!(TimeZone::from_bytes(&[0; 171]).is_err());
+        let short = TimeZone::from_bytes(&berlin().to_bytes()[..110]).unwrap();
+        assert_eq!(short.bias, -60, "a truncated blob keeps its bias");
+        assert_eq!(short.daylight_date.rule(), None);
+        assert!(TimeZone::from_bytes(&[0; 3]).is_err());
         assert!(TimeZone::from_base64("not base64!").is_err());
         assert!(!TimeZone::from_bytes(&[0; 172]).unwrap().has_dst());
     }
