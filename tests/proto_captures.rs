@@ -5,9 +5,9 @@
 use std::fs;
 use std::path::Path;
 
+use easync::proto::ProtocolVersion;
 use easync::proto::classes::ApplicationData;
 use easync::proto::sync::{ServerCommand, Sync};
-use easync::proto::{Command, ProtocolVersion, SyncKey};
 
 fn decode_by_name(cmd: &str, body: &[u8], v: ProtocolVersion) -> Result<String, String> {
     use easync::proto::*;
