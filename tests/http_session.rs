@@ -567,3 +567,21 @@ async fn bearer_tokens_come_from_the_token_source() {
         .clone();
     assert_eq!(auth, "Bearer tok-123");
 }
+
+#[tokio::test]
+async fn base64_query_carries_version_and_policy_key() {
+    let server = serve(|_, _| wbxml_ok(capture("05-foldersync-0.resp.wbxml"))).await;
+    let mut c = config(&server.url);
+    c.base64_query = true;
+    c.policy_key = Some(PolicyKey(7));
+    let mut session = Session::connect(c).await.unwrap();
+    session.execute(&foldersync()).await.unwrap();
+    let req = &server.requests()[0];
+    let q = req.uri.query().unwrap();
+    assert!(!q.contains("Cmd="), "{q}");
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(q).unwrap();
+    assert_eq!(&bytes[..2], &[141, 9], "14.1, FolderSync");
+    assert!(req.headers.get("MS-ASProtocolVersion").is_none());
+    assert!(req.headers.get("X-MS-PolicyKey").is_none());
+}

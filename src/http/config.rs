@@ -73,6 +73,8 @@ pub struct SessionConfig {
     pub user_agent: String,
     /// The timeout of a command that is not a long poll.
     pub timeout: Duration,
+    /// Send the base64-encoded query value (12.1+) instead of plain URL parameters.
+    pub base64_query: bool,
 }
 
 impl SessionConfig {
@@ -95,6 +97,7 @@ impl SessionConfig {
             tls: TlsOptions::default(),
             user_agent: concat!("easync/", env!("CARGO_PKG_VERSION")).into(),
             timeout: Duration::from_secs(120),
+            base64_query: false,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod autodiscover;
 mod client;
 mod config;
 mod error;
+pub mod query;
 mod retry;
 mod session;
 pub mod wirelog;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 
-use super::{Auth, HttpError, SessionConfig, client, retry, wirelog};
+use super::{Auth, HttpError, SessionConfig, client, query, retry, wirelog};
 use crate::proto::provision::{PolicyAck, PolicyStatus, Provision};
 use crate::proto::read::leading_status;
 use crate::proto::settings::DeviceInformation;
@@ -227,17 +227,25 @@ impl Session {
     ) -> Result<reqwest::Response, HttpError> {
         wirelog::body("→", command, None, &body);
         let mut attempt = 0;
+        let packed = self.packed_query(command);
         loop {
+            let url = match &packed {
+                Some(q) => format!("{}?{q}", self.url),
+                None => self.command_url(command),
+            };
             let req = self
                 .http
-                .post(self.command_url(command))
-                .header("MS-ASProtocolVersion", self.version.as_str())
+                .post(url)
                 .header("Content-Type", "application/vnd.ms-sync.wbxml")
                 .timeout(timeout)
                 .body(body.clone());
             let mut req = self.authorize(req)?;
-            if let Some(key) = self.policy_key {
-                req = req.header("X-MS-PolicyKey", key.to_string());
+            // With the packed query, version and policy key travel inside it.
+            if packed.is_none() {
+                req = req.header("MS-ASProtocolVersion", self.version.as_str());
+                if let Some(key) = self.policy_key {
+                    req = req.header("X-MS-PolicyKey", key.to_string());
+                }
             }
             if multipart {
                 req = req.header("MS-ASAcceptMultiPart", "T");
@@ -250,6 +258,19 @@ impl Session {
                 Err(e) => return Err(self.network(command, timeout, e)),
             }
         }
+    }
+
+    fn packed_query(&self, command: &str) -> Option<String> {
+        if !self.config.base64_query {
+            return None;
+        }
+        query::encode(
+            command,
+            self.version,
+            &self.config.device_id,
+            &self.config.device_type,
+            self.policy_key,
+        )
     }
 
     fn command_url(&self, command: &str) -> String {
