@@ -585,3 +585,35 @@ async fn base64_query_carries_version_and_policy_key() {
     assert!(req.headers.get("MS-ASProtocolVersion").is_none());
     assert!(req.headers.get("X-MS-PolicyKey").is_none());
 }
+
+#[tokio::test]
+async fn tls_options_are_checked_before_any_request() {
+    let dir = std::env::temp_dir().join(format!("easync-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate").unwrap();
+    for (path, says) in [
+        (dir.join("missing.pem"), "cannot read the CA file"),
+        (garbage, "holds no PEM certificate"),
+    ] {
+        let mut c = config("https://127.0.0.1:9/Microsoft-Server-ActiveSync");
+        c.tls.extra_ca_file = Some(path);
+        let err = Session::connect(c).await.unwrap_err();
+        assert!(
+            matches!(&err, HttpError::Config(m) if m.contains(says)),
+            "{err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn tls_verification_is_on_by_default() {
+    // A plain-HTTP listener spoken to over https: the handshake fails, nothing is sent.
+    let server = serve(|_, _| wbxml_ok(capture("05-foldersync-0.resp.wbxml"))).await;
+    let url = server.url.replace("http://", "https://");
+    let mut session = Session::connect(config(&url)).await.unwrap();
+    let err = session.execute(&foldersync()).await.unwrap_err();
+    assert!(matches!(err, HttpError::Network { .. }), "{err}");
+    assert!(server.requests().is_empty());
+}

@@ -25,12 +25,12 @@ pub fn build(tls: &TlsOptions, user_agent: &str) -> Result<reqwest::Client, Http
         let pem = std::fs::read(path).map_err(|e| {
             HttpError::Config(format!("cannot read the CA file {}: {e}", path.display()))
         })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            HttpError::Config(format!(
-                "{} holds no valid PEM certificate: {e}",
-                path.display()
-            ))
-        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .ok()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| {
+                HttpError::Config(format!("{} holds no PEM certificate", path.display()))
+            })?;
         builder = builder.tls_certs_merge(certs);
     }
     if tls.insecure {
