@@ -617,3 +617,48 @@ async fn tls_verification_is_on_by_default() {
     assert!(matches!(err, HttpError::Network { .. }), "{err}");
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn multipart_item_operations_through_the_session() {
+    use easync::proto::itemoperations::{Fetch, ItemOperations};
+    use wbxml::tags::{air_sync_base as asb, item_operations as io};
+    let doc = wbxml::Element::new(io::ITEM_OPERATIONS)
+        .with(wbxml::Element::new(io::STATUS).with_text("1"))
+        .with(
+            wbxml::Element::new(io::RESPONSE).with(
+                wbxml::Element::new(io::FETCH)
+                    .with(wbxml::Element::new(io::STATUS).with_text("1"))
+                    .with(wbxml::Element::new(asb::FILE_REFERENCE).with_text("a1"))
+                    .with(
+                        wbxml::Element::new(io::PROPERTIES)
+                            .with(wbxml::Element::new(io::PART).with_text("1")),
+                    ),
+            ),
+        )
+        .encode()
+        .unwrap();
+    let payload = b"\x89PNG raw bytes".to_vec();
+    let mut body = 2i32.to_le_bytes().to_vec();
+    for (offset, len) in [(20, doc.len()), (20 + doc.len(), payload.len())] {
+        body.extend_from_slice(&(offset as i32).to_le_bytes());
+        body.extend_from_slice(&(len as i32).to_le_bytes());
+    }
+    body.extend_from_slice(&doc);
+    body.extend_from_slice(&payload);
+    let server = serve(move |req, _| {
+        assert_eq!(req.headers.get("MS-ASAcceptMultiPart").unwrap(), "T");
+        reply(
+            200,
+            &[("Content-Type", "application/vnd.ms-sync.multipart")],
+            body.clone(),
+        )
+    })
+    .await;
+    let mut session = Session::connect(config(&server.url)).await.unwrap();
+    let req = ItemOperations {
+        fetches: vec![Fetch::attachment("a1")],
+        multipart: true,
+    };
+    let resp = session.execute(&req).await.unwrap();
+    assert_eq!(resp.fetches[0].data.as_deref(), Some(&payload[..]));
+}
