@@ -6,8 +6,11 @@
 //! cli  →  http / sync / store / export  →  proto  →  wbxml (crate)
 //! ```
 //!
-//! Today the crate holds the command-line front end over the [`wbxml`] codec; the protocol,
-//! HTTP, sync, store and export layers arrive with their issues.
+//! - [`proto`]: typed EAS commands and `ApplicationData` classes over the [`wbxml`] codec; no I/O.
+//! - [`http`]: the session that sends them (MS-ASHTTP) and Autodiscover.
+//! - [`cli`]: the command line.
+//!
+//! The sync engine, store and export layers arrive with their issues.
 
 pub mod cli;
 pub mod http;

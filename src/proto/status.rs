@@ -1,7 +1,7 @@
 //! Status codes. Statuses are values the engine acts on, not errors.
 //!
 //! [`CommonStatus`] holds the codes every command may return (MS-ASCMD 2.2.2 "Common Status
-//! Codes"); each command has its own enum (in its file) built with [`status_enum!`], which falls
+//! Codes"); each command has its own enum (in its file) built with the `status_enum!` macro, which falls
 //! back to a common status and then to `Unknown(code)`.
 
 use std::fmt;

@@ -1,6 +1,6 @@
 //! The classes of `ApplicationData` (MS-ASEMAIL, MS-ASCNTC, MS-ASCAL, MS-ASTASK, MS-ASNOTE,
 //! MS-ASAIRS), declared as tables: each struct lists its elements in spec order with their
-//! tags; [`class!`] generates decoding (from the pull reader, no tree) and encoding. Elements a
+//! tags; the `class!` macro generates decoding (from the pull reader, no tree) and encoding. Elements a
 //! struct does not name are kept in `extra` and written back, so an item received can be sent
 //! back whole (a Sync Change replaces the whole item on the server).
 
