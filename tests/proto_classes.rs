@@ -2,6 +2,10 @@
 //! (recurrence, exceptions, all-day, time zones, legacy elements kept), and the 16.x shapes
 //! written from the spec's examples (Location, ClientUid, drafts, per-instance changes).
 
+mod common;
+
+use common::{find, fixture, leaves};
+
 use easync::proto::classes::calendar::Event;
 use easync::proto::classes::timezone::TimeZone;
 use easync::proto::classes::{ApplicationData, ItemClass};
@@ -10,17 +14,9 @@ use easync::proto::sync::{ClientCommand, ServerCommand, Sync, SyncCollection};
 use easync::proto::{CollectionId, Command, ProtocolVersion, ServerId, SyncKey};
 use wbxml::tags::{air_sync as s, air_sync_base as asb, calendar as cal};
 
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/fixtures/wbxml/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
 /// Reads a document whose root is `<ApplicationData>` (the Horde fixtures).
 fn application_data(name: &str, class: ItemClass) -> ApplicationData {
-    let bytes = fixture(name);
+    let bytes = fixture(&format!("wbxml/{name}"));
     let mut r = Reader::new("test", &bytes).unwrap();
     let root = r.root(s::APPLICATION_DATA).unwrap();
     let data = ApplicationData::read(&mut r, &root, Some(class)).unwrap();
@@ -98,7 +94,7 @@ fn all_day_event() {
 #[test]
 fn meeting_request_inside_an_email() {
     // Horde's fixture is the MeetingRequest's content; wrap it as an email's.
-    let bytes = fixture("horde-meeting_request_one.wbxml");
+    let bytes = fixture("wbxml/horde-meeting_request_one.wbxml");
     let inner = wbxml::Element::decode(&bytes).unwrap();
     let mut mr = wbxml::Element::new(wbxml::tags::email::MEETING_REQUEST);
     mr.children = inner.children.clone();
@@ -136,7 +132,7 @@ fn location_and_client_uid_16_0() {
     };
     let resp = req
         .decode(
-            &fixture("synth-16.0-sync-calendar-location.wbxml"),
+            &fixture("wbxml/synth-16.0-sync-calendar-location.wbxml"),
             ProtocolVersion::V16_0,
         )
         .unwrap();
@@ -168,7 +164,7 @@ fn location_and_client_uid_16_0() {
 #[test]
 fn draft_add_16_0_encodes_like_the_spec_example() {
     // Read the ApplicationData of the fixture's Add…
-    let bytes = fixture("synth-16.0-sync-add-draft.wbxml");
+    let bytes = fixture("wbxml/synth-16.0-sync-add-draft.wbxml");
     let tree = wbxml::Element::decode(&bytes).unwrap();
     let add_data = find(&tree, s::APPLICATION_DATA).unwrap();
     let elements: Vec<_> = add_data.elements().collect();
@@ -253,25 +249,4 @@ fn per_instance_changes_and_deletes_16_x() {
         }
         other => panic!("{other:?}"),
     }
-}
-
-fn find<'t, 'a>(e: &'t wbxml::Element<'a>, tag: wbxml::Tag) -> Option<&'t wbxml::Element<'a>> {
-    if e.tag == tag {
-        return Some(e);
-    }
-    e.elements().find_map(|c| find(c, tag))
-}
-
-fn leaves(bytes: &[u8]) -> Vec<String> {
-    fn walk(e: &wbxml::Element<'_>, path: &str, out: &mut Vec<String>) {
-        let path = format!("{path}/{}", e.tag);
-        if e.elements().next().is_none() {
-            out.push(format!("{path}={}", e.text()));
-        }
-        e.elements().for_each(|c| walk(c, &path, out));
-    }
-    let mut out = Vec::new();
-    walk(&wbxml::Element::decode(bytes).unwrap(), "", &mut out);
-    out.sort();
-    out
 }

@@ -1,6 +1,10 @@
 //! GetItemEstimate, Ping, Provision and Settings against the SOGo conversation and real
 //! Exchange 2007 captures (fixtures/wbxml/opush-*).
 
+mod common;
+
+use common::{fixture, leaves};
+
 use easync::proto::classes::ItemClass;
 use easync::proto::getitemestimate::{EstimateCollection, EstimateStatus, GetItemEstimate};
 use easync::proto::ping::{Ping, PingFolder, PingStatus};
@@ -14,27 +18,8 @@ use easync::proto::{
 const V: ProtocolVersion = ProtocolVersion::V14_1;
 const INBOX: &str = "mail%2Ff54c6512c265096b6471000083ecc375";
 
-fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
 fn id(s: &str) -> CollectionId {
     CollectionId::try_from(s).unwrap()
-}
-
-/// Every (path, text) leaf of a document, sorted: equality up to sibling order.
-fn leaves(bytes: &[u8]) -> Vec<String> {
-    fn walk(e: &wbxml::Element<'_>, path: &str, out: &mut Vec<String>) {
-        let path = format!("{path}/{}", e.tag);
-        if e.elements().next().is_none() {
-            out.push(format!("{path}={}", e.text()));
-        }
-        e.elements().for_each(|c| walk(c, &path, out));
-    }
-    let mut out = Vec::new();
-    walk(&wbxml::Element::decode(bytes).unwrap(), "", &mut out);
-    out.sort();
-    out
 }
 
 #[test]

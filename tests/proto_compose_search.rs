@@ -2,6 +2,10 @@
 //! against the SOGo conversation where it has them, and the 16.x fixtures written from the
 //! spec's examples (fixtures/wbxml/synth-16.*).
 
+mod common;
+
+use common::{fixture, leaves};
+
 use easync::proto::classes::{ApplicationData, ItemClass};
 use easync::proto::compose::{Forwardee, Message, SendMail, SmartForward, SmartReply, Source};
 use easync::proto::find::{Find, FindQuery, FindStatus};
@@ -15,10 +19,6 @@ use easync::proto::{CollectionId, Command, ProtocolVersion, ServerId};
 const V: ProtocolVersion = ProtocolVersion::V14_1;
 const INBOX: &str = "mail%2Ff54c6512c265096b6471000083ecc375";
 
-fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
 fn id(s: &str) -> CollectionId {
     CollectionId::try_from(s).unwrap()
 }
@@ -31,21 +31,6 @@ fn captured_mime(name: &str) -> Vec<u8> {
         [wbxml::Node::Opaque(d)] => d.to_vec(),
         other => panic!("{other:?}"),
     }
-}
-
-/// Every (path, text) leaf, sorted: equality up to sibling order.
-fn leaves(bytes: &[u8]) -> Vec<String> {
-    fn walk(e: &wbxml::Element<'_>, path: &str, out: &mut Vec<String>) {
-        let path = format!("{path}/{}", e.tag);
-        if e.elements().next().is_none() {
-            out.push(format!("{path}={}", e.text()));
-        }
-        e.elements().for_each(|c| walk(c, &path, out));
-    }
-    let mut out = Vec::new();
-    walk(&wbxml::Element::decode(bytes).unwrap(), "", &mut out);
-    out.sort();
-    out
 }
 
 #[test]

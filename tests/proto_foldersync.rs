@@ -1,5 +1,9 @@
 //! FolderSync against the SOGo conversation (fixtures/sogo/captures) and error shapes.
 
+mod common;
+
+use common::capture;
+
 use easync::proto::foldersync::{
     FolderChange, FolderSync, FolderSyncResponse, FolderSyncStatus, FolderType,
 };
@@ -10,11 +14,6 @@ const V: ProtocolVersion = ProtocolVersion::V14_1;
 static REQ: std::sync::LazyLock<FolderSync> = std::sync::LazyLock::new(|| FolderSync {
     sync_key: SyncKey::initial(),
 });
-
-fn capture(name: &str) -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/sogo/captures/");
-    std::fs::read(format!("{path}{name}")).unwrap()
-}
 
 #[test]
 fn request_encodes_to_the_captured_bytes() {

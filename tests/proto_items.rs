@@ -1,5 +1,9 @@
 //! ItemOperations, MoveItems and the folder commands against the SOGo conversation.
 
+mod common;
+
+use common::capture;
+
 use easync::proto::classes::ApplicationData;
 use easync::proto::folders::{FolderCreate, FolderDelete, FolderStatus, FolderUpdate};
 use easync::proto::foldersync::FolderType;
@@ -11,14 +15,6 @@ const V: ProtocolVersion = ProtocolVersion::V14_1;
 const INBOX: &str = "mail%2Ff54c6512c265096b6471000083ecc375";
 const ARCHIVE: &str = "mail%2F68077115c265096b6471000083ecc375";
 const NEW_FOLDER: &str = "mail%2F616a223bda65096b7174000083ecc375";
-
-fn capture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/fixtures/sogo/captures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
 
 fn id(s: &str) -> CollectionId {
     CollectionId::try_from(s).unwrap()

@@ -1,6 +1,10 @@
 //! Sync against the SOGo conversation (fixtures/sogo/captures): requests encode to the captured
 //! bytes, responses decode into typed items, field by field.
 
+mod common;
+
+use common::{capture, find};
+
 use easync::proto::classes::{ApplicationData, ItemClass, contacts::Contact, email::Email};
 use easync::proto::sync::{
     BodyPreference, ClientCommand, ClientCommandResult, FilterType, ServerCommand, Sync,
@@ -10,11 +14,6 @@ use easync::proto::{CollectionId, Command, ProtocolVersion, ServerId, SyncKey, W
 
 const V: ProtocolVersion = ProtocolVersion::V14_1;
 const INBOX: &str = "mail%2Ff54c6512c265096b6471000083ecc375";
-
-fn capture(name: &str) -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/sogo/captures/");
-    std::fs::read(format!("{path}{name}")).unwrap()
-}
 
 fn key(s: &str) -> SyncKey {
     SyncKey::try_from(s).unwrap()
@@ -420,13 +419,6 @@ fn decoded_items_encode_back_whole() {
             "{sid}"
         );
     }
-}
-
-fn find<'t, 'a>(e: &'t wbxml::Element<'a>, tag: wbxml::Tag) -> Option<&'t wbxml::Element<'a>> {
-    if e.tag == tag {
-        return Some(e);
-    }
-    e.elements().find_map(|c| find(c, tag))
 }
 
 #[test]

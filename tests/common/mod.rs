@@ -1,0 +1,36 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test binary uses a different subset
+
+/// A file under `fixtures/`.
+pub fn fixture(path: &str) -> Vec<u8> {
+    let full = format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// A body of the recorded SOGo conversation.
+pub fn capture(name: &str) -> Vec<u8> {
+    fixture(&format!("sogo/captures/{name}"))
+}
+
+/// Every (path, text) leaf of a WBXML document, sorted: equality up to sibling order.
+pub fn leaves(bytes: &[u8]) -> Vec<String> {
+    fn walk(e: &wbxml::Element<'_>, path: &str, out: &mut Vec<String>) {
+        let path = format!("{path}/{}", e.tag);
+        if e.elements().next().is_none() {
+            out.push(format!("{path}={}", e.text()));
+        }
+        e.elements().for_each(|c| walk(c, &path, out));
+    }
+    let mut out = Vec::new();
+    walk(&wbxml::Element::decode(bytes).unwrap(), "", &mut out);
+    out.sort();
+    out
+}
+
+/// The first element with `tag`, depth first.
+pub fn find<'t, 'a>(e: &'t wbxml::Element<'a>, tag: wbxml::Tag) -> Option<&'t wbxml::Element<'a>> {
+    if e.tag == tag {
+        return Some(e);
+    }
+    e.elements().find_map(|c| find(c, tag))
+}
