@@ -7,6 +7,7 @@ mod client;
 mod config;
 mod error;
 pub mod query;
+mod response;
 mod retry;
 mod session;
 pub mod wirelog;

@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 
+use super::response::{check_wbxml, in_band_error, is_multipart_response, text_hint};
 use super::{Auth, HttpError, SessionConfig, client, query, retry, wirelog};
 use crate::proto::provision::{PolicyAck, PolicyStatus, Provision};
 use crate::proto::read::leading_status;
@@ -383,45 +384,4 @@ impl Session {
             message,
         }
     }
-}
-
-fn is_multipart_response(headers: &HeaderMap) -> bool {
-    headers
-        .get("Content-Type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/vnd.ms-sync.multipart"))
-}
-
-/// Checks the WBXML header before decoding (HTML error pages arrive with HTTP 200).
-fn check_wbxml(command: &'static str, headers: &HeaderMap, bytes: &[u8]) -> Result<(), HttpError> {
-    if matches!(bytes.first(), Some(0x01..=0x03)) && bytes.len() >= 4 {
-        return Ok(());
-    }
-    Err(HttpError::NotWbxml {
-        command,
-        content_type: headers
-            .get("Content-Type")
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-            .unwrap_or("")
-            .to_string(),
-        start: String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned(),
-    })
-}
-
-fn in_band_error(command: &'static str, status: CommonStatus) -> HttpError {
-    match status.code() {
-        110 | 111 => retry::in_band(status),
-        140 => HttpError::RemoteWipeRequested,
-        139 | 141..=145 | 165 => HttpError::Provisioning {
-            command,
-            status: status.to_string(),
-        },
-        _ => HttpError::Common { command, status },
-    }
-}
-
-/// The start of a text body, for error messages.
-fn text_hint(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
