@@ -215,6 +215,10 @@ fn long_polls_announce_their_heartbeat() {
     };
     assert_eq!(ping.long_poll(), Some(Duration::from_secs(480)));
     assert_eq!(
+        Ping::empty_response().map(|r| r.status),
+        Some(PingStatus::NoChanges)
+    );
+    assert_eq!(
         Ping::default().long_poll(),
         Some(Duration::from_secs(3540)),
         "cached heartbeat: assume the maximum"

@@ -75,6 +75,16 @@ impl Command for Ping {
         w.finish()
     }
 
+    /// An empty answer is read as a heartbeat that expired without changes.
+    fn empty_response() -> Option<PingResponse> {
+        Some(PingResponse {
+            status: PingStatus::NoChanges,
+            changed: Vec::new(),
+            max_folders: None,
+            heartbeat_interval: None,
+        })
+    }
+
     fn long_poll(&self) -> Option<std::time::Duration> {
         // Without a heartbeat the server reuses the cached one, at most 3540 s.
         let secs = self
