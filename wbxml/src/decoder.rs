@@ -170,7 +170,7 @@ impl<'a> Decoder<'a> {
 
     /// The next event, `Ok(None)` after the root element has ended and the input is consumed.
     #[allow(clippy::should_implement_trait)] // fallible; an Iterator would hide the Result shape
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self) -> Result<Option<Event<'a>>, DecodeError> {
         if self.state == State::Content {
             return self.content();
@@ -202,7 +202,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn content(&mut self) -> Result<Option<Event<'a>>, DecodeError> {
         loop {
             let at = self.cur.pos;
@@ -220,11 +220,11 @@ impl<'a> Decoder<'a> {
             if b == token::END {
                 return Ok(Some(self.end()));
             }
+            if b == token::SWITCH_PAGE {
+                self.page = self.cur.byte("SWITCH_PAGE")?;
+                continue;
+            }
             let event = match b {
-                token::SWITCH_PAGE => {
-                    self.page = self.cur.byte("SWITCH_PAGE")?;
-                    continue;
-                }
                 token::OPAQUE => {
                     let len = self.cur.mb_u32("OPAQUE length")?;
                     Event::Opaque(self.cur.take(len, "OPAQUE data")?)
@@ -240,7 +240,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn start(&mut self, b: u8, at: usize) -> Result<Event<'a>, DecodeError> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(DecodeError::TooDeep {
@@ -264,7 +264,7 @@ impl<'a> Decoder<'a> {
         }))
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(&mut self) -> Event<'a> {
         // Invariant: End is only produced while an element is open (Content/PendingEnd states
         // are entered by `start` after a push, and left here when the stack empties).
@@ -412,6 +412,8 @@ impl<'a> Decoder<'a> {
         char::from_u32(code).ok_or(DecodeError::InvalidEntity { code, offset: at })
     }
 
+    #[cold]
+    #[inline(never)]
     fn unclosed(&self) -> DecodeError {
         match self.stack.last() {
             Some(open) => DecodeError::Unclosed {
@@ -426,6 +428,8 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn unexpected(&self, b: u8, at: usize, context: &'static str) -> DecodeError {
         if let Some(name) = token::unsupported_global(b) {
             return DecodeError::UnsupportedToken {

@@ -78,7 +78,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A NUL-terminated UTF-8 string (STR_I); the NUL is consumed.
-    #[inline]
+    #[inline(always)]
     pub fn c_str(&mut self, what: &'static str) -> Result<&'a str, DecodeError> {
         let start = self.pos;
         let rest = &self.buf[start..];
@@ -121,7 +121,7 @@ pub(crate) fn find_nul(s: &[u8]) -> Option<usize> {
 
 /// Position of the first NUL byte, and whether every byte before it is ASCII; one pass, eight
 /// bytes at a time. (In `w - LO & !w & HI`, the lowest set bit marks the first zero byte.)
-#[inline]
+#[inline(always)]
 pub(crate) fn scan_c_str(s: &[u8]) -> Option<(usize, bool)> {
     let mut high = 0u64;
     let mut chunks = s.chunks_exact(8);
