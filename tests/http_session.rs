@@ -662,3 +662,69 @@ async fn multipart_item_operations_through_the_session() {
     let resp = session.execute(&req).await.unwrap();
     assert_eq!(resp.fetches[0].data.as_deref(), Some(&payload[..]));
 }
+
+/// A raw server that drops the first `drop_first` connections after reading the request, then
+/// answers every request with `body`; returns its URL and a connection counter.
+async fn flaky_server(drop_first: usize, body: Vec<u8>) -> (String, Arc<Mutex<usize>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(Mutex::new(0usize));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let n = {
+                let mut c = seen.lock().unwrap();
+                *c += 1;
+                *c
+            };
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let _ = sock.read(&mut buf).await;
+                if n <= drop_first {
+                    return; // close without answering
+                }
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.ms-sync.wbxml\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                let _ = sock.write_all(head.as_bytes()).await;
+                let _ = sock.write_all(&body).await;
+            });
+        }
+    });
+    (format!("http://{addr}/Microsoft-Server-ActiveSync"), count)
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_retried_once_for_idempotent_commands_only() {
+    let (url, connections) = flaky_server(1, capture("05-foldersync-0.resp.wbxml")).await;
+    let mut session = Session::connect(config(&url)).await.unwrap();
+    let resp = session.execute(&foldersync()).await.unwrap();
+    assert_eq!(resp.status, FolderSyncStatus::Success);
+    assert_eq!(
+        *connections.lock().unwrap(),
+        2,
+        "retried on a fresh connection"
+    );
+
+    let (url, connections) = flaky_server(1, capture("39-foldercreate.resp.wbxml")).await;
+    let mut session = Session::connect(config(&url)).await.unwrap();
+    let create = easync::proto::folders::FolderCreate {
+        sync_key: SyncKey::initial(),
+        parent_id: CollectionId::try_from("0").unwrap(),
+        display_name: "New".into(),
+        folder_type: easync::proto::foldersync::FolderType::UserMail,
+    };
+    let err = session.execute(&create).await.unwrap_err();
+    assert!(matches!(err, HttpError::Network { .. }), "{err}");
+    assert_eq!(
+        *connections.lock().unwrap(),
+        1,
+        "FolderCreate is never sent twice"
+    );
+}

@@ -253,9 +253,13 @@ impl Session {
             }
             match req.send().await {
                 Ok(resp) => return Ok(resp),
-                // A connection that failed before anything was sent is safe to retry once;
-                // a command that changes server state is never sent twice.
-                Err(e) if idempotent && e.is_connect() && attempt == 0 => attempt += 1,
+                // A pooled connection the server had already closed fails with a reset (SOGo
+                // does this between requests). An idempotent command is sent once more on a
+                // fresh connection; a command that changes server state is never sent twice.
+                Err(e) if idempotent && !e.is_timeout() && attempt == 0 => {
+                    tracing::debug!(command, error = %e, "request failed; retrying once");
+                    attempt += 1;
+                }
                 Err(e) => return Err(self.network(command, timeout, e)),
             }
         }

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Seeds the SOGo test account (bob) and runs the SMTP sink. Standard library only.
+
+  seed.py seed        IMAP folders and mails, CardDAV contacts, CalDAV events and a task
+  seed.py smtp-sink   an SMTP server on 127.0.0.1:$SMTP_PORT writing $DIR/smtp-sink/NNNN.eml
+"""
+import asyncio
+import base64
+import imaplib
+import os
+import sys
+import urllib.request
+
+DIR = os.environ.get("DIR", "/tmp/easync-sogo")
+SOGO = f"http://127.0.0.1:{os.environ.get('SOGO_PORT', '20000')}/SOGo/dav/bob"
+IMAP_PORT = int(os.environ.get("IMAP_PORT", "20143"))
+SMTP_PORT = int(os.environ.get("SMTP_PORT", "20025"))
+AUTH = "Basic " + base64.b64encode(b"bob:bob-pass").decode()
+
+
+def mail(n, subject, date, extra_headers="", body=None):
+    body = body or f"Hello Bob, this is seed message number {n}.\r\n"
+    return (
+        f"From: Alice Example <alice@example.test>\r\nTo: Bob Tester <bob@example.test>\r\n"
+        f"Subject: {subject}\r\nDate: {date}\r\nMessage-ID: <seed-{n}@example.test>\r\n"
+        f"MIME-Version: 1.0\r\n{extra_headers}"
+    ).encode() + (b"" if extra_headers else b"Content-Type: text/plain; charset=utf-8\r\n") + b"\r\n" + body.encode()
+
+
+def with_attachment():
+    payload = base64.b64encode(b"attachment payload: hello from the seed\n").decode()
+    body = (
+        "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the attachment.\r\n"
+        "--b1\r\nContent-Type: text/plain; name=hello.txt\r\n"
+        "Content-Disposition: attachment; filename=hello.txt\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        f"{payload}\r\n--b1--\r\n"
+    )
+    return mail(4, "Seed message 4 with attachment", "Sun, 24 Nov 2024 10:04:00 +0000",
+                'Content-Type: multipart/mixed; boundary="b1"\r\n', body)
+
+
+def seed_imap():
+    imap = imaplib.IMAP4("127.0.0.1", IMAP_PORT)
+    imap.login("bob", "bob-pass")
+    for box in ("Archive", "Projects", "Projects/Alpha"):
+        imap.create(box)
+        imap.subscribe(box)
+    msgs = [
+        (mail(1, "Seed message 1", "Thu, 21 Nov 2024 10:01:00 +0000"), "()"),
+        (mail(2, "Seed message 2", "Fri, 22 Nov 2024 10:02:00 +0000"), "(\\Seen)"),
+        (mail(3, "Seed message 3", "Sat, 23 Nov 2024 10:03:00 +0000"), "(\\Flagged)"),
+        (with_attachment(), "()"),
+    ]
+    for data, flags in msgs:
+        typ, _ = imap.append("INBOX", flags, None, data)
+        assert typ == "OK", typ
+    # SOGo needs HIGHESTMODSEQ on every mailbox (NOTES.md quirk 1).
+    imap._simple_command("ENABLE", "CONDSTORE")
+    typ, boxes = imap.list()
+    for line in boxes:
+        name = line.decode().rsplit(' "/" ', 1)[-1].strip('"')
+        imap.select(f'"{name}"')
+    imap.logout()
+
+
+def put(path, content_type, body):
+    req = urllib.request.Request(f"{SOGO}/{path}", data=body.encode(), method="PUT",
+                                 headers={"Authorization": AUTH, "Content-Type": content_type})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status in (201, 204), r.status
+
+
+def seed_dav():
+    contacts = [
+        ("seed-contact-1", "Example;Alice", "Alice Example", "ORG:Example Corp\r\n", "alice@example.test",
+         "TEL;TYPE=CELL:+1-555-0101\r\n"),
+        ("seed-contact-2", "Sample;Carol", "Carol Sample", "", "carol@example.test", ""),
+    ]
+    for uid, n, fn, org, email, tel in contacts:
+        put(f"Contacts/personal/{uid}.vcf", "text/vcard; charset=utf-8",
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nN:{n};;;\r\nFN:{fn}\r\n{org}"
+            f"EMAIL;TYPE=INTERNET:{email}\r\n{tel}END:VCARD\r\n")
+    events = [
+        ("seed-event-1", "20270115T100000Z", "20270115T110000Z", "Seed meeting one",
+         "LOCATION:Room 1\r\nDESCRIPTION:First seeded event\r\n"),
+        ("seed-event-2", "20270116T140000Z", "20270116T150000Z", "Seed meeting two", ""),
+    ]
+    for uid, start, end, summary, extra in events:
+        put(f"Calendar/personal/{uid}.ics", "text/calendar; charset=utf-8",
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//easync//seed//EN\r\nBEGIN:VEVENT\r\n"
+            f"UID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\n"
+            f"SUMMARY:{summary}\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n")
+    put("Calendar/personal/seed-task-1.ics", "text/calendar; charset=utf-8",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//easync//seed//EN\r\nBEGIN:VTODO\r\n"
+        "UID:seed-task-1\r\nDTSTAMP:20260101T000000Z\r\nDUE:20270120T170000Z\r\n"
+        "SUMMARY:Seed task one\r\nSTATUS:NEEDS-ACTION\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")
+
+
+async def smtp_session(reader, writer):
+    out = os.path.join(DIR, "smtp-sink")
+    os.makedirs(out, exist_ok=True)
+    writer.write(b"220 easync-sink ESMTP\r\n")
+    data, in_data = [], False
+    while line := await reader.readline():
+        if in_data:
+            if line in (b".\r\n", b".\n"):
+                n = len(os.listdir(out)) + 1
+                with open(os.path.join(out, f"{n:04d}.eml"), "wb") as f:
+                    f.write(b"".join(data))
+                data, in_data = [], False
+                writer.write(b"250 OK\r\n")
+            else:
+                data.append(line[1:] if line.startswith(b"..") else line)
+            continue
+        verb = line[:4].upper()
+        if verb in (b"EHLO", b"HELO"):
+            writer.write(b"250 easync-sink\r\n")
+        elif verb == b"DATA":
+            in_data = True
+            writer.write(b"354 go ahead\r\n")
+        elif verb == b"QUIT":
+            writer.write(b"221 bye\r\n")
+            break
+        else:
+            writer.write(b"250 OK\r\n")
+        await writer.drain()
+    writer.close()
+
+
+async def smtp_sink():
+    server = await asyncio.start_server(smtp_session, "127.0.0.1", SMTP_PORT)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd == "seed":
+        seed_imap()
+        seed_dav()
+        print("seeded")
+    elif cmd == "smtp-sink":
+        asyncio.run(smtp_sink())
+    else:
+        print(__doc__)
+        sys.exit(2)
