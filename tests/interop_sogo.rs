@@ -95,7 +95,7 @@ async fn sync_all(s: &mut Session, folder: &Folder, class: ItemClass) -> Vec<App
     panic!("the server never ran out of changes");
 }
 
-fn find<'f>(all: &'f [Folder], t: FolderType) -> &'f Folder {
+fn find(all: &[Folder], t: FolderType) -> &Folder {
     all.iter()
         .find(|f| f.folder_type == t)
         .unwrap_or_else(|| panic!("no {t:?} folder"))
