@@ -728,3 +728,44 @@ async fn a_dropped_connection_is_retried_once_for_idempotent_commands_only() {
         "FolderCreate is never sent twice"
     );
 }
+
+#[tokio::test]
+async fn the_wire_log_shows_bodies_as_xml_and_never_credentials() {
+    use std::io::Write;
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = serve(|_, _| wbxml_ok(capture("05-foldersync-0.resp.wbxml"))).await;
+    let mut session = Session::connect(config(&server.url)).await.unwrap();
+    session.execute(&foldersync()).await.unwrap();
+    let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("→ FolderSync"), "{log}");
+    assert!(
+        log.contains("<SyncKey>0</SyncKey>"),
+        "request body as XML: {log}"
+    );
+    assert!(
+        log.contains("<DisplayName>INBOX</DisplayName>"),
+        "response body as XML"
+    );
+    assert!(
+        !log.contains("pässword") && !log.contains("Basic "),
+        "no credentials: {log}"
+    );
+}
