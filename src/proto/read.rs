@@ -42,7 +42,14 @@ impl<'a> Reader<'a> {
                 expected,
                 found: s.tag,
             }),
-            _ => unreachable!("a document starts with its root element"),
+            // Only reachable by calling root() twice: the decoder yields the root first.
+            _ => Err(ProtoError::Wbxml {
+                command: self.command,
+                source: wbxml::DecodeError::Truncated {
+                    what: "the root element",
+                    offset: self.dec.offset(),
+                },
+            }),
         }
     }
 
