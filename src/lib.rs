@@ -8,10 +8,12 @@
 //!
 //! - [`proto`]: typed EAS commands and `ApplicationData` classes over the [`wbxml`] codec; no I/O.
 //! - [`http`]: the session that sends them (MS-ASHTTP) and Autodiscover.
+//! - [`config`]: the configuration file and where secrets come from.
 //! - [`cli`]: the command line.
 //!
 //! The sync engine, store and export layers arrive with their issues.
 
 pub mod cli;
+pub mod config;
 pub mod http;
 pub mod proto;

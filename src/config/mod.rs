@@ -1,0 +1,280 @@
+//! The configuration file: `$XDG_CONFIG_HOME/easync/config.toml` (or `-c FILE`, or
+//! `$EASYNC_CONFIG`), one `[account.NAME]` table per account.
+//!
+//! ```toml
+//! [account.work]
+//! email = "bob@example.com"
+//! url = "https://mail.example.com/Microsoft-Server-ActiveSync"   # else Autodiscover
+//! password_cmd = ["pass", "show", "work/exchange"]              # argv, no shell
+//!
+//! [account.work.tls]
+//! ca_file = "/etc/ssl/internal-ca.pem"
+//! ```
+//!
+//! The raw file ([`ConfigFile`]) is kept apart from what the program uses ([`Account`]):
+//! loading checks every field (unknown keys are errors, so typos are caught) and resolves paths;
+//! secrets are fetched only when a command needs them ([`secret`]), never stored or logged.
+
+pub mod secret;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::http::TlsOptions;
+use crate::proto::{DeviceId, ProtocolVersion};
+pub use secret::SecretSource;
+
+/// Why the configuration cannot be used. Each message names the file and what to change.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("no configuration file at {path}: create it (see the README) or pass -c FILE")]
+    Missing { path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{path}: account {account:?}: {message}")]
+    Invalid {
+        path: PathBuf,
+        account: String,
+        message: String,
+    },
+    #[error("no account named {name:?} in {path} (accounts: {known})")]
+    UnknownAccount {
+        name: String,
+        path: PathBuf,
+        known: String,
+    },
+    #[error("{path} defines several accounts ({known}): name one")]
+    Ambiguous { path: PathBuf, known: String },
+    #[error("cannot find the home directory to place configuration and state: {0}")]
+    NoHome(String),
+    #[error("{0}")]
+    Secret(String),
+}
+
+/// The file as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub account: BTreeMap<String, RawAccount>,
+}
+
+/// One `[account.NAME]` table as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccount {
+    pub email: String,
+    /// The login; defaults to `email`.
+    pub user: Option<String>,
+    /// The EAS URL; Autodiscover finds it when absent.
+    pub url: Option<String>,
+    /// A command (argv, no shell) printing the password on its first line.
+    pub password_cmd: Option<Vec<String>>,
+    /// An environment variable holding the password.
+    pub password_env: Option<String>,
+    /// The password itself (discouraged: a warning is printed).
+    pub password: Option<String>,
+    /// A command printing an OAuth2 access token (Microsoft 365).
+    pub token_cmd: Option<Vec<String>>,
+    pub device_id: Option<String>,
+    pub protocol_version: Option<String>,
+    pub anchor_mailbox: Option<String>,
+    /// Where the SQLite database goes (default `$XDG_STATE_HOME/easync/NAME.sqlite`).
+    pub database: Option<PathBuf>,
+    #[serde(default)]
+    pub tls: RawTls,
+}
+
+/// `[account.NAME.tls]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTls {
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub insecure: bool,
+}
+
+/// An account, checked and with its paths resolved.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub email: String,
+    pub user: String,
+    pub url: Option<String>,
+    pub secret: SecretSource,
+    /// `None`: generated on first use and kept in the state directory.
+    pub device_id: Option<DeviceId>,
+    pub protocol_version: Option<ProtocolVersion>,
+    pub anchor_mailbox: Option<String>,
+    pub database: PathBuf,
+    pub tls: TlsOptions,
+}
+
+/// Where things live by default (XDG on every Unix, as mbsync and vdirsyncer users expect).
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    pub config: PathBuf,
+    pub state: PathBuf,
+}
+
+impl Dirs {
+    /// `$XDG_CONFIG_HOME/easync` and `$XDG_STATE_HOME/easync`.
+    pub fn xdg() -> Result<Self, ConfigError> {
+        use etcetera::BaseStrategy as _;
+        let base =
+            etcetera::choose_base_strategy().map_err(|e| ConfigError::NoHome(e.to_string()))?;
+        let state = base
+            .state_dir()
+            .unwrap_or_else(|| base.home_dir().join(".local/state"));
+        Ok(Self {
+            config: base.config_dir().join("easync"),
+            state: state.join("easync"),
+        })
+    }
+}
+
+/// The config file to read: `-c FILE`, else `$EASYNC_CONFIG`, else the XDG location.
+pub fn config_path(explicit: Option<&Path>, dirs: &Dirs) -> PathBuf {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("EASYNC_CONFIG").map(PathBuf::from))
+        .unwrap_or_else(|| dirs.config.join("config.toml"))
+}
+
+/// Reads and checks the whole file.
+pub fn load(path: &Path, dirs: &Dirs) -> Result<Vec<Account>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => ConfigError::Missing {
+            path: path.to_path_buf(),
+        },
+        _ => ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
+    parse(&text, path, dirs)
+}
+
+/// Checks a configuration text (`path` is for messages).
+pub fn parse(text: &str, path: &Path, dirs: &Dirs) -> Result<Vec<Account>, ConfigError> {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    file.account
+        .into_iter()
+        .map(|(name, raw)| resolve(name, raw, path, dirs))
+        .collect()
+}
+
+fn resolve(
+    name: String,
+    raw: RawAccount,
+    path: &Path,
+    dirs: &Dirs,
+) -> Result<Account, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        account: name.clone(),
+        message,
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(invalid(
+            "account names use letters, digits, '-', '_' and '.' only".into(),
+        ));
+    }
+    if !raw.email.contains('@') {
+        return Err(invalid(format!(
+            "email {:?} is not an e-mail address",
+            raw.email
+        )));
+    }
+    let secret = SecretSource::from_raw(&raw).map_err(invalid)?;
+    let device_id = raw
+        .device_id
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: crate::proto::ProtoError| invalid(e.to_string()))?;
+    let protocol_version = raw
+        .protocol_version
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: crate::proto::ProtoError| invalid(e.to_string()))?;
+    if let Some(url) = &raw.url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(invalid(format!("url {url:?} must start with https://")));
+    }
+    if raw.tls.insecure {
+        tracing::warn!(account = %name, "TLS verification is off for this account (tls.insecure)");
+    }
+    Ok(Account {
+        user: raw.user.clone().unwrap_or_else(|| raw.email.clone()),
+        database: raw
+            .database
+            .clone()
+            .unwrap_or_else(|| dirs.state.join(format!("{name}.sqlite"))),
+        tls: TlsOptions {
+            extra_ca_file: raw.tls.ca_file.clone(),
+            insecure: raw.tls.insecure,
+        },
+        email: raw.email,
+        url: raw.url,
+        secret,
+        device_id,
+        protocol_version,
+        anchor_mailbox: raw.anchor_mailbox,
+        name,
+    })
+}
+
+/// The account to use: the one named, or the only one.
+pub fn pick<'a>(
+    accounts: &'a [Account],
+    name: Option<&str>,
+    path: &Path,
+) -> Result<&'a Account, ConfigError> {
+    let known = || {
+        accounts
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match name {
+        Some(n) => {
+            accounts
+                .iter()
+                .find(|a| a.name == n)
+                .ok_or_else(|| ConfigError::UnknownAccount {
+                    name: n.to_string(),
+                    path: path.to_path_buf(),
+                    known: known(),
+                })
+        }
+        None if accounts.len() == 1 => Ok(&accounts[0]),
+        None if accounts.is_empty() => Err(ConfigError::UnknownAccount {
+            name: String::new(),
+            path: path.to_path_buf(),
+            known: "none".into(),
+        }),
+        None => Err(ConfigError::Ambiguous {
+            path: path.to_path_buf(),
+            known: known(),
+        }),
+    }
+}

@@ -1,0 +1,205 @@
+//! The configuration file: accounts checked field by field, typos caught, paths resolved, and
+//! secrets fetched from commands and the environment without ever being shown.
+
+use std::path::{Path, PathBuf};
+
+use easync::config::{self, ConfigError, Dirs, SecretSource};
+use easync::http::Auth;
+
+fn dirs() -> Dirs {
+    Dirs {
+        config: PathBuf::from("/home/u/.config/easync"),
+        state: PathBuf::from("/home/u/.local/state/easync"),
+    }
+}
+
+fn parse(text: &str) -> Result<Vec<config::Account>, ConfigError> {
+    config::parse(text, Path::new("config.toml"), &dirs())
+}
+
+fn error(text: &str) -> String {
+    parse(text).unwrap_err().to_string()
+}
+
+#[test]
+fn a_full_account() {
+    let accounts = parse(
+        r#"
+[account.work]
+email = "bob@example.com"
+url = "https://mail.example.com/Microsoft-Server-ActiveSync"
+password_cmd = ["pass", "show", "work"]
+protocol_version = "16.1"
+device_id = "easync0001"
+anchor_mailbox = "bob@example.com"
+
+[account.work.tls]
+ca_file = "/etc/ssl/internal.pem"
+
+[account.home]
+email = "me@home.test"
+user = "me"
+password_env = "HOME_PW"
+database = "/data/home.sqlite"
+"#,
+    )
+    .unwrap();
+    let work = config::pick(&accounts, Some("work"), Path::new("c")).unwrap();
+    assert_eq!(work.user, "bob@example.com", "user defaults to email");
+    assert_eq!(
+        work.protocol_version,
+        Some(easync::proto::ProtocolVersion::V16_1)
+    );
+    assert_eq!(
+        work.device_id.as_ref().map(|d| d.as_str()),
+        Some("easync0001")
+    );
+    assert_eq!(
+        work.database,
+        PathBuf::from("/home/u/.local/state/easync/work.sqlite")
+    );
+    assert_eq!(
+        work.tls.extra_ca_file,
+        Some(PathBuf::from("/etc/ssl/internal.pem"))
+    );
+    assert!(
+        matches!(&work.secret, SecretSource::Command(argv) if argv == &["pass", "show", "work"])
+    );
+    let home = config::pick(&accounts, Some("home"), Path::new("c")).unwrap();
+    assert_eq!(
+        (home.user.as_str(), home.database.as_path()),
+        ("me", Path::new("/data/home.sqlite"))
+    );
+}
+
+#[test]
+fn typos_and_bad_values_are_named() {
+    let msg = error("[account.a]\nemail = \"a@b.c\"\npasword_cmd = [\"x\"]\n");
+    assert!(msg.contains("pasword_cmd"), "{msg}");
+    assert!(msg.contains("config.toml"), "{msg}");
+    let msg = error("[account.a]\nemail = \"a@b.c\"\n");
+    assert!(msg.contains("set one of password_cmd"), "{msg}");
+    let msg = error("[account.a]\nemail = \"a@b.c\"\npassword_env = \"X\"\npassword = \"y\"\n");
+    assert!(msg.contains("only one"), "{msg}");
+    let msg = error("[account.a]\nemail = \"nobody\"\npassword_env = \"X\"\n");
+    assert!(msg.contains("not an e-mail address"), "{msg}");
+    let msg =
+        error("[account.a]\nemail = \"a@b.c\"\npassword_env = \"X\"\nprotocol_version = \"2.5\"\n");
+    assert!(msg.contains("12.1, 14.0, 14.1, 16.0, 16.1"), "{msg}");
+    let msg =
+        error("[account.a]\nemail = \"a@b.c\"\npassword_env = \"X\"\nurl = \"mail.example.com\"\n");
+    assert!(msg.contains("https://"), "{msg}");
+    let msg = error("[account.\"a b\"]\nemail = \"a@b.c\"\npassword_env = \"X\"\n");
+    assert!(msg.contains("account names"), "{msg}");
+    let msg = error("[account.a]\nemail = \"a@b.c\"\npassword_cmd = []\n");
+    assert!(msg.contains("needs a program"), "{msg}");
+}
+
+#[test]
+fn picking_an_account() {
+    let one = parse("[account.only]\nemail = \"a@b.c\"\npassword_env = \"X\"\n").unwrap();
+    assert_eq!(
+        config::pick(&one, None, Path::new("c")).unwrap().name,
+        "only"
+    );
+    let two = parse("[account.a]\nemail = \"a@b.c\"\npassword_env = \"X\"\n[account.b]\nemail = \"b@b.c\"\npassword_env = \"X\"\n").unwrap();
+    let msg = config::pick(&two, None, Path::new("c"))
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("a, b") && msg.contains("name one"), "{msg}");
+    let msg = config::pick(&two, Some("c"), Path::new("c"))
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("no account named \"c\""), "{msg}");
+}
+
+#[test]
+fn missing_file_says_what_to_do() {
+    let err = config::load(Path::new("/nonexistent/easync.toml"), &dirs()).unwrap_err();
+    assert!(matches!(err, ConfigError::Missing { .. }));
+    assert!(err.to_string().contains("-c FILE"), "{err}");
+}
+
+fn basic_password(auth: Auth) -> String {
+    match auth {
+        Auth::Basic { password, .. } => password.expose().to_string(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn password_commands() {
+    let ok = SecretSource::Command(vec!["printf".into(), "s3cret\\nsecond line\\n".into()]);
+    assert_eq!(basic_password(ok.auth("bob").unwrap()), "s3cret");
+    let failing = SecretSource::Command(vec![
+        "sh".into(),
+        "-c".into(),
+        "echo s3cret; echo locked >&2; exit 3".into(),
+    ]);
+    let msg = failing.auth("bob").unwrap_err().to_string();
+    assert!(
+        msg.contains("locked") && msg.contains("exit status: 3"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("s3cret"),
+        "stdout never shows in errors: {msg}"
+    );
+    let silent = SecretSource::Command(vec!["true".into()]);
+    assert!(
+        silent
+            .auth("bob")
+            .unwrap_err()
+            .to_string()
+            .contains("printed nothing")
+    );
+    let missing = SecretSource::Command(vec!["/nonexistent/pass".into()]);
+    assert!(
+        missing
+            .auth("bob")
+            .unwrap_err()
+            .to_string()
+            .contains("cannot run")
+    );
+    // No standard input: a command that would prompt gets EOF instead of hanging.
+    let prompt = SecretSource::Command(vec![
+        "sh".into(),
+        "-c".into(),
+        "read x; echo \"got:$x\"".into(),
+    ]);
+    assert_eq!(basic_password(prompt.auth("bob").unwrap()), "got:");
+}
+
+#[test]
+fn environment_and_literal_passwords_and_tokens() {
+    // set_var is unsafe in edition 2024 (other threads may read the environment); the
+    // variable is unique to this test.
+    let var = "EASYNC_TEST_PASSWORD_7f3a";
+    unsafe { std::env::set_var(var, "from-env") };
+    assert_eq!(
+        basic_password(SecretSource::Env(var.into()).auth("bob").unwrap()),
+        "from-env"
+    );
+    let msg = SecretSource::Env("EASYNC_TEST_UNSET_9c1e".into())
+        .auth("bob")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("EASYNC_TEST_UNSET_9c1e") && msg.contains("not set"),
+        "{msg}"
+    );
+    let literal = parse("[account.a]\nemail = \"a@b.c\"\npassword = \"lit\"\n").unwrap();
+    assert_eq!(
+        basic_password(literal[0].secret.auth("a@b.c").unwrap()),
+        "lit"
+    );
+    assert!(
+        !format!("{:?}", literal[0]).contains("lit\""),
+        "Debug hides the secret"
+    );
+    let token = SecretSource::TokenCommand(vec!["echo".into(), "tok-1".into()]);
+    match token.auth("bob").unwrap() {
+        Auth::Bearer(source) => assert_eq!(source.token().unwrap().expose(), "tok-1"),
+        other => panic!("{other:?}"),
+    }
+}
