@@ -1,9 +1,11 @@
 //! The command-line interface: one clap struct per subcommand, each with `execute()`.
 //! Data goes to stdout, diagnostics to stderr.
 //!
-//! Exit codes: 0 success, 1 failure, 2 usage error (clap). Later issues add distinct codes for
-//! "authentication needed", "configuration error" and "temporary, retry later".
+//! Exit codes: 0 success, 1 failure, 2 usage error (clap), 75 temporary (retry later), 77
+//! credentials or device approval needed, 78 configuration error — so a systemd unit can set
+//! `RestartPreventExitStatus=77 78`.
 
+mod check;
 mod wbxml;
 
 use std::process::ExitCode;
@@ -18,12 +20,17 @@ pub struct Cli {
     /// response as XML (passwords redacted; message content is shown).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// The configuration file (default: $EASYNC_CONFIG, else $XDG_CONFIG_HOME/easync/config.toml).
+    #[arg(short, long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check the configuration file (and with --secrets, that passwords can be fetched).
+    Check(check::CheckArgs),
     /// Decode and encode WBXML, the binary XML that ActiveSync speaks.
     #[command(subcommand)]
     Wbxml(wbxml::WbxmlCommand),
@@ -31,6 +38,33 @@ enum Command {
 
 /// Exit code for a failure that is not a usage error.
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit code when the server is unreachable or asks to retry later (EX_TEMPFAIL).
+pub const EXIT_TEMPORARY: u8 = 75;
+/// Exit code when credentials or the device need a person (EX_NOPERM).
+pub const EXIT_AUTH: u8 = 77;
+/// Exit code for a configuration error (EX_CONFIG).
+pub const EXIT_CONFIG: u8 = 78;
+
+/// The exit code for an error, by its kind.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
+            return EXIT_CONFIG;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::http::HttpError>() {
+            if e.needs_attention() {
+                return EXIT_AUTH;
+            }
+            if e.is_temporary() {
+                return EXIT_TEMPORARY;
+            }
+            if matches!(e, crate::http::HttpError::Config(_)) {
+                return EXIT_CONFIG;
+            }
+        }
+    }
+    EXIT_FAILURE
+}
 
 /// Parses the process arguments, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
@@ -40,7 +74,7 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("easync: {err:#}");
-            ExitCode::from(EXIT_FAILURE)
+            ExitCode::from(exit_code(&err))
         }
     }
 }
@@ -76,6 +110,7 @@ impl Cli {
     /// Runs the parsed command.
     pub fn execute(self) -> anyhow::Result<()> {
         match self.command {
+            Command::Check(args) => args.execute(self.config.as_deref()),
             Command::Wbxml(cmd) => cmd.execute(),
         }
     }
