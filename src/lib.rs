@@ -8,6 +8,7 @@
 //!
 //! - [`proto`]: typed EAS commands and `ApplicationData` classes over the [`wbxml`] codec; no I/O.
 //! - [`http`]: the session that sends them (MS-ASHTTP) and Autodiscover.
+//! - [`store`]: the SQLite database users query (schema in `src/store/schema`, docs/schema.md).
 //! - [`config`]: the configuration file and where secrets come from.
 //! - [`cli`]: the command line.
 //!
@@ -17,3 +18,4 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod proto;
+pub mod store;

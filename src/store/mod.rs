@@ -1,0 +1,212 @@
+//! The local store (rusqlite, bundled SQLite): schema in `.sql` files applied by `PRAGMA
+//! user_version` migrations, WAL journal, foreign keys on, one writer per account (a lock
+//! file). Users query the database directly: docs/schema.md describes it.
+//!
+//! The store knows plain values (and, later, the model types), never wire structs; every write
+//! that belongs to one sync step goes through one [`rusqlite::Transaction`].
+
+mod folders;
+mod migrate;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use thiserror::Error;
+
+pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folder};
+pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
+
+/// Why the store cannot be used.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "database {path} has schema version {found}, newer than this easync knows ({known}): \
+         upgrade easync"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("cannot create {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "another easync is already syncing this account (lock {path} is held): wait for it, or \
+         stop it"
+    )]
+    Locked { path: PathBuf },
+}
+
+/// The account's protocol state (table `account`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountState {
+    pub device_id: Option<String>,
+    pub protocol_version: Option<String>,
+    pub base_url: Option<String>,
+    pub policy_key: Option<u32>,
+    pub foldersync_key: Option<String>,
+    /// Unix time before which no request may be sent.
+    pub throttle_until: Option<i64>,
+}
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The exclusive right to write an account's store; released when dropped.
+#[derive(Debug)]
+pub struct WriterLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl WriterLock {
+    /// Takes `DB.lock` next to the database, failing at once if another process holds it.
+    pub fn acquire(db: &Path) -> Result<Self, StoreError> {
+        let path = db.with_extension("lock");
+        create_parent(&path)?;
+        let file = File::create(&path).map_err(|source| StoreError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self { _file: file, path }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked { path }),
+            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path, source }),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn create_parent(path: &Path) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        create_parent(path)?;
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        migrate::run(&mut store.conn, path)?;
+        Ok(store)
+    }
+
+    /// An in-memory database (tests).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
+        let mut store = Self { conn, path };
+        store.configure()?;
+        migrate::run(&mut store.conn, Path::new(":memory:"))?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .and_then(|()| {
+                self.conn
+                    .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Where the database is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for the few places that query directly (tests, diagnostics).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts the one transaction a sync step writes in.
+    pub fn transaction(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        let path = self.path.clone();
+        self.conn
+            .transaction()
+            .map_err(|source| StoreError::Sqlite { path, source })
+    }
+
+    /// The account's protocol state.
+    pub fn account(&self) -> Result<AccountState, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT device_id, protocol_version, base_url, policy_key, foldersync_key, \
+                 throttle_until FROM account WHERE id = 1",
+                [],
+                |r| {
+                    Ok(AccountState {
+                        device_id: r.get(0)?,
+                        protocol_version: r.get(1)?,
+                        base_url: r.get(2)?,
+                        policy_key: r.get(3)?,
+                        foldersync_key: r.get(4)?,
+                        throttle_until: r.get(5)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+            .map(Option::unwrap_or_default)
+    }
+}
+
+/// Writes the account's protocol state inside a transaction.
+pub fn set_account(tx: &rusqlite::Transaction<'_>, a: &AccountState) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE account SET device_id = ?1, protocol_version = ?2, base_url = ?3, policy_key = ?4, \
+         foldersync_key = ?5, throttle_until = ?6, updated_at = unixepoch() WHERE id = 1",
+        params![
+            a.device_id,
+            a.protocol_version,
+            a.base_url,
+            a.policy_key,
+            a.foldersync_key,
+            a.throttle_until
+        ],
+    )
+    .map(|_| ())
+}
