@@ -8,6 +8,7 @@
 //!
 //! - [`proto`]: typed EAS commands and `ApplicationData` classes over the [`wbxml`] codec; no I/O.
 //! - [`http`]: the session that sends them (MS-ASHTTP) and Autodiscover.
+//! - [`sync`]: the engine (today: the folder hierarchy), generic over a transport.
 //! - [`store`]: the SQLite database users query (schema in `src/store/schema`, docs/schema.md).
 //! - [`config`]: the configuration file and where secrets come from.
 //! - [`cli`]: the command line.
@@ -19,3 +20,4 @@ pub mod config;
 pub mod http;
 pub mod proto;
 pub mod store;
+pub mod sync;

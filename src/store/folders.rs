@@ -92,3 +92,42 @@ pub fn set_folder_sync_key(
     )
     .map(|_| ())
 }
+
+impl Store {
+    /// One FolderSync step in one transaction: folders renumbered by the server (their sync
+    /// state restarts), added or updated, deleted — and the new FolderSync key.
+    pub fn apply_hierarchy(
+        &mut self,
+        renumbered: &[(String, String)],
+        upserts: &[StoredFolder],
+        deletes: &[String],
+        new_key: &str,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        for (old, new) in renumbered {
+            tx.execute(
+                "UPDATE folders SET server_id = ?2, sync_key = '0', last_sync = NULL \
+                 WHERE server_id = ?1",
+                [old, new],
+            )
+            .map_err(sqlite)?;
+        }
+        for f in upserts {
+            upsert_folder(&tx, f).map_err(sqlite)?;
+        }
+        for id in deletes {
+            delete_folder(&tx, id).map_err(sqlite)?;
+        }
+        tx.execute(
+            "UPDATE account SET foldersync_key = ?1, updated_at = unixepoch() WHERE id = 1",
+            [new_key],
+        )
+        .map_err(sqlite)?;
+        tx.commit().map_err(sqlite)
+    }
+}

@@ -1,0 +1,37 @@
+//! The sync engine. It owns the small traits it needs — [`Transport`] (send a command) and the
+//! store functions it calls inside one transaction per step — and plans purely before it
+//! applies: every step's changes commit together with the key that acknowledges them, or not
+//! at all, so a crash at any point leaves a store the next run resumes from.
+//!
+//! Today: the folder hierarchy (FolderSync, with Status 9 recovery). Item sync follows.
+
+pub mod hierarchy;
+
+use thiserror::Error;
+
+use crate::http::{HttpError, Session};
+use crate::proto::Command;
+use crate::store::StoreError;
+
+/// Sends commands to the server. Implemented by [`Session`]; tests use scripted fakes.
+#[allow(async_fn_in_trait)] // used with concrete types only, never as `dyn`
+pub trait Transport {
+    async fn execute<C: Command>(&mut self, cmd: &C) -> Result<C::Response, HttpError>;
+}
+
+impl Transport for Session {
+    async fn execute<C: Command>(&mut self, cmd: &C) -> Result<C::Response, HttpError> {
+        Session::execute(self, cmd).await
+    }
+}
+
+/// Why a sync step did not complete. The store is consistent in every case.
+#[derive(Debug, Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Server(String),
+}
