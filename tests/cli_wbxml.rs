@@ -124,3 +124,20 @@ fn usage_errors_exit_2() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("reading /nonexistent/x.wbxml"));
 }
+
+#[test]
+fn regression_broken_pipe_is_not_a_panic() {
+    // `easync wbxml decode big.wbxml | head -1` once panicked with "failed printing to stdout".
+    let path = vectors().join("opush-contact_sync_wm61.wbxml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .args(["wbxml", "decode", path.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before anything is read
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

@@ -254,3 +254,59 @@ async fn ping_expires_without_changes() {
         started.elapsed()
     );
 }
+
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn easync_folders_syncs_the_hierarchy_into_the_database() {
+    let dir = std::env::temp_dir().join(format!("easync-interop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    let db = dir.join("sogo.sqlite");
+    std::fs::write(
+        &config,
+        format!(
+            "[account.sogo]\nemail = \"bob@example.test\"\nuser = \"bob\"\nurl = \"{}\"\n\
+             password_cmd = [\"echo\", \"bob-pass\"]\ndatabase = \"{}\"\n",
+            url(),
+            db.display()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
+            .arg("-c")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let first = run(&["folders"]);
+    let text = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        text.contains("INBOX  [Email]") && text.contains("\n  Alpha  [Email]"),
+        "{text}"
+    );
+    assert!(text.contains("Personal Address Book  [Contacts]"), "{text}");
+    // Incremental: the stored key is reused and nothing changes.
+    let again = run(&["folders", "--json"]);
+    assert!(again.status.success());
+    assert_eq!(String::from_utf8_lossy(&again.stdout).lines().count(), 12);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (version, key): (String, String) = conn
+        .query_row(
+            "SELECT protocol_version, foldersync_key FROM account",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(version, "14.1");
+    assert!(key.starts_with("vm_"), "{key}");
+    let offline = run(&["folders", "--offline"]);
+    assert_eq!(offline.stdout, first.stdout, "the database answers offline");
+}

@@ -26,7 +26,8 @@ impl CheckArgs {
             Some(name) => vec![config::pick(&accounts, Some(name), &path)?],
             None => accounts.iter().collect(),
         };
-        println!("{}: {} account(s)", path.display(), accounts.len());
+        use std::fmt::Write as _;
+        let mut out = format!("{}: {} account(s)\n", path.display(), accounts.len());
         for a in selected {
             let server = a.url.as_deref().unwrap_or("(Autodiscover)");
             let secret = match &a.secret {
@@ -35,7 +36,8 @@ impl CheckArgs {
                 SecretSource::Literal(_) => "password in the file (prefer password_cmd)".into(),
                 SecretSource::TokenCommand(argv) => format!("OAuth2 token from `{}`", argv[0]),
             };
-            println!(
+            let _ = writeln!(
+                out,
                 "  {}: {} as {} at {server}; {secret}; database {}",
                 a.name,
                 a.email,
@@ -46,9 +48,9 @@ impl CheckArgs {
                 a.secret
                     .auth(&a.user)
                     .with_context(|| format!("account {}", a.name))?;
-                println!("    secret: fetched");
+                out.push_str("    secret: fetched\n");
             }
         }
-        Ok(())
+        super::write_stdout(out.as_bytes())
     }
 }

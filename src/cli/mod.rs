@@ -6,6 +6,7 @@
 //! `RestartPreventExitStatus=77 78`.
 
 mod check;
+mod folders;
 mod wbxml;
 
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ pub struct Cli {
 enum Command {
     /// Check the configuration file (and with --secrets, that passwords can be fetched).
     Check(check::CheckArgs),
+    /// Update the folder list from the server and show it.
+    Folders(folders::FoldersArgs),
     /// Decode and encode WBXML, the binary XML that ActiveSync speaks.
     #[command(subcommand)]
     Wbxml(wbxml::WbxmlCommand),
@@ -51,7 +54,17 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
             return EXIT_CONFIG;
         }
-        if let Some(e) = cause.downcast_ref::<crate::http::HttpError>() {
+        if let Some(crate::store::StoreError::Locked { .. }) = cause.downcast_ref() {
+            return EXIT_TEMPORARY;
+        }
+        let http =
+            cause
+                .downcast_ref::<crate::http::HttpError>()
+                .or_else(|| match cause.downcast_ref::<crate::sync::SyncError>() {
+                    Some(crate::sync::SyncError::Http(e)) => Some(e),
+                    _ => None,
+                });
+        if let Some(e) = http {
             if e.needs_attention() {
                 return EXIT_AUTH;
             }
@@ -77,6 +90,23 @@ pub fn main() -> ExitCode {
             ExitCode::from(exit_code(&err))
         }
     }
+}
+
+/// Writes command output to stdout. A closed pipe (`easync … | head`) is not an error.
+pub(crate) fn write_stdout(data: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(data).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other.map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?),
+    }
+}
+
+/// The async runtime for commands that talk to a server.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }
 
 /// Logs to stderr; warnings by default, more with each `-v`.
@@ -111,6 +141,7 @@ impl Cli {
     pub fn execute(self) -> anyhow::Result<()> {
         match self.command {
             Command::Check(args) => args.execute(self.config.as_deref()),
+            Command::Folders(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Wbxml(cmd) => cmd.execute(),
         }
     }

@@ -51,10 +51,7 @@ impl DecodeArgs {
             };
             anyhow::anyhow!("decoding {name}: {err}{hint}")
         })?;
-        let mut out = io::stdout().lock();
-        out.write_all(wbxml::xml::to_xml(&root).as_bytes())
-            .context("writing to standard output")?;
-        Ok(())
+        super::write_stdout(wbxml::xml::to_xml(&root).as_bytes())
     }
 }
 

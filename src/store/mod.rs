@@ -194,6 +194,16 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Writes the account's protocol state in a transaction of its own.
+    pub fn save_account(&mut self, a: &AccountState) -> Result<(), StoreError> {
+        let tx = self.transaction()?;
+        set_account(&tx, a)
+            .and_then(|()| tx.commit())
+            .map_err(|e| self.err(e))
+    }
+}
+
 /// Writes the account's protocol state inside a transaction.
 pub fn set_account(tx: &rusqlite::Transaction<'_>, a: &AccountState) -> rusqlite::Result<()> {
     tx.execute(

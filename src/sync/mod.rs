@@ -5,6 +5,7 @@
 //!
 //! Today: the folder hierarchy (FolderSync, with Status 9 recovery). Item sync follows.
 
+pub mod account;
 pub mod hierarchy;
 
 use thiserror::Error;
