@@ -8,6 +8,7 @@
 //!
 //! - [`proto`]: typed EAS commands and `ApplicationData` classes over the [`wbxml`] codec; no I/O.
 //! - [`http`]: the session that sends them (MS-ASHTTP) and Autodiscover.
+//! - [`model`]: wire-independent item types the store keeps.
 //! - [`sync`]: the engine (today: the folder hierarchy), generic over a transport.
 //! - [`store`]: the SQLite database users query (schema in `src/store/schema`, docs/schema.md).
 //! - [`config`]: the configuration file and where secrets come from.
@@ -18,6 +19,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod model;
 pub mod proto;
 pub mod store;
 pub mod sync;

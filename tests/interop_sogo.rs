@@ -310,3 +310,81 @@ fn easync_folders_syncs_the_hierarchy_into_the_database() {
     let offline = run(&["folders", "--offline"]);
     assert_eq!(offline.stdout, first.stdout, "the database answers offline");
 }
+
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn easync_sync_mirrors_every_seeded_item_and_then_nothing() {
+    let dir = std::env::temp_dir().join(format!("easync-interop-sync-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    let db = dir.join("sogo.sqlite");
+    std::fs::write(
+        &config,
+        format!(
+            "[account.sogo]\nemail = \"bob@example.test\"\nuser = \"bob\"\nurl = \"{}\"\n\
+             password_cmd = [\"echo\", \"bob-pass\"]\ndatabase = \"{}\"\n",
+            url(),
+            db.display()
+        ),
+    )
+    .unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
+            .arg("-c")
+            .arg(&config)
+            .args(["sync", "--json"])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let summary = String::from_utf8_lossy(&first.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(
+        summary.contains("\"added\":9"),
+        "4 mails, 2 contacts, 2 events, 1 task: {summary}"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let q = |sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        q("SELECT group_concat(subject, '|') FROM (SELECT subject FROM emails ORDER BY subject)"),
+        "Seed message 1|Seed message 2|Seed message 3|Seed message 4 with attachment"
+    );
+    assert_eq!(
+        q(
+            "SELECT group_concat(read || flag_status, ',') FROM (SELECT read, flag_status FROM emails ORDER BY subject)"
+        ),
+        "00,10,02,00"
+    );
+    assert_eq!(
+        q("SELECT group_concat(file_as, '|') FROM (SELECT file_as FROM contacts ORDER BY file_as)"),
+        "Alice Example|Carol Sample"
+    );
+    assert_eq!(
+        q("SELECT phones FROM contacts WHERE file_as = 'Alice Example'"),
+        "{\"mobile\":\"+1-555-0101\"}"
+    );
+    assert_eq!(
+        q("SELECT start_time || ' ' || location FROM events WHERE subject = 'Seed meeting one'"),
+        "20270115T100000Z Room 1"
+    );
+    assert_eq!(q("SELECT due_date FROM tasks"), "2027-01-20T17:00:00.000Z");
+    let second = run();
+    let summary = String::from_utf8_lossy(&second.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(
+        summary.contains("\"added\":0") && summary.contains("\"changed\":0"),
+        "a second sync transfers nothing: {summary}"
+    );
+}

@@ -7,6 +7,7 @@
 
 mod check;
 mod folders;
+mod sync;
 mod wbxml;
 
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Update the folder list from the server and show it.
     Folders(folders::FoldersArgs),
+    /// Mirror the account's folders and items into the local database.
+    Sync(sync::SyncArgs),
     /// Decode and encode WBXML, the binary XML that ActiveSync speaks.
     #[command(subcommand)]
     Wbxml(wbxml::WbxmlCommand),
@@ -142,6 +145,7 @@ impl Cli {
         match self.command {
             Command::Check(args) => args.execute(self.config.as_deref()),
             Command::Folders(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
+            Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Wbxml(cmd) => cmd.execute(),
         }
     }

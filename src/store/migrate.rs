@@ -8,7 +8,10 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The migrations, oldest first; migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[include_str!("schema/001_account_and_folders.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("schema/001_account_and_folders.sql"),
+    include_str!("schema/002_items.sql"),
+];
 
 /// The version a fully migrated database has.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

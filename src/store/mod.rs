@@ -6,6 +6,7 @@
 //! that belongs to one sync step goes through one [`rusqlite::Transaction`].
 
 mod folders;
+mod items;
 mod migrate;
 
 use std::fs::File;
@@ -16,6 +17,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 
 pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folder};
+pub use items::{DELETION_JOURNAL, StepCounts, SyncStep};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 
 /// Why the store cannot be used.

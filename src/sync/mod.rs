@@ -3,10 +3,13 @@
 //! applies: every step's changes commit together with the key that acknowledges them, or not
 //! at all, so a crash at any point leaves a store the next run resumes from.
 //!
-//! Today: the folder hierarchy (FolderSync, with Status 9 recovery). Item sync follows.
+//! Today: the folder hierarchy (FolderSync, with Status 9 recovery) and the items of one folder
+//! at a time (Sync with paging, Status 3 recovery, the no-progress guard).
 
 pub mod account;
+pub mod convert;
 pub mod hierarchy;
+pub mod items;
 
 use thiserror::Error;
 
@@ -33,6 +36,10 @@ pub enum SyncError {
     Http(#[from] HttpError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(
+        "the folder hierarchy changed on the server (status 12): run FolderSync, then sync again"
+    )]
+    HierarchyChanged,
     #[error("{0}")]
     Server(String),
 }

@@ -1,0 +1,121 @@
+//! `easync sync [ACCOUNT]`: the folder hierarchy, then the items of every folder.
+
+use std::path::Path;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::config::{self, Dirs};
+use crate::store::{Store, WriterLock};
+use crate::sync::items::{self, ItemOptions};
+use crate::sync::{SyncError, account, hierarchy};
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The account (needed when the configuration has several).
+    account: Option<String>,
+    /// Only folders with these names (repeatable).
+    #[arg(long = "folder", value_name = "NAME")]
+    folders: Vec<String>,
+    /// Print one JSON line per folder and a summary instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+impl SyncArgs {
+    pub async fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
+        let dirs = Dirs::xdg()?;
+        let path = config::config_path(config_file, &dirs);
+        let accounts = config::load(&path, &dirs)?;
+        let acct = config::pick(&accounts, self.account.as_deref(), &path)?;
+        let _lock = WriterLock::acquire(&acct.database)?;
+        let mut db = Store::open(&acct.database)?;
+        let auth = acct
+            .secret
+            .auth(&acct.user)
+            .with_context(|| format!("account {}", acct.name))?;
+        let opts = account::ConnectOptions {
+            email: acct.email.clone(),
+            user: acct.user.clone(),
+            url: acct.url.clone(),
+            device_id: acct.device_id.clone(),
+            version: acct.protocol_version,
+            anchor_mailbox: acct.anchor_mailbox.clone(),
+            tls: acct.tls.clone(),
+        };
+        let result = self.run(&mut db, &opts, auth).await;
+        if let Err(e) = &result {
+            account::remember_throttle(&mut db, e)?;
+        }
+        let out = result.with_context(|| format!("account {}", acct.name))?;
+        super::write_stdout(out.as_bytes())
+    }
+
+    async fn run(
+        &self,
+        db: &mut Store,
+        opts: &account::ConnectOptions,
+        auth: crate::http::Auth,
+    ) -> Result<String, SyncError> {
+        let mut session = account::connect(db, opts, auth).await?;
+        hierarchy::sync(&mut session, db).await?;
+        let mut out = String::new();
+        let mut total = crate::store::StepCounts::default();
+        for folder in db.folders()? {
+            if folder.class.is_none()
+                || !(self.folders.is_empty() || self.folders.contains(&folder.name))
+            {
+                continue;
+            }
+            let report = match items::sync_folder(
+                &mut session,
+                db,
+                &folder,
+                &ItemOptions::default(),
+            )
+            .await
+            {
+                Err(SyncError::HierarchyChanged) => {
+                    hierarchy::sync(&mut session, db).await?;
+                    continue;
+                }
+                other => other?,
+            };
+            let c = report.counts;
+            total.added += c.added;
+            total.changed += c.changed;
+            total.deleted += c.deleted;
+            total.soft_deleted += c.soft_deleted;
+            let held = db.item_count(&folder.server_id)?;
+            if self.json {
+                let v = serde_json::json!({"type": "folder", "folder": folder.name, "added": c.added,
+                    "changed": c.changed, "deleted": c.deleted, "soft_deleted": c.soft_deleted, "items": held});
+                out.push_str(&format!("{v}\n"));
+            } else if c != crate::store::StepCounts::default() {
+                out.push_str(&format!(
+                    "{}: +{} ~{} -{} ({} items)\n",
+                    folder.name,
+                    c.added,
+                    c.changed,
+                    c.deleted + c.soft_deleted,
+                    held
+                ));
+            }
+        }
+        let state = db.account()?;
+        account::remember(db, &session, state)?;
+        if self.json {
+            let v = serde_json::json!({"type": "summary", "added": total.added, "changed": total.changed,
+                "deleted": total.deleted, "soft_deleted": total.soft_deleted});
+            out.push_str(&format!("{v}\n"));
+        } else {
+            out.push_str(&format!(
+                "synced: {} added, {} changed, {} deleted\n",
+                total.added,
+                total.changed,
+                total.deleted + total.soft_deleted
+            ));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,123 @@
+//! Wire-independent values the store keeps and users query: one struct per item class with
+//! the fields people search and list by. The protocol layer's classes convert into these
+//! (`sync::convert`); the raw ActiveSync data travels beside them to write items back whole.
+
+use serde::Serialize;
+
+/// An attachment's metadata (the bytes are fetched on demand).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Attachment {
+    pub name: Option<String>,
+    pub file_reference: Option<String>,
+    pub size: Option<u32>,
+    pub content_id: Option<String>,
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Email {
+    pub subject: Option<String>,
+    pub sender: Option<String>,
+    pub recipients: Option<String>,
+    pub cc: Option<String>,
+    pub reply_to: Option<String>,
+    pub date_received: Option<String>,
+    pub read: Option<bool>,
+    pub flag_status: Option<u8>,
+    pub importance: Option<u8>,
+    pub message_class: Option<String>,
+    pub categories: Vec<String>,
+    pub body_type: Option<u8>,
+    pub body: Option<String>,
+    pub body_truncated: Option<bool>,
+    pub preview: Option<String>,
+    pub attachments: Vec<Attachment>,
+    pub conversation_id: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Contact {
+    pub file_as: Option<String>,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub job_title: Option<String>,
+    pub emails: Vec<String>,
+    /// (kind, number): `mobile`, `business`, `home`, …
+    pub phones: Vec<(String, String)>,
+    pub birthday: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Event {
+    pub uid: Option<String>,
+    pub subject: Option<String>,
+    pub location: Option<String>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub all_day: Option<bool>,
+    pub busy_status: Option<u8>,
+    pub organizer_email: Option<String>,
+    pub recurring: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Task {
+    pub subject: Option<String>,
+    pub due_date: Option<String>,
+    pub complete: Option<bool>,
+    pub importance: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Note {
+    pub subject: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// An item's typed content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Email(Box<Email>),
+    Contact(Box<Contact>),
+    Event(Box<Event>),
+    Task(Box<Task>),
+    Note(Box<Note>),
+    /// A class easync does not type: only the raw data is kept.
+    Other,
+}
+
+impl Item {
+    /// The class name stored in `items.class`.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::Email(_) => "Email",
+            Self::Contact(_) => "Contacts",
+            Self::Event(_) => "Calendar",
+            Self::Task(_) => "Tasks",
+            Self::Note(_) => "Notes",
+            Self::Other => "Other",
+        }
+    }
+
+    /// A one-line description (subject or name) for logs and the deletion journal.
+    pub fn summary(&self) -> Option<&str> {
+        match self {
+            Self::Email(e) => e.subject.as_deref(),
+            Self::Contact(c) => c.file_as.as_deref().or(c.last_name.as_deref()),
+            Self::Event(e) => e.subject.as_deref(),
+            Self::Task(t) => t.subject.as_deref(),
+            Self::Note(n) => n.subject.as_deref(),
+            Self::Other => None,
+        }
+    }
+}
+
+/// An item as received: its server id, typed content and raw ApplicationData (WBXML).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRecord {
+    pub server_id: String,
+    pub item: Item,
+    pub raw: Vec<u8>,
+}
