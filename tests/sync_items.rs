@@ -289,3 +289,55 @@ async fn failures_write_nothing() {
         .unwrap();
     assert_eq!(report.counts, Default::default());
 }
+
+#[tokio::test]
+async fn the_mass_deletion_guard_refuses_and_says_so() {
+    let (mut db, f) = inbox_db();
+    let mut t = Scripted::default();
+    let adds: Vec<_> = (0..30)
+        .map(|i| add(&format!("m{i}"), &format!("mail {i}")))
+        .collect();
+    t.replies.push_back(response("1", "k1", false, adds));
+    // Pretend the folder was already synced once, so the request uses a key.
+    let tx = db.transaction().unwrap();
+    easync::store::set_folder_sync_key(&tx, INBOX, "k0").unwrap();
+    tx.commit().unwrap();
+    sync_folder(&mut t, &mut db, &f, &ItemOptions::default())
+        .await
+        .unwrap();
+    let deletes: Vec<_> = (0..20)
+        .map(|i| by_id(s::DELETE, &format!("m{i}")))
+        .collect();
+    let mut t = Scripted::default();
+    t.replies
+        .push_back(response("1", "k2", false, deletes.clone()));
+    let err = sync_folder(&mut t, &mut db, &f, &ItemOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SyncError::MassDeletion {
+                deletes: 20,
+                held: 30,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("--allow-deletions"));
+    assert_eq!(db.item_count(INBOX).unwrap(), 30, "nothing applied");
+    assert_eq!(
+        db.folder(INBOX).unwrap().unwrap().sync_key,
+        "k1",
+        "the key stays"
+    );
+    let mut t = Scripted::default();
+    t.replies.push_back(response("1", "k2", false, deletes));
+    let opts = ItemOptions {
+        max_delete_share: None,
+        ..ItemOptions::default()
+    };
+    sync_folder(&mut t, &mut db, &f, &opts).await.unwrap();
+    assert_eq!(db.item_count(INBOX).unwrap(), 10);
+}

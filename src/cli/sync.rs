@@ -20,6 +20,9 @@ pub struct SyncArgs {
     /// Print one JSON line per folder and a summary instead of text.
     #[arg(long)]
     json: bool,
+    /// Apply responses that delete more than half of a folder (the guard refuses them).
+    #[arg(long)]
+    allow_deletions: bool,
 }
 
 impl SyncArgs {

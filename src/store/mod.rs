@@ -8,6 +8,7 @@
 mod folders;
 mod items;
 mod migrate;
+mod query;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use thiserror::Error;
 pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folder};
 pub use items::{DELETION_JOURNAL, StepCounts, SyncStep};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
+pub use query::{FolderStatus, MailDetail, MailRow};
 
 /// Why the store cannot be used.
 #[derive(Debug, Error)]

@@ -20,6 +20,10 @@ pub struct ItemOptions {
     pub filter: Option<FilterType>,
     /// Responses with MoreAvailable but no change in a row before giving up.
     pub max_idle_rounds: usize,
+    /// The mass-deletion guard: a response deleting more than this share of a folder's items
+    /// (and more than `min_guarded_deletes`) is refused, not applied. `None` turns it off.
+    pub max_delete_share: Option<f64>,
+    pub min_guarded_deletes: usize,
 }
 
 impl Default for ItemOptions {
@@ -34,6 +38,8 @@ impl Default for ItemOptions {
             },
             filter: None,
             max_idle_rounds: 3,
+            max_delete_share: Some(0.5),
+            min_guarded_deletes: 10,
         }
     }
 }
@@ -99,6 +105,7 @@ pub async fn sync_folder(
             SyncError::Server(format!("Sync of {} returned no SyncKey", folder.name))
         })?;
         let step = step(&folder.server_id, new_key.as_str(), col.commands)?;
+        guard_deletions(db, folder, &step, opts)?;
         let progress = !step.upserts.is_empty()
             || !step.deletes.is_empty()
             || !step.soft_deletes.is_empty()
@@ -118,6 +125,29 @@ pub async fn sync_folder(
         }
         return Ok(report);
     }
+}
+
+/// Refuses a response that would delete most of a folder (a server-side accident or a broken
+/// server state must not empty the local mirror); nothing is applied, the key stays.
+fn guard_deletions(
+    db: &Store,
+    folder: &StoredFolder,
+    step: &SyncStep,
+    opts: &ItemOptions,
+) -> Result<(), SyncError> {
+    let Some(share) = opts.max_delete_share else {
+        return Ok(());
+    };
+    let deletes = step.deletes.len();
+    let held = db.item_count(&folder.server_id)?.max(0) as usize;
+    if deletes > opts.min_guarded_deletes && deletes as f64 > share * held as f64 {
+        return Err(SyncError::MassDeletion {
+            folder: folder.name.clone(),
+            deletes,
+            held,
+        });
+    }
+    Ok(())
 }
 
 fn current_key(db: &Store, folder: &StoredFolder) -> Result<SyncKey, SyncError> {

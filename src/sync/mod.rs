@@ -40,6 +40,15 @@ pub enum SyncError {
         "the folder hierarchy changed on the server (status 12): run FolderSync, then sync again"
     )]
     HierarchyChanged,
+    #[error(
+        "the server would delete {deletes} of the {held} items of {folder}; nothing was applied. \
+         If that is right, run again with --allow-deletions"
+    )]
+    MassDeletion {
+        folder: String,
+        deletes: usize,
+        held: usize,
+    },
     #[error("{0}")]
     Server(String),
 }
