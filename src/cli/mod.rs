@@ -7,6 +7,8 @@
 
 mod check;
 mod folders;
+mod mail;
+mod status;
 mod sync;
 mod wbxml;
 
@@ -37,6 +39,10 @@ enum Command {
     Folders(folders::FoldersArgs),
     /// Mirror the account's folders and items into the local database.
     Sync(sync::SyncArgs),
+    /// Read mirrored mail: list, search (full text), show.
+    Mail(mail::MailArgs),
+    /// What the database holds, per folder.
+    Status(status::StatusArgs),
     /// Decode and encode WBXML, the binary XML that ActiveSync speaks.
     #[command(subcommand)]
     Wbxml(wbxml::WbxmlCommand),
@@ -146,6 +152,8 @@ impl Cli {
             Command::Check(args) => args.execute(self.config.as_deref()),
             Command::Folders(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
+            Command::Mail(args) => args.execute(self.config.as_deref()),
+            Command::Status(args) => args.execute(self.config.as_deref()),
             Command::Wbxml(cmd) => cmd.execute(),
         }
     }

@@ -1,0 +1,121 @@
+//! `easync mail list|search|show`: read the mirrored mail from the database (no server needed).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+
+use crate::config::{self, Dirs};
+use crate::store::{MailRow, Store};
+
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// The account (needed when the configuration has several).
+    #[arg(long, short)]
+    account: Option<String>,
+    /// JSON lines instead of text.
+    #[arg(long)]
+    json: bool,
+    #[command(subcommand)]
+    command: MailCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// The newest mails.
+    List {
+        /// Only this folder (by name).
+        #[arg(long)]
+        folder: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Full-text search (SQLite FTS5 syntax: words, "phrases", AND/OR/NOT, subject:word).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// One mail, by the id a listing shows.
+    Show { id: i64 },
+}
+
+impl MailArgs {
+    pub fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
+        let dirs = Dirs::xdg()?;
+        let path = config::config_path(config_file, &dirs);
+        let accounts = config::load(&path, &dirs)?;
+        let acct = config::pick(&accounts, self.account.as_deref(), &path)?;
+        if !acct.database.exists() {
+            anyhow::bail!(
+                "no mail yet for account {}: run `easync sync {}` first",
+                acct.name,
+                acct.name
+            );
+        }
+        let db = Store::open(&acct.database)?;
+        let out = match self.command {
+            MailCommand::List { folder, limit } => {
+                rows(&db.mail_list(folder.as_deref(), limit)?, self.json)
+            }
+            MailCommand::Search { query, limit } => {
+                let found = db.mail_search(&query, limit).map_err(|e| {
+                    anyhow::anyhow!(
+                        "{e}\n(the query uses SQLite FTS5 syntax, e.g. `invoice AND march`)"
+                    )
+                })?;
+                rows(&found, self.json)
+            }
+            MailCommand::Show { id } => {
+                let m = db.mail_get(id)?.ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no mail with id {id}; ids are the first column of `easync mail list`"
+                    )
+                })?;
+                if self.json {
+                    format!("{}\n", serde_json::to_string(&m)?)
+                } else {
+                    let mut s = String::new();
+                    let r = &m.row;
+                    let _ = writeln!(s, "Folder:  {}", r.folder);
+                    let _ = writeln!(s, "Date:    {}", r.date.as_deref().unwrap_or(""));
+                    let _ = writeln!(s, "From:    {}", r.from.as_deref().unwrap_or(""));
+                    let _ = writeln!(s, "To:      {}", m.to.as_deref().unwrap_or(""));
+                    if let Some(cc) = &m.cc {
+                        let _ = writeln!(s, "Cc:      {cc}");
+                    }
+                    let _ = writeln!(s, "Subject: {}\n", r.subject.as_deref().unwrap_or(""));
+                    s.push_str(m.body.as_deref().unwrap_or("(no body stored)"));
+                    s.push('\n');
+                    s
+                }
+            }
+        };
+        super::write_stdout(out.as_bytes())
+    }
+}
+
+fn rows(rows: &[MailRow], json: bool) -> String {
+    let mut s = String::new();
+    for r in rows {
+        if json {
+            let _ = writeln!(s, "{}", serde_json::to_string(r).unwrap_or_default());
+        } else {
+            let unread = if r.read == Some(false) { "*" } else { " " };
+            let _ = writeln!(
+                s,
+                "{:>6} {unread} {:<24} {:<30} {}",
+                r.id,
+                r.date.as_deref().unwrap_or("").get(..16).unwrap_or(""),
+                r.from
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(30)
+                    .collect::<String>(),
+                r.subject.as_deref().unwrap_or("")
+            );
+        }
+    }
+    s
+}
