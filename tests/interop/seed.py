@@ -3,6 +3,13 @@
 
   seed.py seed        IMAP folders and mails, CardDAV contacts, CalDAV events and a task
   seed.py smtp-sink   an SMTP server on 127.0.0.1:$SMTP_PORT writing $DIR/smtp-sink/NNNN.eml
+  seed.py modseq      turns on Dovecot modseq tracking for every mailbox (NOTES.md quirk 1)
+
+Server-side changes for the interop tests (they undo what they add):
+  seed.py mail-add SUBJECT        IMAP APPEND of a plain mail to INBOX
+  seed.py mail-delete SUBJECT     IMAP STORE \\Deleted + EXPUNGE of the INBOX mails with SUBJECT
+  seed.py contact-put UID FN EMAIL   CardDAV PUT of a contact
+  seed.py contact-delete UID      CardDAV DELETE
 """
 import asyncio
 import base64
@@ -39,9 +46,48 @@ def with_attachment():
                 'Content-Type: multipart/mixed; boundary="b1"\r\n', body)
 
 
-def seed_imap():
+def login():
     imap = imaplib.IMAP4("127.0.0.1", IMAP_PORT)
     imap.login("bob", "bob-pass")
+    return imap
+
+
+def modseq(imap):
+    # SOGo needs HIGHESTMODSEQ on every mailbox (NOTES.md quirk 1).
+    imap._simple_command("ENABLE", "CONDSTORE")
+    typ, boxes = imap.list()
+    for line in boxes:
+        name = line.decode().rsplit(' "/" ', 1)[-1].strip('"')
+        imap.select(f'"{name}"')
+
+
+def mail_add(subject):
+    imap = login()
+    data = mail(100, subject, "Fri, 27 Nov 2026 10:00:00 +0000")
+    typ, _ = imap.append("INBOX", "()", None, data)
+    assert typ == "OK", typ
+    imap.logout()
+
+
+def mail_delete(subject):
+    imap = login()
+    imap.select("INBOX")
+    typ, found = imap.search(None, "SUBJECT", f'"{subject}"')
+    assert typ == "OK" and found[0], f"no mail with subject {subject}"
+    for n in found[0].split():
+        imap.store(n, "+FLAGS", "\\Deleted")
+    imap.expunge()
+    imap.logout()
+
+
+def dav_delete(path):
+    req = urllib.request.Request(f"{SOGO}/{path}", method="DELETE", headers={"Authorization": AUTH})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status in (200, 204), r.status
+
+
+def seed_imap():
+    imap = login()
     for box in ("Archive", "Projects", "Projects/Alpha"):
         imap.create(box)
         imap.subscribe(box)
@@ -54,12 +100,7 @@ def seed_imap():
     for data, flags in msgs:
         typ, _ = imap.append("INBOX", flags, None, data)
         assert typ == "OK", typ
-    # SOGo needs HIGHESTMODSEQ on every mailbox (NOTES.md quirk 1).
-    imap._simple_command("ENABLE", "CONDSTORE")
-    typ, boxes = imap.list()
-    for line in boxes:
-        name = line.decode().rsplit(' "/" ', 1)[-1].strip('"')
-        imap.select(f'"{name}"')
+    modseq(imap)
     imap.logout()
 
 
@@ -70,6 +111,11 @@ def put(path, content_type, body):
         assert r.status in (201, 204), r.status
 
 
+def contact(uid, n, fn, org, email, tel):
+    return (f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nN:{n};;;\r\nFN:{fn}\r\n{org}"
+            f"EMAIL;TYPE=INTERNET:{email}\r\n{tel}END:VCARD\r\n")
+
+
 def seed_dav():
     contacts = [
         ("seed-contact-1", "Example;Alice", "Alice Example", "ORG:Example Corp\r\n", "alice@example.test",
@@ -78,8 +124,7 @@ def seed_dav():
     ]
     for uid, n, fn, org, email, tel in contacts:
         put(f"Contacts/personal/{uid}.vcf", "text/vcard; charset=utf-8",
-            f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nN:{n};;;\r\nFN:{fn}\r\n{org}"
-            f"EMAIL;TYPE=INTERNET:{email}\r\n{tel}END:VCARD\r\n")
+            contact(uid, n, fn, org, email, tel))
     events = [
         ("seed-event-1", "20270115T100000Z", "20270115T110000Z", "Seed meeting one",
          "LOCATION:Room 1\r\nDESCRIPTION:First seeded event\r\n"),
@@ -141,6 +186,21 @@ if __name__ == "__main__":
         print("seeded")
     elif cmd == "smtp-sink":
         asyncio.run(smtp_sink())
+    elif cmd == "modseq":
+        imap = login()
+        modseq(imap)
+        imap.logout()
+    elif cmd == "mail-add" and len(sys.argv) == 3:
+        mail_add(sys.argv[2])
+    elif cmd == "mail-delete" and len(sys.argv) == 3:
+        mail_delete(sys.argv[2])
+    elif cmd == "contact-put" and len(sys.argv) == 5:
+        uid, fn, email = sys.argv[2:5]
+        last, _, first = fn.rpartition(" ")[::-1] if " " in fn else (fn, "", "")
+        put(f"Contacts/personal/{uid}.vcf", "text/vcard; charset=utf-8",
+            contact(uid, f"{last};{first}", fn, "", email, ""))
+    elif cmd == "contact-delete" and len(sys.argv) == 3:
+        dav_delete(f"Contacts/personal/{sys.argv[2]}.vcf")
     else:
         print(__doc__)
         sys.exit(2)
