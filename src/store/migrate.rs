@@ -11,6 +11,7 @@ use super::StoreError;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("schema/001_account_and_folders.sql"),
     include_str!("schema/002_items.sql"),
+    include_str!("schema/003_live_items_index.sql"),
 ];
 
 /// The version a fully migrated database has.
