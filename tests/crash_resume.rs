@@ -7,149 +7,20 @@
 //! response (MS-ASCMD 2.2.3.177.3), so a client that lost a response gets it again.
 
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
-use axum::http::{Method, Response, Uri};
-use wbxml::Element;
-use wbxml::tags::{air_sync as s, email, folder_hierarchy as fh};
+#[path = "common/mailbox.rs"]
+mod mailbox;
+
+use mailbox::{INBOX, Mailbox, serve};
 
 const PAGES: usize = 20;
 const PER_PAGE: usize = 10;
-const INBOX: &str = "inbox-1";
 
-/// What the mailbox server does besides answering.
-#[derive(Default)]
-struct Behaviour {
-    /// A Sync with this key is never answered (the client waits until it is killed).
-    hang_on: Mutex<Option<String>>,
-    /// Set when a request with `hang_on` arrived.
-    hung: AtomicBool,
-    /// Delay before each Sync answer, in milliseconds.
-    delay_ms: AtomicU64,
-}
-
-fn wbxml(body: Vec<u8>) -> Response<Body> {
-    Response::builder()
-        .header("Content-Type", "application/vnd.ms-sync.wbxml")
-        .body(Body::from(body))
-        .unwrap()
-}
-
-fn foldersync(key: &str) -> Vec<u8> {
-    let mut root = Element::new(fh::FOLDER_SYNC)
-        .with(Element::new(fh::STATUS).with_text("1"))
-        .with(Element::new(fh::SYNC_KEY).with_text("f1"));
-    if key == "0" {
-        root = root.with(
-            Element::new(fh::CHANGES)
-                .with(Element::new(fh::COUNT).with_text("1"))
-                .with(
-                    Element::new(fh::ADD)
-                        .with(Element::new(fh::SERVER_ID).with_text(INBOX))
-                        .with(Element::new(fh::PARENT_ID).with_text("0"))
-                        .with(Element::new(fh::DISPLAY_NAME).with_text("Inbox"))
-                        .with(Element::new(fh::TYPE).with_text("2")),
-                ),
-        );
-    }
-    root.encode().unwrap()
-}
-
-/// The answer to a Sync of the inbox with `key`: "0" → "k0" (no items), "kN" → page N+1 of
-/// PAGES with key "k{N+1}", MoreAvailable until the last page; the last key → nothing new.
-fn sync(key: &str) -> Vec<u8> {
-    let page = match key {
-        "0" => None,
-        k => k.strip_prefix('k').and_then(|n| n.parse::<usize>().ok()),
-    };
-    let next = page.map_or(0, |n| (n + 1).min(PAGES));
-    let mut coll = Element::new(s::COLLECTION)
-        .with(Element::new(s::SYNC_KEY).with_text(format!("k{next}")))
-        .with(Element::new(s::COLLECTION_ID).with_text(INBOX))
-        .with(Element::new(s::STATUS).with_text("1"));
-    if let Some(n) = page.filter(|&n| n < PAGES) {
-        if n + 1 < PAGES {
-            coll = coll.with(Element::new(s::MORE_AVAILABLE));
-        }
-        let mut commands = Element::new(s::COMMANDS);
-        for i in n * PER_PAGE..(n + 1) * PER_PAGE {
-            commands = commands.with(
-                Element::new(s::ADD)
-                    .with(Element::new(s::SERVER_ID).with_text(format!("m{i}")))
-                    .with(
-                        Element::new(s::APPLICATION_DATA)
-                            .with(
-                                Element::new(email::SUBJECT)
-                                    .with_text(format!("crashproof message {i}")),
-                            )
-                            .with(
-                                Element::new(email::DATE_RECEIVED)
-                                    .with_text("2026-11-27T10:00:00.000Z"),
-                            ),
-                    ),
-            );
-        }
-        coll = coll.with(commands);
-    }
-    Element::new(s::SYNC)
-        .with(Element::new(s::COLLECTIONS).with(coll))
-        .encode()
-        .unwrap()
-}
-
-fn sent_sync_key(body: &[u8]) -> String {
-    let tree = Element::decode(body).unwrap();
-    let coll = tree.child(0, "Collections").unwrap();
-    coll.child(0, "Collection")
-        .unwrap()
-        .child(0, "SyncKey")
-        .unwrap()
-        .text()
-}
-
-async fn answer(b: Arc<Behaviour>, method: Method, uri: Uri, body: Bytes) -> Response<Body> {
-    if method == Method::OPTIONS {
-        return Response::builder()
-            .header("MS-ASProtocolVersions", "12.1,14.0,14.1")
-            .header("MS-ASProtocolCommands", "Sync,FolderSync,Ping")
-            .body(Body::empty())
-            .unwrap();
-    }
-    let query = uri.query().unwrap_or("");
-    if query.contains("Cmd=FolderSync") {
-        let key = Element::decode(&body)
-            .unwrap()
-            .child(7, "SyncKey")
-            .unwrap()
-            .text();
-        return wbxml(foldersync(&key));
-    }
-    assert!(query.contains("Cmd=Sync"), "unexpected request {uri}");
-    let key = sent_sync_key(&body);
-    let hang = b.hang_on.lock().unwrap().as_deref() == Some(key.as_str());
-    if hang {
-        b.hung.store(true, Ordering::SeqCst);
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(b.delay_ms.load(Ordering::SeqCst))).await;
-    wbxml(sync(&key))
-}
-
-fn serve(b: Arc<Behaviour>) -> String {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let app = axum::Router::new()
-            .fallback(move |m: Method, u: Uri, body: Bytes| answer(b.clone(), m, u, body));
-        rt.block_on(async { axum::serve(listener, app).await.unwrap() });
-    });
-    format!("http://{addr}/Microsoft-Server-ActiveSync")
+fn mailbox() -> Arc<Mailbox> {
+    Arc::new(Mailbox::new(PAGES * PER_PAGE, PER_PAGE, 200))
 }
 
 struct Setup {
@@ -212,8 +83,8 @@ fn assert_consistent(db: &std::path::Path) -> usize {
         &format!("SELECT sync_key FROM folders WHERE server_id = '{INBOX}'"),
     );
     let pages = match key.as_str() {
-        "0" | "k0" => 0,
-        k => k[1..].parse::<usize>().unwrap(),
+        "0" => 0,
+        k => Mailbox::delivered(k).expect("a key the server gave") / PER_PAGE,
     };
     let items: i64 = q(db, "SELECT count(*) FROM items");
     let distinct: i64 = q(db, "SELECT count(DISTINCT server_id) FROM items");
@@ -243,8 +114,8 @@ fn finish(s: &Setup) {
 
 #[test]
 fn killed_while_waiting_for_a_page_resumes_from_the_last_committed_key() {
-    let b = Arc::new(Behaviour::default());
-    *b.hang_on.lock().unwrap() = Some("k2".into());
+    let b = mailbox();
+    *b.hang_on.lock().unwrap() = Some(format!("k{}", 2 * PER_PAGE));
     let url = serve(b.clone());
     let s = setup("hang", &url);
 
@@ -268,7 +139,7 @@ fn killed_while_waiting_for_a_page_resumes_from_the_last_committed_key() {
 
 #[test]
 fn killed_at_arbitrary_moments_never_loses_or_duplicates() {
-    let b = Arc::new(Behaviour::default());
+    let b = mailbox();
     b.delay_ms.store(25, Ordering::SeqCst);
     let url = serve(b.clone());
     let s = setup("chaos", &url);
