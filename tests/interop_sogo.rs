@@ -463,6 +463,20 @@ fn server_side_adds_and_deletes_arrive_on_the_next_sync() {
         "Dora Change",
         &format!("dora{pid}@example.test"),
     ]);
+    let dry = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&config)
+        .args(["sync", "--dry-run", "--json"])
+        .output()
+        .unwrap();
+    let estimates = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert!(
+        estimates.contains("{\"folder\":\"INBOX\",\"pending\":1,"),
+        "GetItemEstimate sees the new mail: {estimates}"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let held: i64 = conn.query_row(&mail_sql, [], |r| r.get(0)).unwrap();
+    assert_eq!(held, 0, "--dry-run downloads nothing");
     sync_until(&config, &db, &mail_sql, 1);
     sync_until(&config, &db, &contact_sql, 1);
     let search = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))

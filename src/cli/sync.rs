@@ -6,7 +6,8 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::config::{self, Dirs};
-use crate::store::{Store, WriterLock};
+use crate::store::{Store, StoredFolder, WriterLock};
+use crate::sync::estimate::{self, Pending};
 use crate::sync::items::{self, ItemOptions};
 use crate::sync::{SyncError, account, hierarchy};
 
@@ -23,6 +24,10 @@ pub struct SyncArgs {
     /// Apply responses that delete more than half of a folder (the guard refuses them).
     #[arg(long)]
     allow_deletions: bool,
+    /// Download and change no folder or item: ask the server how many changes wait in each
+    /// folder already synced (GetItemEstimate) and print that.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 impl SyncArgs {
@@ -61,23 +66,25 @@ impl SyncArgs {
         auth: crate::http::Auth,
     ) -> Result<String, SyncError> {
         let mut session = account::connect(db, opts, auth).await?;
+        if self.dry_run {
+            return self.dry_run(&mut session, db).await;
+        }
         hierarchy::sync(&mut session, db).await?;
+        let item_opts = ItemOptions {
+            max_delete_share: if self.allow_deletions {
+                None
+            } else {
+                ItemOptions::default().max_delete_share
+            },
+            ..ItemOptions::default()
+        };
         let mut out = String::new();
         let mut total = crate::store::StepCounts::default();
         for folder in db.folders()? {
-            if folder.class.is_none()
-                || !(self.folders.is_empty() || self.folders.contains(&folder.name))
-            {
+            if !self.wanted(&folder) {
                 continue;
             }
-            let report = match items::sync_folder(
-                &mut session,
-                db,
-                &folder,
-                &ItemOptions::default(),
-            )
-            .await
-            {
+            let report = match items::sync_folder(&mut session, db, &folder, &item_opts).await {
                 Err(SyncError::HierarchyChanged) => {
                     hierarchy::sync(&mut session, db).await?;
                     continue;
@@ -118,6 +125,44 @@ impl SyncArgs {
                 total.changed,
                 total.deleted + total.soft_deleted
             ));
+        }
+        Ok(out)
+    }
+
+    fn wanted(&self, folder: &StoredFolder) -> bool {
+        folder.class.is_some() && (self.folders.is_empty() || self.folders.contains(&folder.name))
+    }
+
+    /// `--dry-run`: the estimates of the folders already known, nothing written.
+    async fn dry_run(
+        &self,
+        session: &mut crate::http::Session,
+        db: &Store,
+    ) -> Result<String, SyncError> {
+        let folders: Vec<StoredFolder> = db
+            .folders()?
+            .into_iter()
+            .filter(|f| self.wanted(f))
+            .collect();
+        if folders.is_empty() {
+            return Ok("no folders known yet: run easync sync (or easync folders) first\n".into());
+        }
+        let mut out = String::new();
+        for e in estimate::estimate(session, &folders, None).await? {
+            let (n, text) = match &e.pending {
+                Pending::Changes(n) => {
+                    let s = if *n == 1 { "" } else { "s" };
+                    (Some(*n), format!("{n} change{s} waiting"))
+                }
+                Pending::NeverSynced => (None, "never synced: all of it is to come".to_string()),
+                Pending::Unknown(why) => (None, format!("unknown ({why})")),
+            };
+            if self.json {
+                let v = serde_json::json!({"type": "estimate", "folder": e.name, "pending": n, "text": text});
+                out.push_str(&format!("{v}\n"));
+            } else {
+                out.push_str(&format!("{}: {text}\n", e.name));
+            }
         }
         Ok(out)
     }

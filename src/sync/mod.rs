@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod convert;
+pub mod estimate;
 pub mod hierarchy;
 pub mod items;
 

@@ -30,6 +30,8 @@ pub struct Mailbox {
     pub hung: AtomicBool,
     /// Delay before each Sync answer, in milliseconds.
     pub delay_ms: AtomicU64,
+    /// When set, the Sync after the last page deletes every mail (a server-side accident).
+    pub purge: AtomicBool,
 }
 
 impl Mailbox {
@@ -41,6 +43,7 @@ impl Mailbox {
             hang_on: Mutex::new(None),
             hung: AtomicBool::new(false),
             delay_ms: AtomicU64::new(0),
+            purge: AtomicBool::new(false),
         }
     }
 
@@ -93,8 +96,29 @@ impl Mailbox {
             .with(data)
     }
 
-    /// The answer to a Sync of the inbox: "0" → "k0" without mails; "k{n}" → the next page.
+    /// The answer to a Sync of the inbox: "0" → "k0" without mails; "k{n}" → the next page;
+    /// with `purge`, "k{total}" → a Delete of every mail and the key "purged".
     fn sync(&self, key: &str, window: usize) -> Vec<u8> {
+        if key == "purged"
+            || (self.purge.load(Ordering::SeqCst) && key == format!("k{}", self.total))
+        {
+            let mut commands = Element::new(s::COMMANDS);
+            for i in (0..self.total).filter(|_| key != "purged") {
+                commands = commands.with(
+                    Element::new(s::DELETE)
+                        .with(Element::new(s::SERVER_ID).with_text(format!("m{i}"))),
+                );
+            }
+            let coll = Element::new(s::COLLECTION)
+                .with(Element::new(s::SYNC_KEY).with_text("purged"))
+                .with(Element::new(s::COLLECTION_ID).with_text(INBOX))
+                .with(Element::new(s::STATUS).with_text("1"))
+                .with(commands);
+            return Element::new(s::SYNC)
+                .with(Element::new(s::COLLECTIONS).with(coll))
+                .encode()
+                .unwrap();
+        }
         let from = Self::delivered(key);
         let to = from.map_or(0, |n| (n + window.min(self.page_cap)).min(self.total));
         let mut coll = Element::new(s::COLLECTION)
@@ -113,6 +137,37 @@ impl Mailbox {
         }
         Element::new(s::SYNC)
             .with(Element::new(s::COLLECTIONS).with(coll))
+            .encode()
+            .unwrap()
+    }
+}
+
+impl Mailbox {
+    /// GetItemEstimate (MS-ASCMD 2.2.1.9): the mails not yet delivered for the key sent.
+    fn estimate(&self, body: &[u8]) -> Vec<u8> {
+        use wbxml::tags::get_item_estimate as gie;
+        let tree = Element::decode(body).unwrap();
+        let coll = tree
+            .child(6, "Collections")
+            .unwrap()
+            .child(6, "Collection")
+            .unwrap();
+        let key = coll.child(0, "SyncKey").unwrap().text();
+        let (status, n) = match Self::delivered(&key) {
+            Some(n) => ("1", self.total.saturating_sub(n)),
+            None => ("4", 0),
+        };
+        let mut collection =
+            Element::new(gie::COLLECTION).with(Element::new(gie::COLLECTION_ID).with_text(INBOX));
+        if status == "1" {
+            collection = collection.with(Element::new(gie::ESTIMATE).with_text(n.to_string()));
+        }
+        Element::new(gie::GET_ITEM_ESTIMATE)
+            .with(
+                Element::new(gie::RESPONSE)
+                    .with(Element::new(gie::STATUS).with_text(status))
+                    .with(collection),
+            )
             .encode()
             .unwrap()
     }
@@ -157,6 +212,9 @@ async fn answer(mb: Arc<Mailbox>, method: Method, uri: Uri, body: Bytes) -> Resp
             .unwrap()
             .text();
         return wbxml(mb.foldersync(&key));
+    }
+    if query.contains("Cmd=GetItemEstimate") {
+        return wbxml(mb.estimate(&body));
     }
     assert!(query.contains("Cmd=Sync"), "unexpected request {uri}");
     let (key, window) = sync_request(&body);

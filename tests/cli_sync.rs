@@ -1,0 +1,147 @@
+//! `easync sync` as a user runs it, against the key-driven loopback mailbox
+//! (tests/common/mailbox.rs): the mass-deletion guard and its override, and `--dry-run`.
+
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+#[path = "common/mailbox.rs"]
+mod mailbox;
+
+use mailbox::{Mailbox, serve};
+
+struct Setup {
+    config: std::path::PathBuf,
+    db: std::path::PathBuf,
+}
+
+fn setup(name: &str, url: &str) -> Setup {
+    let dir = std::env::temp_dir().join(format!("easync-cli-sync-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("a.sqlite");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[account.a]\nemail = \"bob@example.test\"\nurl = \"{url}\"\n\
+             password_env = \"EASYNC_CLI_SYNC_PW\"\nprotocol_version = \"14.1\"\n\
+             database = \"{}\"\n",
+            db.display()
+        ),
+    )
+    .unwrap();
+    Setup { config, db }
+}
+
+fn easync(s: &Setup, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&s.config)
+        .args(args)
+        .env("EASYNC_CLI_SYNC_PW", "not-a-secret")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn count(db: &std::path::Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_server_emptying_a_folder_is_refused_until_allowed() {
+    let mb = Arc::new(Mailbox::new(40, 512, 100));
+    let s = setup("guard", &serve(mb.clone()));
+    let first = easync(&s, &["sync"]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert_eq!(count(&s.db, "SELECT count(*) FROM items"), 40);
+
+    mb.purge.store(true, Ordering::SeqCst);
+    let refused = easync(&s, &["sync"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let message = text(&refused);
+    assert!(
+        message.contains("would delete 40 of the 40 items of Inbox")
+            && message.contains("--allow-deletions"),
+        "{message}"
+    );
+    assert_eq!(
+        count(&s.db, "SELECT count(*) FROM items"),
+        40,
+        "nothing applied"
+    );
+    assert_eq!(count(&s.db, "SELECT count(*) FROM deletions"), 0);
+
+    let allowed = easync(&s, &["sync", "--allow-deletions"]);
+    assert!(allowed.status.success(), "{}", text(&allowed));
+    assert_eq!(count(&s.db, "SELECT count(*) FROM items"), 0);
+    assert_eq!(count(&s.db, "SELECT count(*) FROM deletions"), 40);
+}
+
+#[test]
+fn dry_run_reports_what_waits_and_changes_nothing() {
+    let mb = Arc::new(Mailbox::new(30, 10, 100));
+    let s = setup("dry", &serve(mb.clone()));
+    let before = easync(&s, &["sync", "--dry-run"]);
+    assert!(before.status.success(), "{}", text(&before));
+    assert!(
+        text(&before).contains("no folders known yet"),
+        "{}",
+        text(&before)
+    );
+
+    // Sync one page only: the server hangs on the second, and the run is killed.
+    *mb.hang_on.lock().unwrap() = Some("k10".into());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&s.config)
+        .arg("sync")
+        .env("EASYNC_CLI_SYNC_PW", "not-a-secret")
+        .spawn()
+        .unwrap();
+    while !mb.hung.load(Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    *mb.hang_on.lock().unwrap() = None;
+    assert_eq!(count(&s.db, "SELECT count(*) FROM items"), 10);
+
+    let dry = easync(&s, &["sync", "--dry-run", "--json"]);
+    assert!(dry.status.success(), "{}", text(&dry));
+    let out = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert!(
+        out.contains("\"folder\":\"Inbox\"") && out.contains("\"pending\":20"),
+        "{out}"
+    );
+    assert_eq!(
+        count(&s.db, "SELECT count(*) FROM items"),
+        10,
+        "nothing downloaded"
+    );
+    let human = easync(&s, &["sync", "--dry-run"]);
+    assert!(
+        text(&human).contains("Inbox: 20 changes waiting"),
+        "{}",
+        text(&human)
+    );
+
+    let full = easync(&s, &["sync"]);
+    assert!(full.status.success(), "{}", text(&full));
+    assert_eq!(count(&s.db, "SELECT count(*) FROM items"), 30);
+    let after = easync(&s, &["sync", "--dry-run"]);
+    assert!(
+        text(&after).contains("Inbox: 0 changes waiting"),
+        "{}",
+        text(&after)
+    );
+}
