@@ -63,6 +63,11 @@ fn a_server_emptying_a_folder_is_refused_until_allowed() {
     let s = setup("guard", &serve(mb.clone()));
     let first = easync(&s, &["sync"]);
     assert!(first.status.success(), "{}", text(&first));
+    assert!(
+        first.stderr.is_empty(),
+        "nothing animated (or said) on stderr when it is not a terminal: {}",
+        text(&first)
+    );
     assert_eq!(count(&s.db, "SELECT count(*) FROM items"), 40);
 
     mb.purge.store(true, Ordering::SeqCst);
@@ -135,9 +140,26 @@ fn dry_run_reports_what_waits_and_changes_nothing() {
         text(&human)
     );
 
-    let full = easync(&s, &["sync"]);
-    assert!(full.status.success(), "{}", text(&full));
+    // On a terminal (script(1) gives it one), a bar sized by the estimate shows the progress.
+    mb.delay_ms.store(300, Ordering::SeqCst);
+    let shell = format!(
+        "EASYNC_CLI_SYNC_PW=x {} -c {} sync",
+        env!("CARGO_BIN_EXE_easync"),
+        s.config.display()
+    );
+    let tty = Command::new("script")
+        .args(["-qec", &shell, "/dev/null"])
+        .output()
+        .expect("script(1) from util-linux runs the sync on a pseudo-terminal");
+    let screen = String::from_utf8_lossy(&tty.stdout).to_string();
+    assert!(tty.status.success(), "{screen}");
+    assert!(
+        screen.contains("Inbox [") && screen.contains("/20 items"),
+        "a bar for Inbox out of the 20 estimated: {screen:?}"
+    );
+    assert!(screen.contains("synced: 20 added"), "{screen:?}");
     assert_eq!(count(&s.db, "SELECT count(*) FROM items"), 30);
+    mb.delay_ms.store(0, Ordering::SeqCst);
     let after = easync(&s, &["sync", "--dry-run"]);
     assert!(
         text(&after).contains("Inbox: 0 changes waiting"),

@@ -8,6 +8,7 @@
 mod check;
 mod folders;
 mod mail;
+mod progress;
 mod status;
 mod sync;
 mod wbxml;

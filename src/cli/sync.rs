@@ -1,10 +1,12 @@
 //! `easync sync [ACCOUNT]`: the folder hierarchy, then the items of every folder.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context;
 use clap::Args;
 
+use super::progress::{self, Progress};
 use crate::config::{self, Dirs};
 use crate::store::{Store, StoredFolder, WriterLock};
 use crate::sync::estimate::{self, Pending};
@@ -80,11 +82,26 @@ impl SyncArgs {
         };
         let mut out = String::new();
         let mut total = crate::store::StepCounts::default();
-        for folder in db.folders()? {
-            if !self.wanted(&folder) {
-                continue;
-            }
-            let report = match items::sync_folder(&mut session, db, &folder, &item_opts).await {
+        let progress = Progress::new();
+        let folders: Vec<StoredFolder> = db
+            .folders()?
+            .into_iter()
+            .filter(|f| self.wanted(f))
+            .collect();
+        let estimates = if progress.visible() {
+            estimates(&mut session, &folders).await
+        } else {
+            HashMap::new()
+        };
+        for folder in folders {
+            let bar = progress.folder(&folder.name, estimates.get(&folder.server_id).copied());
+            let synced =
+                items::sync_folder_with_progress(&mut session, db, &folder, &item_opts, &mut |c| {
+                    progress::advance(&bar, c)
+                })
+                .await;
+            bar.finish_and_clear();
+            let report = match synced {
                 Err(SyncError::HierarchyChanged) => {
                     hierarchy::sync(&mut session, db).await?;
                     continue;
@@ -165,5 +182,26 @@ impl SyncArgs {
             }
         }
         Ok(out)
+    }
+}
+
+/// The server's estimate per folder (by server id), for the progress bars. Best effort: a
+/// server that cannot estimate only costs the bars their length.
+async fn estimates(
+    session: &mut crate::http::Session,
+    folders: &[StoredFolder],
+) -> HashMap<String, u64> {
+    match estimate::estimate(session, folders, None).await {
+        Ok(list) => list
+            .into_iter()
+            .filter_map(|e| match e.pending {
+                Pending::Changes(n) => Some((e.server_id, u64::from(n))),
+                _ => None,
+            })
+            .collect(),
+        Err(e) => {
+            tracing::debug!("no estimates for the progress bars: {e}");
+            HashMap::new()
+        }
     }
 }

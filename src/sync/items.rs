@@ -67,6 +67,17 @@ pub async fn sync_folder(
     folder: &StoredFolder,
     opts: &ItemOptions,
 ) -> Result<FolderReport, SyncError> {
+    sync_folder_with_progress(t, db, folder, opts, &mut |_| {}).await
+}
+
+/// [`sync_folder`], calling `on_step` with the counts of each step once it is committed.
+pub async fn sync_folder_with_progress(
+    t: &mut impl Transport,
+    db: &mut Store,
+    folder: &StoredFolder,
+    opts: &ItemOptions,
+    on_step: &mut dyn FnMut(&StepCounts),
+) -> Result<FolderReport, SyncError> {
     let class = folder.class.as_deref().and_then(ItemClass::from_name);
     let id = CollectionId::try_from(folder.server_id.as_str())
         .map_err(|e| SyncError::Server(e.to_string()))?;
@@ -110,7 +121,9 @@ pub async fn sync_folder(
             || !step.deletes.is_empty()
             || !step.soft_deletes.is_empty()
             || new_key != key;
-        report.add(db.apply_sync_step(&step)?);
+        let counts = db.apply_sync_step(&step)?;
+        on_step(&counts);
+        report.add(counts);
         let was_bootstrap = key.is_initial();
         key = new_key;
         if col.more_available || was_bootstrap {
