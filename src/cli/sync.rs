@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::progress::{self, Progress};
 use crate::config::{self, Dirs};
-use crate::store::{Store, StoredFolder, WriterLock};
+use crate::store::{StepCounts, Store, StoredFolder, WriterLock};
 use crate::sync::estimate::{self, Pending};
 use crate::sync::items::{self, ItemOptions};
 use crate::sync::{SyncError, account, hierarchy};
@@ -81,44 +81,28 @@ impl SyncArgs {
             ..ItemOptions::default()
         };
         let mut out = String::new();
-        let mut total = crate::store::StepCounts::default();
+        let mut total = StepCounts::default();
         let progress = Progress::new();
-        let folders: Vec<StoredFolder> = db
-            .folders()?
-            .into_iter()
-            .filter(|f| self.wanted(f))
-            .collect();
-        let estimates = if progress.visible() {
-            estimates(&mut session, &folders).await
-        } else {
-            HashMap::new()
-        };
-        for folder in folders {
-            let bar = progress.folder(&folder.name, estimates.get(&folder.server_id).copied());
-            let synced =
-                items::sync_folder_with_progress(&mut session, db, &folder, &item_opts, &mut |c| {
-                    progress::advance(&bar, c)
-                })
+        let mut tally = HashMap::new();
+        let mut synced = self
+            .sync_items(&mut session, db, &item_opts, &progress, &mut tally)
+            .await;
+        if matches!(synced, Err(SyncError::HierarchyChanged)) {
+            hierarchy::sync(&mut session, db).await?;
+            synced = self
+                .sync_items(&mut session, db, &item_opts, &progress, &mut tally)
                 .await;
-            bar.finish_and_clear();
-            let report = match synced {
-                Err(SyncError::HierarchyChanged) => {
-                    hierarchy::sync(&mut session, db).await?;
-                    continue;
-                }
-                other => other?,
-            };
-            let c = report.counts;
-            total.added += c.added;
-            total.changed += c.changed;
-            total.deleted += c.deleted;
-            total.soft_deleted += c.soft_deleted;
+        }
+        synced?;
+        for folder in db.folders()?.into_iter().filter(|f| self.wanted(f)) {
+            let c = tally.get(&folder.server_id).copied().unwrap_or_default();
+            add(&mut total, &c);
             let held = db.item_count(&folder.server_id)?;
             if self.json {
                 let v = serde_json::json!({"type": "folder", "folder": folder.name, "added": c.added,
                     "changed": c.changed, "deleted": c.deleted, "soft_deleted": c.soft_deleted, "items": held});
                 out.push_str(&format!("{v}\n"));
-            } else if c != crate::store::StepCounts::default() {
+            } else if c != StepCounts::default() {
                 out.push_str(&format!(
                     "{}: +{} ~{} -{} ({} items)\n",
                     folder.name,
@@ -144,6 +128,46 @@ impl SyncArgs {
             ));
         }
         Ok(out)
+    }
+
+    /// Syncs the items of the wanted folders, with a progress bar each on a terminal; what each
+    /// committed step did is added to `tally` (by folder server id), even when a later step fails.
+    async fn sync_items(
+        &self,
+        session: &mut crate::http::Session,
+        db: &mut Store,
+        opts: &ItemOptions,
+        progress: &Progress,
+        tally: &mut HashMap<String, StepCounts>,
+    ) -> Result<(), SyncError> {
+        let folders: Vec<StoredFolder> = db
+            .folders()?
+            .into_iter()
+            .filter(|f| self.wanted(f))
+            .collect();
+        let estimates = if progress.visible() {
+            estimates(session, &folders).await
+        } else {
+            HashMap::new()
+        };
+        let bars: HashMap<&str, _> = folders
+            .iter()
+            .map(|f| {
+                let bar = progress.folder(&f.name, estimates.get(&f.server_id).copied());
+                (f.server_id.as_str(), bar)
+            })
+            .collect();
+        let result = items::sync_folders(session, db, &folders, opts, &mut |id, c| {
+            if let Some(bar) = bars.get(id) {
+                progress::advance(bar, c);
+            }
+            add(tally.entry(id.to_string()).or_default(), c);
+        })
+        .await;
+        for bar in bars.values() {
+            bar.finish_and_clear();
+        }
+        result.map(|_| ())
     }
 
     fn wanted(&self, folder: &StoredFolder) -> bool {
@@ -204,4 +228,11 @@ async fn estimates(
             HashMap::new()
         }
     }
+}
+
+fn add(total: &mut StepCounts, c: &StepCounts) {
+    total.added += c.added;
+    total.changed += c.changed;
+    total.deleted += c.deleted;
+    total.soft_deleted += c.soft_deleted;
 }

@@ -42,6 +42,24 @@ impl Store {
         Ok(counts)
     }
 
+    /// Applies the steps of one Sync response (one per collection, each with its new key) in one
+    /// transaction: all of them or none.
+    pub fn apply_sync_steps(&mut self, steps: &[SyncStep]) -> Result<Vec<StepCounts>, StoreError> {
+        let path = self.path.clone();
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        let counts = steps
+            .iter()
+            .map(|step| apply(&tx, step))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sqlite)?;
+        tx.commit().map_err(sqlite)?;
+        Ok(counts)
+    }
+
     /// How many items a folder holds (soft-deleted ones excluded).
     pub fn item_count(&self, folder: &str) -> Result<i64, StoreError> {
         self.conn

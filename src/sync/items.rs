@@ -1,11 +1,14 @@
-//! Item sync of one folder (MS-ASCMD 2.2.1.21): bootstrap from key 0, then changes window by
-//! window while MoreAvailable, each response applied with its new SyncKey in one transaction.
-//! Status 3 restarts the folder from key 0 — items come back and are matched by ServerId, so
-//! nothing is duplicated — at most twice; Status 12 asks the caller for a FolderSync.
+//! Item sync (MS-ASCMD 2.2.1.21) of several folders in one Sync request: bootstrap from key 0,
+//! then changes window by window while MoreAvailable, each response applied with the new
+//! SyncKeys of its folders in one transaction. Status 3 restarts that folder from key 0 — items
+//! come back and are matched by ServerId, so nothing is duplicated — at most twice; Status 12
+//! asks the caller for a FolderSync (after the other folders' changes are applied); Status 15
+//! lowers the number of collections per request to the server's Limit.
 
 use crate::proto::classes::ItemClass;
 use crate::proto::sync::{
-    BodyPreference, FilterType, ServerCommand, Sync, SyncCollection, SyncOptions, SyncStatus,
+    BodyPreference, CollectionResponse, FilterType, ServerCommand, Sync, SyncCollection,
+    SyncOptions, SyncStatus,
 };
 use crate::proto::{CollectionId, SyncKey, WindowSize};
 use crate::store::{StepCounts, Store, StoredFolder, SyncStep};
@@ -24,6 +27,8 @@ pub struct ItemOptions {
     /// (and more than `min_guarded_deletes`) is refused, not applied. `None` turns it off.
     pub max_delete_share: Option<f64>,
     pub min_guarded_deletes: usize,
+    /// Collections per Sync request at most (lowered when the server answers Status 15).
+    pub max_collections: usize,
 }
 
 impl Default for ItemOptions {
@@ -40,6 +45,7 @@ impl Default for ItemOptions {
             max_idle_rounds: 3,
             max_delete_share: Some(0.5),
             min_guarded_deletes: 10,
+            max_collections: 100,
         }
     }
 }
@@ -67,77 +73,163 @@ pub async fn sync_folder(
     folder: &StoredFolder,
     opts: &ItemOptions,
 ) -> Result<FolderReport, SyncError> {
-    sync_folder_with_progress(t, db, folder, opts, &mut |_| {}).await
+    let mut reports =
+        sync_folders(t, db, std::slice::from_ref(folder), opts, &mut |_, _| {}).await?;
+    Ok(reports.pop().map(|(_, r)| r).unwrap_or_default())
 }
 
-/// [`sync_folder`], calling `on_step` with the counts of each step once it is committed.
-pub async fn sync_folder_with_progress(
+/// One folder's state during a sync.
+struct Lane<'f> {
+    folder: &'f StoredFolder,
+    id: CollectionId,
+    class: Option<ItemClass>,
+    key: SyncKey,
+    resets: usize,
+    idle: usize,
+    report: FolderReport,
+    done: bool,
+}
+
+/// Brings `folders` up to date with as few requests as the server allows: one Sync carries
+/// every folder that still has changes to fetch (MS-ASCMD 2.2.3.24.2: several collections per
+/// request), a folder leaves the request once it has nothing more, and the whole response —
+/// each folder's changes with its new key — is applied in one transaction. `on_step` hears
+/// each folder's counts (by server id) after the commit. Returns a report per folder, in order.
+pub async fn sync_folders(
     t: &mut impl Transport,
     db: &mut Store,
-    folder: &StoredFolder,
+    folders: &[StoredFolder],
     opts: &ItemOptions,
-    on_step: &mut dyn FnMut(&StepCounts),
-) -> Result<FolderReport, SyncError> {
-    let class = folder.class.as_deref().and_then(ItemClass::from_name);
-    let id = CollectionId::try_from(folder.server_id.as_str())
-        .map_err(|e| SyncError::Server(e.to_string()))?;
-    let mut key = current_key(db, folder)?;
-    let (mut report, mut resets, mut idle) = (FolderReport::default(), 0, 0);
+    on_step: &mut dyn FnMut(&str, &StepCounts),
+) -> Result<Vec<(String, FolderReport)>, SyncError> {
+    let mut lanes = Vec::with_capacity(folders.len());
+    for folder in folders {
+        lanes.push(Lane {
+            folder,
+            id: CollectionId::try_from(folder.server_id.as_str())
+                .map_err(|e| SyncError::Server(e.to_string()))?,
+            class: folder.class.as_deref().and_then(ItemClass::from_name),
+            key: current_key(db, folder)?,
+            resets: 0,
+            idle: 0,
+            report: FolderReport::default(),
+            done: false,
+        });
+    }
+    let mut cap = opts.max_collections.max(1);
     loop {
-        let req = request(&key, &id, class, opts);
-        let resp = t.execute(&req).await?;
-        report.requests += 1;
-        let Some(col) = resp.collections.into_iter().next() else {
-            if let Some(status) = resp.status.filter(|s| *s != SyncStatus::Success) {
-                return Err(SyncError::Server(format!(
-                    "Sync of {} failed: status {status}",
-                    folder.name
-                )));
-            }
-            return Ok(report); // an empty response: no changes
+        let batch: Vec<usize> = (0..lanes.len())
+            .filter(|&i| !lanes[i].done)
+            .take(cap)
+            .collect();
+        if batch.is_empty() {
+            break;
+        }
+        let req = Sync {
+            collections: batch.iter().map(|&i| collection(&lanes[i], opts)).collect(),
+            ..Sync::default()
         };
-        match col.status {
-            SyncStatus::Success => {}
-            SyncStatus::InvalidSyncKey if resets < 2 => {
-                tracing::warn!(folder = %folder.name, "sync key rejected (status 3): resyncing the folder from 0");
-                resets += 1;
-                key = SyncKey::initial();
+        let resp = t.execute(&req).await?;
+        match resp.status {
+            Some(SyncStatus::TooManyCollections) if cap > 1 => {
+                // MS-ASCMD 2.2.3.97: Limit says how many collections one request may carry.
+                cap = resp.limit.map_or(cap / 2, |l| l as usize).clamp(1, cap - 1);
+                tracing::info!(cap, "the server limits collections per Sync");
                 continue;
             }
-            SyncStatus::FolderHierarchyChanged => return Err(SyncError::HierarchyChanged),
+            Some(status) if status != SyncStatus::Success => {
+                return Err(SyncError::Server(format!("Sync failed: status {status}")));
+            }
+            _ => {}
+        }
+        let answered = round(db, &mut lanes, &batch, resp.collections, opts, on_step)?;
+        for i in batch.into_iter().filter(|i| !answered.contains(i)) {
+            // Left out of the response (or an empty response): no changes in that folder.
+            lanes[i].report.requests += 1;
+            lanes[i].done = true;
+        }
+    }
+    Ok(lanes
+        .into_iter()
+        .map(|l| (l.folder.server_id.clone(), l.report))
+        .collect())
+}
+
+/// Plans and applies one response; returns the lanes it answered.
+fn round(
+    db: &mut Store,
+    lanes: &mut [Lane<'_>],
+    batch: &[usize],
+    collections: Vec<CollectionResponse>,
+    opts: &ItemOptions,
+    on_step: &mut dyn FnMut(&str, &StepCounts),
+) -> Result<Vec<usize>, SyncError> {
+    let mut answered = Vec::new();
+    let (mut owners, mut steps) = (Vec::new(), Vec::new());
+    let mut hierarchy_changed = false;
+    for col in collections {
+        let Some(i) = batch
+            .iter()
+            .copied()
+            .find(|&i| lanes[i].id == col.collection_id)
+        else {
+            tracing::warn!(collection = %col.collection_id, "Sync answered a collection it was not asked for");
+            continue;
+        };
+        answered.push(i);
+        let lane = &mut lanes[i];
+        lane.report.requests += 1;
+        match col.status {
+            SyncStatus::Success => {}
+            SyncStatus::InvalidSyncKey if lane.resets < 2 => {
+                tracing::warn!(folder = %lane.folder.name, "sync key rejected (status 3): resyncing the folder from 0");
+                lane.resets += 1;
+                lane.key = SyncKey::initial();
+                continue;
+            }
+            SyncStatus::FolderHierarchyChanged => {
+                hierarchy_changed = true;
+                lane.done = true;
+                continue;
+            }
             status => {
                 return Err(SyncError::Server(format!(
                     "Sync of {} failed: status {status}",
-                    folder.name
+                    lane.folder.name
                 )));
             }
         }
         let new_key = col.sync_key.clone().ok_or_else(|| {
-            SyncError::Server(format!("Sync of {} returned no SyncKey", folder.name))
+            SyncError::Server(format!("Sync of {} returned no SyncKey", lane.folder.name))
         })?;
-        let step = step(&folder.server_id, new_key.as_str(), col.commands)?;
-        guard_deletions(db, folder, &step, opts)?;
+        let step = step(&lane.folder.server_id, new_key.as_str(), col.commands)?;
+        guard_deletions(db, lane.folder, &step, opts)?;
         let progress = !step.upserts.is_empty()
             || !step.deletes.is_empty()
             || !step.soft_deletes.is_empty()
-            || new_key != key;
-        let counts = db.apply_sync_step(&step)?;
-        on_step(&counts);
-        report.add(counts);
-        let was_bootstrap = key.is_initial();
-        key = new_key;
-        if col.more_available || was_bootstrap {
-            idle = if progress { 0 } else { idle + 1 };
-            if idle >= opts.max_idle_rounds {
-                return Err(SyncError::Server(format!(
-                    "Sync of {} keeps announcing more changes without sending any; stopped after {} rounds",
-                    folder.name, opts.max_idle_rounds
-                )));
-            }
-            continue;
+            || new_key != lane.key;
+        let more = col.more_available || lane.key.is_initial();
+        lane.key = new_key;
+        lane.idle = if progress { 0 } else { lane.idle + 1 };
+        if more && lane.idle >= opts.max_idle_rounds {
+            return Err(SyncError::Server(format!(
+                "Sync of {} keeps announcing more changes without sending any; stopped after {} rounds",
+                lane.folder.name, opts.max_idle_rounds
+            )));
         }
-        return Ok(report);
+        lane.done = !more;
+        owners.push(i);
+        steps.push(step);
     }
+    let counts = db.apply_sync_steps(&steps)?;
+    for (&i, c) in owners.iter().zip(&counts) {
+        lanes[i].report.add(*c);
+        on_step(&lanes[i].folder.server_id, c);
+    }
+    if hierarchy_changed {
+        return Err(SyncError::HierarchyChanged);
+    }
+    Ok(answered)
 }
 
 /// Refuses a response that would delete most of a folder (a server-side accident or a broken
@@ -173,9 +265,9 @@ fn current_key(db: &Store, folder: &StoredFolder) -> Result<SyncKey, SyncError> 
         .unwrap_or_else(SyncKey::initial))
 }
 
-fn request(key: &SyncKey, id: &CollectionId, class: Option<ItemClass>, opts: &ItemOptions) -> Sync {
-    let mut c = SyncCollection::new(key.clone(), id.clone(), class);
-    if !key.is_initial() {
+fn collection(lane: &Lane<'_>, opts: &ItemOptions) -> SyncCollection {
+    let mut c = SyncCollection::new(lane.key.clone(), lane.id.clone(), lane.class);
+    if !lane.key.is_initial() {
         c.get_changes = Some(true);
         c.window_size = Some(opts.window);
         c.options = Some(SyncOptions {
@@ -184,10 +276,7 @@ fn request(key: &SyncKey, id: &CollectionId, class: Option<ItemClass>, opts: &It
             ..SyncOptions::default()
         });
     }
-    Sync {
-        collections: vec![c],
-        ..Sync::default()
-    }
+    c
 }
 
 fn step(folder: &str, new_key: &str, commands: Vec<ServerCommand>) -> Result<SyncStep, SyncError> {

@@ -1,0 +1,238 @@
+//! Several folders in one Sync request (MS-ASCMD 2.2.3.24.2) against a scripted transport:
+//! folders leave the request when done, one response commits every folder's key together,
+//! Status 15 lowers the collections per request to the server's Limit, and a Status 12 in one
+//! folder still keeps the other folders' changes.
+
+use std::collections::VecDeque;
+
+use easync::http::HttpError;
+use easync::proto::{Command, ProtocolVersion};
+use easync::store::{Store, StoredFolder, set_folder_sync_key, upsert_folder};
+use easync::sync::items::{ItemOptions, sync_folders};
+use easync::sync::{SyncError, Transport};
+use wbxml::Element;
+use wbxml::tags::{air_sync as s, email};
+
+const V: ProtocolVersion = ProtocolVersion::V14_1;
+
+#[derive(Default)]
+struct Scripted {
+    replies: VecDeque<Vec<u8>>,
+    sent: Vec<Vec<u8>>,
+}
+
+impl Transport for Scripted {
+    async fn execute<C: Command>(&mut self, cmd: &C) -> Result<C::Response, HttpError> {
+        self.sent.push(cmd.encode(V)?);
+        let body = self.replies.pop_front().expect("the test scripted a reply");
+        Ok(cmd.decode(&body, V)?)
+    }
+}
+
+/// A store with folders a, b and c (mail), each already synced once (key "a0", "b0", "c0").
+fn three_folders() -> (Store, Vec<StoredFolder>) {
+    let mut db = Store::open_in_memory().unwrap();
+    let folders: Vec<StoredFolder> = ["a", "b", "c"]
+        .iter()
+        .map(|id| StoredFolder {
+            server_id: id.to_string(),
+            parent_id: None,
+            name: format!("Folder {id}"),
+            folder_type: 12,
+            class: Some("Email".into()),
+            sync_key: "0".into(),
+            filter_type: None,
+            last_sync: None,
+        })
+        .collect();
+    let tx = db.transaction().unwrap();
+    for f in &folders {
+        upsert_folder(&tx, f).unwrap();
+        set_folder_sync_key(&tx, &f.server_id, &format!("{}0", f.server_id)).unwrap();
+    }
+    tx.commit().unwrap();
+    (db, folders)
+}
+
+/// One collection of a response: (id, status, new key, MoreAvailable, mails to add).
+type Col<'a> = (&'a str, &'a str, &'a str, bool, usize);
+
+fn response(status: Option<&str>, limit: Option<&str>, cols: &[Col<'_>]) -> Vec<u8> {
+    let mut root = Element::new(s::SYNC);
+    if let Some(st) = status {
+        root = root.with(Element::new(s::STATUS).with_text(st.to_string()));
+    }
+    if let Some(l) = limit {
+        root = root.with(Element::new(s::LIMIT).with_text(l.to_string()));
+    }
+    let mut collections = Element::new(s::COLLECTIONS);
+    for &(id, status, key, more, adds) in cols {
+        let mut c = Element::new(s::COLLECTION)
+            .with(Element::new(s::SYNC_KEY).with_text(key.to_string()))
+            .with(Element::new(s::COLLECTION_ID).with_text(id.to_string()))
+            .with(Element::new(s::STATUS).with_text(status.to_string()));
+        if more {
+            c = c.with(Element::new(s::MORE_AVAILABLE));
+        }
+        if adds > 0 {
+            let mut cmds = Element::new(s::COMMANDS);
+            for n in 0..adds {
+                cmds = cmds.with(
+                    Element::new(s::ADD)
+                        .with(Element::new(s::SERVER_ID).with_text(format!("{key}-{n}")))
+                        .with(Element::new(s::APPLICATION_DATA).with(
+                            Element::new(email::SUBJECT).with_text(format!("{id} mail {n}")),
+                        )),
+                );
+            }
+            c = c.with(cmds);
+        }
+        collections = collections.with(c);
+    }
+    if !cols.is_empty() {
+        root = root.with(collections);
+    }
+    root.encode().unwrap()
+}
+
+/// The (CollectionId, SyncKey) pairs a request carried.
+fn carried(body: &[u8]) -> Vec<(String, String)> {
+    let tree = Element::decode(body).unwrap();
+    let colls = tree.child(0, "Collections").unwrap();
+    colls
+        .elements()
+        .map(|c| {
+            (
+                c.child(0, "CollectionId").unwrap().text(),
+                c.child(0, "SyncKey").unwrap().text(),
+            )
+        })
+        .collect()
+}
+
+fn key(db: &Store, id: &str) -> String {
+    db.folder(id).unwrap().unwrap().sync_key
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn one_request_for_all_folders_until_each_is_done() {
+    let (mut db, folders) = three_folders();
+    let mut t = Scripted::default();
+    // c has no changes and is left out of the answer; a pages twice.
+    t.replies.push_back(response(
+        None,
+        None,
+        &[("a", "1", "a1", true, 2), ("b", "1", "b1", false, 3)],
+    ));
+    t.replies
+        .push_back(response(None, None, &[("a", "1", "a2", false, 1)]));
+    let mut heard = Vec::new();
+    let reports = sync_folders(
+        &mut t,
+        &mut db,
+        &folders,
+        &ItemOptions::default(),
+        &mut |id, c| heard.push((id.to_string(), c.added)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(t.sent.len(), 2);
+    assert_eq!(
+        carried(&t.sent[0]),
+        pairs(&[("a", "a0"), ("b", "b0"), ("c", "c0")])
+    );
+    assert_eq!(carried(&t.sent[1]), pairs(&[("a", "a1")]));
+    assert_eq!(
+        (key(&db, "a"), key(&db, "b"), key(&db, "c")),
+        ("a2".into(), "b1".into(), "c0".into())
+    );
+    let added: Vec<usize> = reports.iter().map(|(_, r)| r.counts.added).collect();
+    assert_eq!(added, vec![3, 3, 0]);
+    assert_eq!(
+        heard,
+        vec![("a".into(), 2), ("b".into(), 3), ("a".into(), 1)]
+    );
+    assert_eq!(db.item_count("a").unwrap(), 3);
+}
+
+#[tokio::test]
+async fn status_15_lowers_the_collections_per_request_to_the_limit() {
+    let (mut db, folders) = three_folders();
+    let mut t = Scripted::default();
+    t.replies.push_back(response(Some("15"), Some("2"), &[]));
+    t.replies.push_back(response(
+        None,
+        None,
+        &[("a", "1", "a1", false, 1), ("b", "1", "b1", false, 1)],
+    ));
+    t.replies
+        .push_back(response(None, None, &[("c", "1", "c1", false, 1)]));
+    sync_folders(
+        &mut t,
+        &mut db,
+        &folders,
+        &ItemOptions::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    let sizes: Vec<usize> = t.sent.iter().map(|b| carried(b).len()).collect();
+    assert_eq!(sizes, vec![3, 2, 1]);
+    assert_eq!(key(&db, "c"), "c1");
+}
+
+#[tokio::test]
+async fn status_12_in_one_folder_keeps_the_others_changes() {
+    let (mut db, folders) = three_folders();
+    let mut t = Scripted::default();
+    t.replies.push_back(response(
+        None,
+        None,
+        &[("a", "12", "a0", false, 0), ("b", "1", "b1", false, 2)],
+    ));
+    let err = sync_folders(
+        &mut t,
+        &mut db,
+        &folders,
+        &ItemOptions::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, SyncError::HierarchyChanged), "{err}");
+    assert_eq!((key(&db, "a"), key(&db, "b")), ("a0".into(), "b1".into()));
+    assert_eq!(db.item_count("b").unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_folder_applies_nothing_of_the_response() {
+    let (mut db, folders) = three_folders();
+    let mut t = Scripted::default();
+    t.replies.push_back(response(
+        None,
+        None,
+        &[("a", "1", "a1", false, 2), ("b", "8", "b0", false, 0)],
+    ));
+    let err = sync_folders(
+        &mut t,
+        &mut db,
+        &folders,
+        &ItemOptions::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("Folder b"), "{err}");
+    assert_eq!(
+        key(&db, "a"),
+        "a0",
+        "one transaction per response: a is not applied"
+    );
+    assert_eq!(db.item_count("a").unwrap(), 0);
+}
