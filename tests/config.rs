@@ -203,3 +203,47 @@ fn environment_and_literal_passwords_and_tokens() {
         other => panic!("{other:?}"),
     }
 }
+
+const BASE: &str = "[account.a]\nemail = \"a@example.test\"\npassword_env = \"X\"\n";
+
+#[test]
+fn sync_preferences() {
+    use easync::config::BodyPolicy;
+    use easync::proto::classes::ItemClass;
+    use easync::proto::sync::FilterType;
+    let a = &parse(BASE).unwrap()[0];
+    assert_eq!(a.sync, config::SyncPrefs::default());
+    assert!(a.sync.wants("Junk", Some("Email")) && !a.sync.wants("Junk", None));
+
+    let text = format!(
+        "{BASE}[account.a.sync]\nfolders = [\"INBOX\", \"Contacts\"]\nexclude = [\"Contacts\"]\n\
+         classes = [\"Email\", \"Calendar\"]\nmail_since = \"2w\"\ncalendar_since = \"6m\"\n\
+         tasks = \"incomplete\"\nbody = \"mime\"\nmax_delete_share = 0.2\n"
+    );
+    let p = parse(&text).unwrap()[0].sync.clone();
+    assert_eq!(p.mail_filter, Some(FilterType::TwoWeeks));
+    assert_eq!(p.calendar_filter, Some(FilterType::SixMonths));
+    assert_eq!(p.tasks_filter, Some(FilterType::IncompleteTasks));
+    assert_eq!(p.filter_for(Some(ItemClass::Contacts)), None);
+    assert_eq!((p.body, p.max_delete_share), (BodyPolicy::Mime, 0.2));
+    assert!(p.wants("INBOX", Some("Email")));
+    assert!(!p.wants("Contacts", Some("Contacts")), "excluded");
+    assert!(!p.wants("Archive", Some("Email")), "not listed");
+}
+
+#[test]
+fn sync_preference_errors_name_the_key_and_the_choices() {
+    let bad = |extra: &str| error(&format!("{BASE}[account.a.sync]\n{extra}\n"));
+    let e = bad("mail_since = \"3m\"");
+    assert!(
+        e.contains("sync.mail_since = \"3m\"") && e.contains("all, 1d, 3d, 1w, 2w, 1m"),
+        "{e}"
+    );
+    let e = bad("calendar_since = \"1d\"");
+    assert!(e.contains("all, 2w, 1m, 3m, 6m"), "{e}");
+    assert!(bad("tasks = \"1m\"").contains("all, incomplete"));
+    assert!(bad("body = \"html\"").contains("headers, preview, text or mime"));
+    assert!(bad("classes = [\"Mail\"]").contains("\"Mail\" is not one of"));
+    assert!(bad("max_delete_share = 0.0").contains("sync.max_delete_share"));
+    assert!(bad("folder = [\"INBOX\"]").contains("unknown field `folder`"));
+}

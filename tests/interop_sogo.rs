@@ -505,3 +505,79 @@ fn server_side_adds_and_deletes_arrive_on_the_next_sync() {
         .unwrap();
     assert_eq!(journaled, 1, "the server-side delete is in the journal");
 }
+
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn sync_preferences_choose_folders_classes_bodies_and_filters() {
+    let dir = std::env::temp_dir().join(format!("easync-interop-prefs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    let db = dir.join("sogo.sqlite");
+    let write = |extra: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[account.sogo]\nemail = \"bob@example.test\"\nuser = \"bob\"\nurl = \"{}\"\n\
+                 password_cmd = [\"echo\", \"bob-pass\"]\ndatabase = \"{}\"\n\
+                 [account.sogo.sync]\nclasses = [\"Email\"]\nexclude = [\"Junk\"]\nbody = \"mime\"\n{extra}",
+                url(),
+                db.display()
+            ),
+        )
+        .unwrap()
+    };
+    let sync = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
+            .arg("-c")
+            .arg(&config)
+            .arg("sync")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    write("");
+    sync();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let q = |sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        q("SELECT count(*) || '' FROM contacts"),
+        "0",
+        "classes = [Email]"
+    );
+    assert_eq!(
+        q("SELECT sync_key FROM folders WHERE name = 'Junk'"),
+        "0",
+        "excluded"
+    );
+    assert_eq!(
+        q("SELECT group_concat(DISTINCT body_type) || '' FROM emails"),
+        "4",
+        "whole MIME messages"
+    );
+    assert!(
+        q("SELECT body FROM emails WHERE subject = 'Seed message 4 with attachment'")
+            .contains("Content-Disposition: attachment; filename=hello.txt"),
+        "the attachment is inside the MIME body"
+    );
+
+    // A FilterType for mail: the mail folders restart from key 0 with it, and keep it.
+    write("mail_since = \"1m\"\n");
+    sync();
+    assert_eq!(
+        q("SELECT filter_type || '' FROM folders WHERE name = 'INBOX'"),
+        "5"
+    );
+    // SOGo filters on the IMAP arrival date, and the seed mails arrived today: all current.
+    assert_eq!(
+        q(
+            "SELECT count(*) || '' FROM items i JOIN folders f ON f.id = i.folder_id \
+           WHERE f.name = 'INBOX' AND soft_deleted = 0"
+        ),
+        "4"
+    );
+}

@@ -191,6 +191,83 @@ async fn status_3_resyncs_without_duplicates() {
     );
     assert_eq!(count(&db, "SELECT count(*) FROM items"), 4);
     assert_eq!(count(&db, "SELECT count(*) FROM emails"), 4);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM items WHERE soft_deleted = 0"),
+        4,
+        "every re-sent item is current again"
+    );
+}
+
+#[tokio::test]
+async fn a_resync_flags_what_the_server_no_longer_sends() {
+    let (mut db, f) = seeded().await;
+    let mut t = Scripted::default();
+    t.replies.push_back(response("3", "1-5", false, vec![]));
+    t.replies.push_back(response("1", "r0", false, vec![])); // key 0 → r0
+    t.replies.push_back(response(
+        "1",
+        "r1",
+        false,
+        vec![add("1", "Seed message 1"), add("2", "Seed message 2")],
+    ));
+    sync_folder(&mut t, &mut db, &f, &ItemOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM items"),
+        4,
+        "nothing erased"
+    );
+    let flagged: String = db
+        .connection()
+        .query_row(
+            "SELECT group_concat(server_id) FROM \
+             (SELECT server_id FROM items WHERE soft_deleted = 1 ORDER BY server_id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(flagged, "3,4", "the two mails not sent again are flagged");
+}
+
+#[tokio::test]
+async fn a_new_filter_type_restarts_the_folder_and_is_stored_with_the_key() {
+    use easync::proto::classes::ItemClass;
+    use easync::proto::sync::FilterType;
+    let (mut db, f) = seeded().await;
+    let opts = ItemOptions {
+        filters: vec![(ItemClass::Email, FilterType::OneMonth)],
+        ..ItemOptions::default()
+    };
+    let mut t = Scripted::default();
+    t.replies.push_back(response("1", "m0", false, vec![]));
+    t.replies
+        .push_back(response("1", "m1", false, vec![add("4", "recent")]));
+    sync_folder(&mut t, &mut db, &f, &opts).await.unwrap();
+    assert_eq!(
+        sent_key(&t.sent[0]),
+        "0",
+        "the old key belongs to another filter"
+    );
+    let options = Element::decode(&t.sent[1]).unwrap();
+    let filter = common::find(&options, s::FILTER_TYPE).map(|e| e.text());
+    assert_eq!(filter.as_deref(), Some("5"));
+    let stored = db.folder(INBOX).unwrap().unwrap();
+    assert_eq!(
+        (stored.sync_key.as_str(), stored.filter_type),
+        ("m1", Some(5))
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM items WHERE soft_deleted = 1"),
+        3,
+        "the three mails outside the month are flagged, not erased"
+    );
+
+    // Same filter next time: the key is kept.
+    let mut t = Scripted::default();
+    t.replies.push_back(Vec::new());
+    sync_folder(&mut t, &mut db, &f, &opts).await.unwrap();
+    assert_eq!(sent_key(&t.sent[0]), "m1");
 }
 
 #[tokio::test]

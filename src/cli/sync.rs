@@ -7,7 +7,10 @@ use anyhow::Context;
 use clap::Args;
 
 use super::progress::{self, Progress};
-use crate::config::{self, Dirs};
+use crate::config::{self, BodyPolicy, Dirs, SyncPrefs};
+use crate::proto::ProtocolVersion;
+use crate::proto::classes::ItemClass;
+use crate::proto::sync::BodyPreference;
 use crate::store::{StepCounts, Store, StoredFolder, WriterLock};
 use crate::sync::estimate::{self, Pending};
 use crate::sync::items::{self, ItemOptions};
@@ -30,14 +33,18 @@ pub struct SyncArgs {
     /// folder already synced (GetItemEstimate) and print that.
     #[arg(long)]
     dry_run: bool,
+    /// The account's `[sync]` preferences (from the configuration, not the command line).
+    #[arg(skip)]
+    prefs: SyncPrefs,
 }
 
 impl SyncArgs {
-    pub async fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
+    pub async fn execute(mut self, config_file: Option<&Path>) -> anyhow::Result<()> {
         let dirs = Dirs::xdg()?;
         let path = config::config_path(config_file, &dirs);
         let accounts = config::load(&path, &dirs)?;
         let acct = config::pick(&accounts, self.account.as_deref(), &path)?;
+        self.prefs = acct.sync.clone();
         let _lock = WriterLock::acquire(&acct.database)?;
         let mut db = Store::open(&acct.database)?;
         let auth = acct
@@ -72,14 +79,7 @@ impl SyncArgs {
             return self.dry_run(&mut session, db).await;
         }
         hierarchy::sync(&mut session, db).await?;
-        let item_opts = ItemOptions {
-            max_delete_share: if self.allow_deletions {
-                None
-            } else {
-                ItemOptions::default().max_delete_share
-            },
-            ..ItemOptions::default()
-        };
+        let item_opts = item_options(&self.prefs, self.allow_deletions, session.version());
         let mut out = String::new();
         let mut total = StepCounts::default();
         let progress = Progress::new();
@@ -146,7 +146,7 @@ impl SyncArgs {
             .filter(|f| self.wanted(f))
             .collect();
         let estimates = if progress.visible() {
-            estimates(session, &folders).await
+            estimates(session, &folders, opts).await
         } else {
             HashMap::new()
         };
@@ -170,8 +170,14 @@ impl SyncArgs {
         result.map(|_| ())
     }
 
+    /// `--folder` names the folders (of any class the configuration syncs); without it, the
+    /// configuration's `folders`/`exclude`/`classes` decide.
     fn wanted(&self, folder: &StoredFolder) -> bool {
-        folder.class.is_some() && (self.folders.is_empty() || self.folders.contains(&folder.name))
+        if self.folders.is_empty() {
+            self.prefs.wants(&folder.name, folder.class.as_deref())
+        } else {
+            folder.class.is_some() && self.folders.contains(&folder.name)
+        }
     }
 
     /// `--dry-run`: the estimates of the folders already known, nothing written.
@@ -189,7 +195,8 @@ impl SyncArgs {
             return Ok("no folders known yet: run easync sync (or easync folders) first\n".into());
         }
         let mut out = String::new();
-        for e in estimate::estimate(session, &folders, None).await? {
+        let opts = item_options(&self.prefs, self.allow_deletions, session.version());
+        for e in estimate::estimate(session, &folders, &|c| opts.filter_for(c)).await? {
             let (n, text) = match &e.pending {
                 Pending::Changes(n) => {
                     let s = if *n == 1 { "" } else { "s" };
@@ -214,8 +221,9 @@ impl SyncArgs {
 async fn estimates(
     session: &mut crate::http::Session,
     folders: &[StoredFolder],
+    opts: &ItemOptions,
 ) -> HashMap<String, u64> {
-    match estimate::estimate(session, folders, None).await {
+    match estimate::estimate(session, folders, &|c| opts.filter_for(c)).await {
         Ok(list) => list
             .into_iter()
             .filter_map(|e| match e.pending {
@@ -235,4 +243,44 @@ fn add(total: &mut StepCounts, c: &StepCounts) {
     total.changed += c.changed;
     total.deleted += c.deleted;
     total.soft_deleted += c.soft_deleted;
+}
+
+/// The engine's options from the account's preferences (MS-ASAIRS 2.2.2.10 for bodies).
+fn item_options(prefs: &SyncPrefs, allow_deletions: bool, version: ProtocolVersion) -> ItemOptions {
+    let whole = |body_type| BodyPreference {
+        body_type,
+        truncation_size: None,
+        all_or_none: None,
+        preview: None,
+    };
+    let mail_body = match prefs.body {
+        BodyPolicy::Headers => BodyPreference {
+            truncation_size: Some(0),
+            ..whole(1)
+        },
+        // Preview exists from 14.0 on; older servers get headers only.
+        BodyPolicy::Preview => BodyPreference {
+            truncation_size: Some(0),
+            preview: (version >= ProtocolVersion::V14_0).then_some(255),
+            ..whole(1)
+        },
+        BodyPolicy::Text => whole(1),
+        BodyPolicy::Mime => whole(4),
+    };
+    let filters = [
+        (ItemClass::Email, prefs.mail_filter),
+        (ItemClass::Calendar, prefs.calendar_filter),
+        (ItemClass::Tasks, prefs.tasks_filter),
+    ]
+    .into_iter()
+    .filter_map(|(c, f)| Some((c, f?)))
+    .collect();
+    ItemOptions {
+        mail_body,
+        mail_mime: prefs.body == BodyPolicy::Mime,
+        filters,
+        max_delete_share: (!allow_deletions && prefs.max_delete_share < 1.0)
+            .then_some(prefs.max_delete_share),
+        ..ItemOptions::default()
+    }
 }

@@ -15,6 +15,7 @@
 //! loading checks every field (unknown keys are errors, so typos are caught) and resolves paths;
 //! secrets are fetched only when a command needs them ([`secret`]), never stored or logged.
 
+pub mod prefs;
 pub mod secret;
 
 use std::collections::BTreeMap;
@@ -25,6 +26,7 @@ use thiserror::Error;
 
 use crate::http::TlsOptions;
 use crate::proto::{DeviceId, ProtocolVersion};
+pub use prefs::{BodyPolicy, RawSync, SyncPrefs};
 pub use secret::SecretSource;
 
 /// Why the configuration cannot be used. Each message names the file and what to change.
@@ -91,6 +93,8 @@ pub struct RawAccount {
     pub database: Option<PathBuf>,
     #[serde(default)]
     pub tls: RawTls,
+    #[serde(default)]
+    pub sync: RawSync,
 }
 
 /// `[account.NAME.tls]`.
@@ -116,6 +120,7 @@ pub struct Account {
     pub anchor_mailbox: Option<String>,
     pub database: PathBuf,
     pub tls: TlsOptions,
+    pub sync: SyncPrefs,
 }
 
 /// Where things live by default (XDG on every Unix, as mbsync and vdirsyncer users expect).
@@ -219,6 +224,7 @@ fn resolve(
     {
         return Err(invalid(format!("url {url:?} must start with https://")));
     }
+    let sync = prefs::resolve(&raw.sync).map_err(invalid)?;
     if raw.tls.insecure {
         tracing::warn!(account = %name, "TLS verification is off for this account (tls.insecure)");
     }
@@ -238,6 +244,7 @@ fn resolve(
         device_id,
         protocol_version,
         anchor_mailbox: raw.anchor_mailbox,
+        sync,
         name,
     })
 }

@@ -17,6 +17,12 @@ pub struct SyncStep {
     pub upserts: Vec<ItemRecord>,
     pub deletes: Vec<String>,
     pub soft_deletes: Vec<String>,
+    /// The FilterType the folder is synced with (stored with the key: they go together).
+    pub filter_type: Option<u8>,
+    /// The folder restarted from key 0 (Status 3, a new FilterType): every item it holds is
+    /// marked out of the sync window (`soft_deleted`) until the server sends it again, so an
+    /// item the server no longer has is flagged, neither kept as current nor erased.
+    pub reset: bool,
 }
 
 /// What a step did.
@@ -80,6 +86,12 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep) -> rusqlite::Result<StepCounts> 
         |r| r.get(0),
     )?;
     let mut counts = StepCounts::default();
+    if step.reset {
+        tx.execute(
+            "UPDATE items SET soft_deleted = 1 WHERE folder_id = ?1",
+            [folder_id],
+        )?;
+    }
     for rec in &step.upserts {
         if upsert(tx, folder_id, rec)? {
             counts.added += 1;
@@ -100,8 +112,8 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep) -> rusqlite::Result<StepCounts> 
         )?;
     }
     tx.execute(
-        "UPDATE folders SET sync_key = ?2, last_sync = unixepoch() WHERE id = ?1",
-        params![folder_id, step.new_key],
+        "UPDATE folders SET sync_key = ?2, filter_type = ?3, last_sync = unixepoch() WHERE id = ?1",
+        params![folder_id, step.new_key, step.filter_type],
     )?;
     Ok(counts)
 }

@@ -39,7 +39,7 @@ pub struct FolderEstimate {
 pub async fn estimate(
     t: &mut impl Transport,
     folders: &[StoredFolder],
-    filter: Option<FilterType>,
+    filter_for: &dyn Fn(Option<ItemClass>) -> Option<FilterType>,
 ) -> Result<Vec<FolderEstimate>, SyncError> {
     let mut out = Vec::new();
     let mut asked = Vec::new();
@@ -52,11 +52,13 @@ pub async fn estimate(
                 CollectionId::try_from(f.server_id.as_str()),
             ) {
                 (Ok(sync_key), Ok(collection_id)) => {
+                    let class = f.class.as_deref().and_then(ItemClass::from_name);
                     asked.push(EstimateCollection {
                         sync_key,
                         collection_id,
-                        class: f.class.as_deref().and_then(ItemClass::from_name),
-                        filter_type: filter,
+                        class,
+                        // Must be the FilterType the folder is synced with (MS-ASCMD 2.2.3.73.2).
+                        filter_type: filter_for(class),
                     });
                     Pending::Unknown("no answer for this folder".into())
                 }

@@ -19,8 +19,15 @@ use super::{SyncError, Transport, convert};
 #[derive(Debug, Clone)]
 pub struct ItemOptions {
     pub window: WindowSize,
+    /// The body of contacts, events, tasks and notes.
     pub body: BodyPreference,
-    pub filter: Option<FilterType>,
+    /// The body of mail (MS-ASAIRS 2.2.2.10); type 4 with `mail_mime` for whole MIME messages.
+    pub mail_body: BodyPreference,
+    /// Ask for MIME (`MIMESupport` 2) in mail folders.
+    pub mail_mime: bool,
+    /// The FilterType per class (MS-ASCMD 2.2.3.73.2); a class not listed is not filtered. It
+    /// must stay constant per folder: a folder whose filter changes is resynced from key 0.
+    pub filters: Vec<(ItemClass, FilterType)>,
     /// Responses with MoreAvailable but no change in a row before giving up.
     pub max_idle_rounds: usize,
     /// The mass-deletion guard: a response deleting more than this share of a folder's items
@@ -29,6 +36,17 @@ pub struct ItemOptions {
     pub min_guarded_deletes: usize,
     /// Collections per Sync request at most (lowered when the server answers Status 15).
     pub max_collections: usize,
+}
+
+impl ItemOptions {
+    /// The FilterType for folders of `class`.
+    pub fn filter_for(&self, class: Option<ItemClass>) -> Option<FilterType> {
+        let class = class?;
+        self.filters
+            .iter()
+            .find(|(c, _)| *c == class)
+            .map(|(_, f)| *f)
+    }
 }
 
 impl Default for ItemOptions {
@@ -41,7 +59,14 @@ impl Default for ItemOptions {
                 all_or_none: None,
                 preview: None,
             },
-            filter: None,
+            mail_body: BodyPreference {
+                body_type: 1,
+                truncation_size: Some(32 * 1024),
+                all_or_none: None,
+                preview: None,
+            },
+            mail_mime: false,
+            filters: Vec::new(),
             max_idle_rounds: 3,
             max_delete_share: Some(0.5),
             min_guarded_deletes: 10,
@@ -84,6 +109,8 @@ struct Lane<'f> {
     id: CollectionId,
     class: Option<ItemClass>,
     key: SyncKey,
+    /// Restarted from key 0 over a folder synced before: its next step marks the old items.
+    restarted: bool,
     resets: usize,
     idle: usize,
     report: FolderReport,
@@ -104,17 +131,21 @@ pub async fn sync_folders(
 ) -> Result<Vec<(String, FolderReport)>, SyncError> {
     let mut lanes = Vec::with_capacity(folders.len());
     for folder in folders {
+        let class = folder.class.as_deref().and_then(ItemClass::from_name);
         lanes.push(Lane {
             folder,
             id: CollectionId::try_from(folder.server_id.as_str())
                 .map_err(|e| SyncError::Server(e.to_string()))?,
-            class: folder.class.as_deref().and_then(ItemClass::from_name),
-            key: current_key(db, folder)?,
+            class,
+            key: SyncKey::initial(),
+            restarted: false,
             resets: 0,
             idle: 0,
             report: FolderReport::default(),
             done: false,
         });
+        let lane = lanes.last_mut().expect("just pushed");
+        (lane.key, lane.restarted) = current_key(db, folder, opts.filter_for(class))?;
     }
     let mut cap = opts.max_collections.max(1);
     loop {
@@ -185,6 +216,7 @@ fn round(
                 tracing::warn!(folder = %lane.folder.name, "sync key rejected (status 3): resyncing the folder from 0");
                 lane.resets += 1;
                 lane.key = SyncKey::initial();
+                lane.restarted = true;
                 continue;
             }
             SyncStatus::FolderHierarchyChanged => {
@@ -202,7 +234,9 @@ fn round(
         let new_key = col.sync_key.clone().ok_or_else(|| {
             SyncError::Server(format!("Sync of {} returned no SyncKey", lane.folder.name))
         })?;
-        let step = step(&lane.folder.server_id, new_key.as_str(), col.commands)?;
+        let mut step = step(&lane.folder.server_id, new_key.as_str(), col.commands)?;
+        step.filter_type = opts.filter_for(lane.class).map(|f| f.code() as u8);
+        step.reset = std::mem::take(&mut lane.restarted);
         guard_deletions(db, lane.folder, &step, opts)?;
         let progress = !step.upserts.is_empty()
             || !step.deletes.is_empty()
@@ -258,11 +292,27 @@ fn guard_deletions(
     Ok(())
 }
 
-fn current_key(db: &Store, folder: &StoredFolder) -> Result<SyncKey, SyncError> {
-    let stored = db.folder(&folder.server_id)?.map(|f| f.sync_key);
-    Ok(stored
-        .and_then(|k| SyncKey::try_from(k).ok())
-        .unwrap_or_else(SyncKey::initial))
+/// The stored key, or key 0 (and "restarted") when the folder was synced with another
+/// FilterType — the server would reject the key (PITFALLS 9); the items come back and are
+/// matched by ServerId.
+fn current_key(
+    db: &Store,
+    folder: &StoredFolder,
+    filter: Option<FilterType>,
+) -> Result<(SyncKey, bool), SyncError> {
+    let Some(stored) = db.folder(&folder.server_id)? else {
+        return Ok((SyncKey::initial(), false));
+    };
+    let wanted = filter.map(|f| f.code());
+    if stored.sync_key != "0" && stored.filter_type.map(u16::from) != wanted {
+        tracing::warn!(folder = %folder.name, from = ?stored.filter_type, to = ?wanted,
+            "the FilterType changed: resyncing the folder from key 0");
+        return Ok((SyncKey::initial(), true));
+    }
+    Ok((
+        SyncKey::try_from(stored.sync_key).unwrap_or_else(|_| SyncKey::initial()),
+        false,
+    ))
 }
 
 fn collection(lane: &Lane<'_>, opts: &ItemOptions) -> SyncCollection {
@@ -270,9 +320,11 @@ fn collection(lane: &Lane<'_>, opts: &ItemOptions) -> SyncCollection {
     if !lane.key.is_initial() {
         c.get_changes = Some(true);
         c.window_size = Some(opts.window);
+        let mail = lane.class == Some(ItemClass::Email);
         c.options = Some(SyncOptions {
-            filter_type: opts.filter,
-            body_preferences: vec![opts.body],
+            filter_type: opts.filter_for(lane.class),
+            body_preferences: vec![if mail { opts.mail_body } else { opts.body }],
+            mime_support: (mail && opts.mail_mime).then_some(2),
             ..SyncOptions::default()
         });
     }
