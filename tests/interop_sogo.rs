@@ -377,6 +377,14 @@ fn easync_sync_mirrors_every_seeded_item_and_then_nothing() {
         "20270115T100000Z Room 1"
     );
     assert_eq!(q("SELECT due_date FROM tasks"), "2027-01-20T17:00:00.000Z");
+    assert_eq!(
+        q(
+            "SELECT description || ' / ' || (time_zone ->> '$.bias') || ' / ' || sensitivity \
+           FROM events WHERE subject = 'Seed meeting one'"
+        ),
+        "First seeded event / 0 / 0",
+        "the event's body, its time zone (UTC) and sensitivity"
+    );
     let second = run();
     let summary = String::from_utf8_lossy(&second.stdout)
         .lines()

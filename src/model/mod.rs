@@ -4,6 +4,9 @@
 
 use serde::Serialize;
 
+mod details;
+pub use details::{Address, Attendee, Exception, Recurrence, TimeZone};
+
 /// An attachment's metadata (the bytes are fetched on demand).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Attachment {
@@ -47,6 +50,23 @@ pub struct Contact {
     /// (kind, number): `mobile`, `business`, `home`, …
     pub phones: Vec<(String, String)>,
     pub birthday: Option<String>,
+    pub nickname: Option<String>,
+    pub title: Option<String>,
+    pub suffix: Option<String>,
+    pub department: Option<String>,
+    pub office_location: Option<String>,
+    pub web_page: Option<String>,
+    pub anniversary: Option<String>,
+    pub spouse: Option<String>,
+    pub assistant_name: Option<String>,
+    pub manager_name: Option<String>,
+    pub im_addresses: Vec<String>,
+    pub addresses: Vec<Address>,
+    pub categories: Vec<String>,
+    pub children: Vec<String>,
+    pub notes: Option<String>,
+    /// The photo's bytes (JPEG, usually), decoded from base64.
+    pub photo: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -60,6 +80,20 @@ pub struct Event {
     pub busy_status: Option<u8>,
     pub organizer_email: Option<String>,
     pub recurring: bool,
+    pub organizer_name: Option<String>,
+    pub time_zone: Option<TimeZone>,
+    /// Minutes before the start.
+    pub reminder: Option<u32>,
+    /// 0 normal, 1 personal, 2 private, 3 confidential.
+    pub sensitivity: Option<u8>,
+    pub meeting_status: Option<u8>,
+    pub response_type: Option<u8>,
+    pub description: Option<String>,
+    pub categories: Vec<String>,
+    pub attendees: Vec<Attendee>,
+    pub recurrence: Option<Recurrence>,
+    pub exceptions: Vec<Exception>,
+    pub online_meeting_link: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -68,6 +102,14 @@ pub struct Task {
     pub due_date: Option<String>,
     pub complete: Option<bool>,
     pub importance: Option<u8>,
+    pub start_date: Option<String>,
+    pub date_completed: Option<String>,
+    /// When the reminder fires (only when one is set).
+    pub reminder_time: Option<String>,
+    pub sensitivity: Option<u8>,
+    pub categories: Vec<String>,
+    pub body: Option<String>,
+    pub recurrence: Option<Recurrence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

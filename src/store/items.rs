@@ -3,8 +3,9 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::classes::{insert_contact, insert_event, insert_task};
 use super::{Store, StoreError};
-use crate::model::{Contact, Email, Event, Item, ItemRecord, Note, Task};
+use crate::model::{Email, Item, ItemRecord, Note};
 
 /// How many server deletions the journal keeps.
 pub const DELETION_JOURNAL: i64 = 1000;
@@ -191,7 +192,7 @@ fn delete(
     Ok(true)
 }
 
-fn json<T: serde::Serialize>(v: &T) -> String {
+pub(super) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
@@ -221,60 +222,6 @@ fn insert_email(tx: &Transaction<'_>, id: i64, e: &Email) -> rusqlite::Result<()
             json(&e.attachments),
             e.conversation_id
         ],
-    )
-    .map(|_| ())
-}
-
-fn insert_contact(tx: &Transaction<'_>, id: i64, c: &Contact) -> rusqlite::Result<()> {
-    let phones: serde_json::Map<String, serde_json::Value> = c
-        .phones
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-        .collect();
-    tx.execute(
-        "INSERT INTO contacts (item_id, file_as, first_name, middle_name, last_name, company, \
-         job_title, emails, phones, birthday) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            id,
-            c.file_as,
-            c.first_name,
-            c.middle_name,
-            c.last_name,
-            c.company,
-            c.job_title,
-            json(&c.emails),
-            json(&phones),
-            c.birthday
-        ],
-    )
-    .map(|_| ())
-}
-
-fn insert_event(tx: &Transaction<'_>, id: i64, e: &Event) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO events (item_id, uid, subject, location, start_time, end_time, all_day, \
-         busy_status, organizer_email, recurring) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            id,
-            e.uid,
-            e.subject,
-            e.location,
-            e.start_time,
-            e.end_time,
-            e.all_day,
-            e.busy_status,
-            e.organizer_email,
-            e.recurring
-        ],
-    )
-    .map(|_| ())
-}
-
-fn insert_task(tx: &Transaction<'_>, id: i64, t: &Task) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO tasks (item_id, subject, due_date, complete, importance) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, t.subject, t.due_date, t.complete, t.importance],
     )
     .map(|_| ())
 }

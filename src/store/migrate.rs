@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("schema/001_account_and_folders.sql"),
     include_str!("schema/002_items.sql"),
     include_str!("schema/003_live_items_index.sql"),
+    include_str!("schema/004_item_details.sql"),
 ];
 
 /// The version a fully migrated database has.

@@ -5,6 +5,7 @@
 //! The store knows plain values (and, later, the model types), never wire structs; every write
 //! that belongs to one sync step goes through one [`rusqlite::Transaction`].
 
+mod classes;
 mod folders;
 mod items;
 mod migrate;
