@@ -589,3 +589,55 @@ fn sync_preferences_choose_folders_classes_bodies_and_filters() {
         "4"
     );
 }
+
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn account_add_probes_sogo_and_refuses_a_wrong_password() {
+    let dir = std::env::temp_dir().join(format!("easync-interop-account-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = dir.join("config.toml");
+    let add = |name: &str, password: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
+            .arg("-c")
+            .arg(&config)
+            .args([
+                "account",
+                "add",
+                name,
+                "--email",
+                "bob@example.test",
+                "--user",
+                "bob",
+            ])
+            .args([
+                "--url",
+                &url(),
+                "--password-cmd",
+                &format!("echo {password}"),
+            ])
+            .output()
+            .unwrap()
+    };
+    let wrong = add("wrong", "not-the-password");
+    assert_eq!(wrong.status.code(), Some(77), "credentials needed");
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("authentication failed"));
+    assert!(!config.exists(), "nothing written");
+    let ok = add("sogo", "bob-pass");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("EAS 14.1"));
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&config)
+        .args(["check", "--secrets"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}

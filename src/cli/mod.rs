@@ -5,6 +5,7 @@
 //! credentials or device approval needed, 78 configuration error — so a systemd unit can set
 //! `RestartPreventExitStatus=77 78`.
 
+mod account;
 mod check;
 mod folders;
 mod mail;
@@ -34,6 +35,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Add an account to the configuration (finds and probes the server first).
+    #[command(subcommand)]
+    Account(account::AccountCommand),
     /// Check the configuration file (and with --secrets, that passwords can be fetched).
     Check(check::CheckArgs),
     /// Update the folder list from the server and show it.
@@ -150,6 +154,7 @@ impl Cli {
     /// Runs the parsed command.
     pub fn execute(self) -> anyhow::Result<()> {
         match self.command {
+            Command::Account(cmd) => runtime()?.block_on(cmd.execute(self.config.as_deref())),
             Command::Check(args) => args.execute(self.config.as_deref()),
             Command::Folders(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
