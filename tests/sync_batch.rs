@@ -236,3 +236,93 @@ async fn a_failed_folder_applies_nothing_of_the_response() {
     );
     assert_eq!(db.item_count("a").unwrap(), 0);
 }
+
+#[tokio::test]
+async fn occurrences_changed_or_cancelled_on_16_x_merge_into_the_series() {
+    use wbxml::tags::{air_sync_base as asb, calendar as cal};
+    let mut db = Store::open_in_memory().unwrap();
+    let folder = StoredFolder {
+        server_id: "cal".into(),
+        parent_id: None,
+        name: "Calendar".into(),
+        folder_type: 8,
+        class: Some("Calendar".into()),
+        sync_key: "0".into(),
+        filter_type: None,
+        last_sync: None,
+    };
+    let tx = db.transaction().unwrap();
+    upsert_folder(&tx, &folder).unwrap();
+    set_folder_sync_key(&tx, "cal", "c0").unwrap();
+    tx.commit().unwrap();
+    let leaf = |tag, text: &str| Element::new(tag).with_text(text.to_string());
+    let series = Element::new(s::ADD).with(leaf(s::SERVER_ID, "3:41")).with(
+        Element::new(s::APPLICATION_DATA)
+            .with(leaf(cal::SUBJECT, "Weekly sync"))
+            .with(leaf(cal::START_TIME, "20240305T140000Z"))
+            .with(Element::new(cal::RECURRENCE).with(leaf(cal::TYPE, "1"))),
+    );
+    let moved = Element::new(s::CHANGE)
+        .with(leaf(s::SERVER_ID, "3:41"))
+        .with(
+            Element::new(s::APPLICATION_DATA)
+                .with(leaf(asb::INSTANCE_ID, "20240312T140000Z"))
+                .with(leaf(cal::START_TIME, "20240312T160000Z"))
+                .with(leaf(cal::END_TIME, "20240312T170000Z")),
+        );
+    let cancelled = Element::new(s::DELETE)
+        .with(leaf(s::SERVER_ID, "3:41"))
+        .with(leaf(asb::INSTANCE_ID, "20240319T140000Z"));
+    let page = |key: &str, cmds: Vec<Element<'static>>| {
+        let mut c = Element::new(s::COMMANDS);
+        for x in cmds {
+            c = c.with(x);
+        }
+        Element::new(s::SYNC)
+            .with(
+                Element::new(s::COLLECTIONS).with(
+                    Element::new(s::COLLECTION)
+                        .with(leaf(s::SYNC_KEY, key))
+                        .with(leaf(s::COLLECTION_ID, "cal"))
+                        .with(leaf(s::STATUS, "1"))
+                        .with(c),
+                ),
+            )
+            .encode()
+            .unwrap()
+    };
+    let mut t = Scripted::default();
+    t.replies.push_back(page("c1", vec![series]));
+    sync_folders(
+        &mut t,
+        &mut db,
+        std::slice::from_ref(&folder),
+        &ItemOptions::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    let mut t = Scripted::default();
+    t.replies.push_back(page("c2", vec![moved, cancelled]));
+    let reports = sync_folders(
+        &mut t,
+        &mut db,
+        &[folder],
+        &ItemOptions::default(),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(reports[0].1.counts.changed, 2);
+    let (subject, exceptions): (String, String) = db
+        .connection()
+        .query_row("SELECT subject, exceptions FROM events", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(subject, "Weekly sync", "the series is kept");
+    assert_eq!(
+        exceptions,
+        r#"[{"deleted":false,"end_time":"20240312T170000Z","original_start":"20240312T140000Z","start_time":"20240312T160000Z"},{"deleted":true,"original_start":"20240319T140000Z"}]"#
+    );
+}

@@ -1,8 +1,8 @@
 //! The rows of contacts, events and tasks (columns documented in docs/schema.md).
 
-use rusqlite::{Transaction, named_params};
+use rusqlite::{OptionalExtension, Transaction, named_params, params};
 
-use super::items::json;
+use super::items::{InstanceChange, json};
 use crate::model::{Contact, Event, Task};
 
 /// JSON for a value that may be absent (NULL then).
@@ -78,4 +78,39 @@ pub(super) fn insert_task(tx: &Transaction<'_>, id: i64, t: &Task) -> rusqlite::
         ":recurrence": json_opt(&t.recurrence),
     })
     .map(|_| ())
+}
+
+/// Puts one occurrence into its series' `exceptions` (replacing an earlier entry for the same
+/// occurrence). Returns false when the series is not here (nothing to merge into).
+pub(super) fn merge_exception(
+    tx: &Transaction<'_>,
+    folder_id: i64,
+    change: &InstanceChange,
+) -> rusqlite::Result<bool> {
+    let found: Option<(i64, Option<String>)> = tx
+        .query_row(
+            "SELECT e.item_id, e.exceptions FROM events e JOIN items i ON i.id = e.item_id \
+             WHERE i.folder_id = ?1 AND i.server_id = ?2",
+            params![folder_id, change.server_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((item_id, stored)) = found else {
+        return Ok(false);
+    };
+    let mut list: Vec<serde_json::Value> = stored
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    let key = serde_json::Value::from(change.exception.original_start.clone());
+    list.retain(|x| x.get("original_start") != Some(&key));
+    list.push(serde_json::to_value(&change.exception).unwrap_or_default());
+    tx.execute(
+        "UPDATE events SET exceptions = ?2 WHERE item_id = ?1",
+        params![item_id, json(&list)],
+    )?;
+    tx.execute(
+        "UPDATE items SET updated_at = unixepoch() WHERE id = ?1",
+        [item_id],
+    )?;
+    Ok(true)
 }

@@ -20,10 +20,21 @@ pub struct SyncStep {
     pub soft_deletes: Vec<String>,
     /// The FilterType the folder is synced with (stored with the key: they go together).
     pub filter_type: Option<u8>,
+    /// 16.x changes and deletions of one occurrence of a series (MS-ASCMD 2.2.3.42.2): merged
+    /// into the series' `exceptions`, the series itself is kept.
+    pub instance_changes: Vec<InstanceChange>,
     /// The folder restarted from key 0 (Status 3, a new FilterType): every item it holds is
     /// marked out of the sync window (`soft_deleted`) until the server sends it again, so an
     /// item the server no longer has is flagged, neither kept as current nor erased.
     pub reset: bool,
+}
+
+/// One occurrence of a series changed or cancelled on the server (16.x `InstanceId`).
+#[derive(Debug, Clone, Default)]
+pub struct InstanceChange {
+    pub server_id: String,
+    /// The occurrence, with `original_start` = its InstanceId; `deleted` when cancelled.
+    pub exception: crate::model::Exception,
 }
 
 /// What a step did.
@@ -103,6 +114,11 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep) -> rusqlite::Result<StepCounts> 
     for id in &step.deletes {
         if delete(tx, folder_id, &step.folder, id)? {
             counts.deleted += 1;
+        }
+    }
+    for change in &step.instance_changes {
+        if super::classes::merge_exception(tx, folder_id, change)? {
+            counts.changed += 1;
         }
     }
     for id in &step.soft_deletes {

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 
 pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folder};
-pub use items::{DELETION_JOURNAL, StepCounts, SyncStep};
+pub use items::{DELETION_JOURNAL, InstanceChange, StepCounts, SyncStep};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use query::{FolderStatus, MailDetail, MailRow};
 

@@ -19,6 +19,14 @@ pub fn record(server_id: &str, data: &ApplicationData) -> Result<ItemRecord, Pro
     })
 }
 
+/// The occurrence a 16.x Change is about (an event's `InstanceId`), as an exception entry.
+pub fn instance(data: &ApplicationData) -> Option<crate::model::Exception> {
+    let ApplicationData::Event(e) = data else {
+        return None;
+    };
+    pim::instance(e)
+}
+
 fn item(data: &ApplicationData) -> Item {
     match data {
         ApplicationData::Email(e) => Item::Email(Box::new(email(e))),

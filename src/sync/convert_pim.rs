@@ -233,3 +233,17 @@ pub(super) fn task(t: &classes::tasks::Task) -> Task {
         }),
     }
 }
+
+/// A 16.x per-occurrence change (`InstanceId` set) as an exception entry.
+pub(super) fn instance(e: &classes::calendar::Event) -> Option<Exception> {
+    let original_start = text(&e.instance_id)?;
+    Some(Exception {
+        original_start: Some(original_start),
+        deleted: false,
+        subject: text(&e.subject),
+        start_time: text(&e.start_time),
+        end_time: text(&e.end_time),
+        location: text(&e.location)
+            .or_else(|| e.location16.as_ref().and_then(|l| text(&l.display_name))),
+    })
+}

@@ -5,13 +5,14 @@
 //! asks the caller for a FolderSync (after the other folders' changes are applied); Status 15
 //! lowers the number of collections per request to the server's Limit.
 
+use crate::model::Exception;
 use crate::proto::classes::ItemClass;
 use crate::proto::sync::{
     BodyPreference, CollectionResponse, FilterType, ServerCommand, Sync, SyncCollection,
     SyncOptions, SyncStatus,
 };
 use crate::proto::{CollectionId, SyncKey, WindowSize};
-use crate::store::{StepCounts, Store, StoredFolder, SyncStep};
+use crate::store::{InstanceChange, StepCounts, Store, StoredFolder, SyncStep};
 
 use super::{SyncError, Transport, convert};
 
@@ -339,16 +340,30 @@ fn step(folder: &str, new_key: &str, commands: Vec<ServerCommand>) -> Result<Syn
     };
     for cmd in commands {
         match cmd {
+            ServerCommand::Change { server_id, data } if convert::instance(&data).is_some() => {
+                let exception = convert::instance(&data).expect("checked by the guard");
+                step.instance_changes.push(InstanceChange {
+                    server_id: server_id.to_string(),
+                    exception,
+                });
+            }
             ServerCommand::Add { server_id, data } | ServerCommand::Change { server_id, data } => {
                 let rec = convert::record(server_id.as_str(), &data)
                     .map_err(|e| SyncError::Server(e.to_string()))?;
                 step.upserts.push(rec);
             }
-            // A per-occurrence delete (16.x InstanceId) changes the series, not the item.
+            // A per-occurrence delete (16.x InstanceId) cancels one occurrence, not the series.
             ServerCommand::Delete {
-                instance_id: Some(_),
-                ..
-            } => {}
+                server_id,
+                instance_id: Some(instance),
+            } => step.instance_changes.push(InstanceChange {
+                server_id: server_id.to_string(),
+                exception: Exception {
+                    original_start: Some(instance),
+                    deleted: true,
+                    ..Exception::default()
+                },
+            }),
             ServerCommand::Delete { server_id, .. } => step.deletes.push(server_id.to_string()),
             ServerCommand::SoftDelete { server_id } => {
                 step.soft_deletes.push(server_id.to_string())
