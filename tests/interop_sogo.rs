@@ -464,6 +464,25 @@ fn server_side_adds_and_deletes_arrive_on_the_next_sync() {
     let contact_sql = format!("SELECT count(*) FROM contacts WHERE emails LIKE '%dora{pid}@%'");
     sync_until(&config, &db, &mail_sql, 0);
 
+    /// Removes what the test added even when it fails, so the next tests see the seed only.
+    struct Cleanup(Vec<Vec<String>>);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            for args in &self.0 {
+                let _ = std::process::Command::new("python3")
+                    .arg(concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/tests/interop/seed.py"
+                    ))
+                    .args(args)
+                    .output();
+            }
+        }
+    }
+    let mut cleanup = Cleanup(vec![
+        vec!["mail-delete".into(), subject.clone()],
+        vec!["contact-delete".into(), uid.clone()],
+    ]);
     seed(&["mail-add", &subject]);
     seed(&[
         "contact-put",
@@ -478,8 +497,15 @@ fn server_side_adds_and_deletes_arrive_on_the_next_sync() {
         .output()
         .unwrap();
     let estimates = String::from_utf8_lossy(&dry.stdout).to_string();
+    // SOGo's estimate is approximate (on a fresh server it counts the whole INBOX): at least
+    // the new mail.
+    let inbox: serde_json::Value = estimates
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["folder"] == "INBOX")
+        .expect("an estimate for INBOX");
     assert!(
-        estimates.contains("{\"folder\":\"INBOX\",\"pending\":1,"),
+        inbox["pending"].as_u64().is_some_and(|n| n >= 1),
         "GetItemEstimate sees the new mail: {estimates}"
     );
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -499,6 +525,7 @@ fn server_side_adds_and_deletes_arrive_on_the_next_sync() {
         String::from_utf8_lossy(&search.stdout)
     );
 
+    cleanup.0.clear();
     seed(&["mail-delete", &subject]);
     seed(&["contact-delete", &uid]);
     sync_until(&config, &db, &mail_sql, 0);
@@ -584,7 +611,8 @@ fn sync_preferences_choose_folders_classes_bodies_and_filters() {
     assert_eq!(
         q(
             "SELECT count(*) || '' FROM items i JOIN folders f ON f.id = i.folder_id \
-           WHERE f.name = 'INBOX' AND soft_deleted = 0"
+             JOIN emails e ON e.item_id = i.id \
+             WHERE f.name = 'INBOX' AND soft_deleted = 0 AND e.subject LIKE 'Seed message %'"
         ),
         "4"
     );
