@@ -349,8 +349,8 @@ fn easync_sync_mirrors_every_seeded_item_and_then_nothing() {
         .unwrap()
         .to_string();
     assert!(
-        summary.contains("\"added\":9"),
-        "4 mails, 2 contacts, 2 events, 1 task: {summary}"
+        summary.contains("\"added\":10"),
+        "4 mails, 2 contacts, 3 events, 1 task: {summary}"
     );
     let conn = rusqlite::Connection::open(&db).unwrap();
     let q = |sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
@@ -377,6 +377,14 @@ fn easync_sync_mirrors_every_seeded_item_and_then_nothing() {
         "20270115T100000Z Room 1"
     );
     assert_eq!(q("SELECT due_date FROM tasks"), "2027-01-20T17:00:00.000Z");
+    assert_eq!(
+        q(
+            "SELECT start_time || ' ' || end_time || ' ' || all_day || ' ' || recurrence \
+           FROM events WHERE subject = 'Seed weekly all-day'"
+        ),
+        r#"20270201T000000Z 20270202T000000Z 1 {"type":1,"interval":1,"occurrences":4,"day_of_week":2}"#,
+        "all day, weekly on Mondays, four times"
+    );
     assert_eq!(
         q(
             "SELECT description || ' / ' || (time_zone ->> '$.bias') || ' / ' || sensitivity \

@@ -135,6 +135,12 @@ def seed_dav():
             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//easync//seed//EN\r\nBEGIN:VEVENT\r\n"
             f"UID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\n"
             f"SUMMARY:{summary}\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n")
+    # An all-day event repeating weekly, four times.
+    put("Calendar/personal/seed-event-3.ics", "text/calendar; charset=utf-8",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//easync//seed//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:seed-event-3\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20270201\r\n"
+        "DTEND;VALUE=DATE:20270202\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n"
+        "SUMMARY:Seed weekly all-day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     put("Calendar/personal/seed-task-1.ics", "text/calendar; charset=utf-8",
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//easync//seed//EN\r\nBEGIN:VTODO\r\n"
         "UID:seed-task-1\r\nDTSTAMP:20260101T000000Z\r\nDUE:20270120T170000Z\r\n"
