@@ -10,6 +10,7 @@ Server-side changes for the interop tests (they undo what they add):
   seed.py mail-delete SUBJECT     IMAP STORE \\Deleted + EXPUNGE of the INBOX mails with SUBJECT
   seed.py contact-put UID FN EMAIL   CardDAV PUT of a contact
   seed.py contact-delete UID      CardDAV DELETE
+  seed.py bulk N | bulk-delete    a folder Bulk with N mails of ~2 KB (the sync benchmark)
 """
 import asyncio
 import base64
@@ -77,6 +78,27 @@ def mail_delete(subject):
     for n in found[0].split():
         imap.store(n, "+FLAGS", "\\Deleted")
     imap.expunge()
+    imap.logout()
+
+
+def bulk(n):
+    """A folder Bulk with n mails of ~2 KB, for the sync benchmark."""
+    imap = login()
+    imap.create("Bulk")
+    imap.subscribe("Bulk")
+    text = "The quick brown fox jumps over the lazy dog. " * 45
+    for i in range(n):
+        data = mail(1000 + i, f"Bulk message {i}", "Fri, 27 Nov 2026 10:00:00 +0000", body=text + "\r\n")
+        typ, _ = imap.append("Bulk", "()", None, data)
+        assert typ == "OK", typ
+    modseq(imap)
+    imap.logout()
+
+
+def bulk_delete():
+    imap = login()
+    imap.unsubscribe("Bulk")
+    imap.delete("Bulk")
     imap.logout()
 
 
@@ -192,6 +214,10 @@ if __name__ == "__main__":
         print("seeded")
     elif cmd == "smtp-sink":
         asyncio.run(smtp_sink())
+    elif cmd == "bulk" and len(sys.argv) == 3:
+        bulk(int(sys.argv[2]))
+    elif cmd == "bulk-delete":
+        bulk_delete()
     elif cmd == "modseq":
         imap = login()
         modseq(imap)
