@@ -5,7 +5,6 @@ use std::path::Path;
 use anyhow::Context;
 use clap::Args;
 
-use crate::config::{self, Dirs};
 use crate::store::{Store, StoredFolder, WriterLock};
 use crate::sync::{account, hierarchy};
 
@@ -23,10 +22,7 @@ pub struct FoldersArgs {
 
 impl FoldersArgs {
     pub async fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
-        let dirs = Dirs::xdg()?;
-        let path = config::config_path(config_file, &dirs);
-        let accounts = config::load(&path, &dirs)?;
-        let acct = config::pick(&accounts, self.account.as_deref(), &path)?;
+        let acct = super::load_account(config_file, self.account.as_deref())?;
         let _lock = WriterLock::acquire(&acct.database)?;
         let mut db = Store::open(&acct.database)?;
         if !self.offline {
@@ -34,15 +30,7 @@ impl FoldersArgs {
                 .secret
                 .auth(&acct.user)
                 .with_context(|| format!("account {}", acct.name))?;
-            let opts = account::ConnectOptions {
-                email: acct.email.clone(),
-                user: acct.user.clone(),
-                url: acct.url.clone(),
-                device_id: acct.device_id.clone(),
-                version: acct.protocol_version,
-                anchor_mailbox: acct.anchor_mailbox.clone(),
-                tls: acct.tls.clone(),
-            };
+            let opts = super::connect_options(&acct);
             let result = async {
                 let mut session = account::connect(&mut db, &opts, auth).await?;
                 let changed = hierarchy::sync(&mut session, &mut db).await?;

@@ -5,8 +5,7 @@ use std::path::Path;
 
 use clap::{Args, Subcommand};
 
-use crate::config::{self, Dirs};
-use crate::store::{MailRow, Store};
+use crate::store::MailRow;
 
 #[derive(Debug, Args)]
 pub struct MailArgs {
@@ -42,18 +41,8 @@ enum MailCommand {
 
 impl MailArgs {
     pub fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
-        let dirs = Dirs::xdg()?;
-        let path = config::config_path(config_file, &dirs);
-        let accounts = config::load(&path, &dirs)?;
-        let acct = config::pick(&accounts, self.account.as_deref(), &path)?;
-        if !acct.database.exists() {
-            anyhow::bail!(
-                "no mail yet for account {}: run `easync sync {}` first",
-                acct.name,
-                acct.name
-            );
-        }
-        let db = Store::open(&acct.database)?;
+        let acct = super::load_account(config_file, self.account.as_deref())?;
+        let db = super::open_synced(&acct)?;
         let out = match self.command {
             MailCommand::List { folder, limit } => {
                 rows(&db.mail_list(folder.as_deref(), limit)?, self.json)

@@ -117,6 +117,42 @@ pub(crate) fn write_stdout(data: &[u8]) -> anyhow::Result<()> {
 }
 
 /// The async runtime for commands that talk to a server.
+/// The account named on the command line (or the only one) from the configuration file.
+fn load_account(
+    config_file: Option<&std::path::Path>,
+    name: Option<&str>,
+) -> anyhow::Result<crate::config::Account> {
+    let dirs = crate::config::Dirs::xdg()?;
+    let path = crate::config::config_path(config_file, &dirs);
+    let accounts = crate::config::load(&path, &dirs)?;
+    Ok(crate::config::pick(&accounts, name, &path)?.clone())
+}
+
+/// An account's database for the read-only commands; a hint when it was never synced.
+fn open_synced(acct: &crate::config::Account) -> anyhow::Result<crate::store::Store> {
+    if !acct.database.exists() {
+        anyhow::bail!(
+            "account {} has not synced yet: run `easync sync {}` first",
+            acct.name,
+            acct.name
+        );
+    }
+    Ok(crate::store::Store::open(&acct.database)?)
+}
+
+/// What the sync engine needs to connect, from a configured account.
+fn connect_options(acct: &crate::config::Account) -> crate::sync::account::ConnectOptions {
+    crate::sync::account::ConnectOptions {
+        email: acct.email.clone(),
+        user: acct.user.clone(),
+        url: acct.url.clone(),
+        device_id: acct.device_id.clone(),
+        version: acct.protocol_version,
+        anchor_mailbox: acct.anchor_mailbox.clone(),
+        tls: acct.tls.clone(),
+    }
+}
+
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -6,9 +6,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 
-use crate::config::{self, Dirs};
-use crate::store::Store;
-
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The account (needed when the configuration has several).
@@ -33,18 +30,8 @@ fn ago(t: Option<i64>) -> String {
 
 impl StatusArgs {
     pub fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
-        let dirs = Dirs::xdg()?;
-        let path = config::config_path(config_file, &dirs);
-        let accounts = config::load(&path, &dirs)?;
-        let acct = config::pick(&accounts, self.account.as_deref(), &path)?;
-        if !acct.database.exists() {
-            anyhow::bail!(
-                "account {} has not synced yet: run `easync sync {}`",
-                acct.name,
-                acct.name
-            );
-        }
-        let db = Store::open(&acct.database)?;
+        let acct = super::load_account(config_file, self.account.as_deref())?;
+        let db = super::open_synced(&acct)?;
         let state = db.account()?;
         let folders = db.folder_status()?;
         let mut s = String::new();

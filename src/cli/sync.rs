@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::progress::{self, Progress};
-use crate::config::{self, BodyPolicy, Dirs, SyncPrefs};
+use crate::config::{BodyPolicy, SyncPrefs};
 use crate::proto::ProtocolVersion;
 use crate::proto::classes::ItemClass;
 use crate::proto::sync::BodyPreference;
@@ -40,10 +40,7 @@ pub struct SyncArgs {
 
 impl SyncArgs {
     pub async fn execute(mut self, config_file: Option<&Path>) -> anyhow::Result<()> {
-        let dirs = Dirs::xdg()?;
-        let path = config::config_path(config_file, &dirs);
-        let accounts = config::load(&path, &dirs)?;
-        let acct = config::pick(&accounts, self.account.as_deref(), &path)?;
+        let acct = super::load_account(config_file, self.account.as_deref())?;
         self.prefs = acct.sync.clone();
         let _lock = WriterLock::acquire(&acct.database)?;
         let mut db = Store::open(&acct.database)?;
@@ -51,15 +48,7 @@ impl SyncArgs {
             .secret
             .auth(&acct.user)
             .with_context(|| format!("account {}", acct.name))?;
-        let opts = account::ConnectOptions {
-            email: acct.email.clone(),
-            user: acct.user.clone(),
-            url: acct.url.clone(),
-            device_id: acct.device_id.clone(),
-            version: acct.protocol_version,
-            anchor_mailbox: acct.anchor_mailbox.clone(),
-            tls: acct.tls.clone(),
-        };
+        let opts = super::connect_options(&acct);
         let result = self.run(&mut db, &opts, auth).await;
         if let Err(e) = &result {
             account::remember_throttle(&mut db, e)?;
