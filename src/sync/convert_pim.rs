@@ -11,6 +11,29 @@ fn text(v: &Option<String>) -> Option<String> {
     v.clone().filter(|s| !s.is_empty())
 }
 
+/// The texts of a list of string items (categories, children).
+fn texts<T>(list: &Option<classes::List<T>>, text_of: impl Fn(&T) -> &String) -> Vec<String> {
+    list.as_ref()
+        .map(|l| l.items.iter().map(|x| text_of(x).clone()).collect())
+        .unwrap_or_default()
+}
+
+/// The same recurrence fields in MS-ASCAL and MS-ASTASK, into the model.
+macro_rules! recurrence {
+    ($r:expr) => {
+        $r.as_ref().map(|r| Recurrence {
+            kind: r.recurrence_type,
+            interval: r.interval,
+            occurrences: r.occurrences,
+            until: text(&r.until),
+            day_of_week: r.day_of_week,
+            day_of_month: r.day_of_month,
+            week_of_month: r.week_of_month,
+            month_of_year: r.month_of_year,
+        })
+    };
+}
+
 fn body_text(b: &Option<Body>) -> Option<String> {
     b.as_ref().and_then(|b| text(&b.data))
 }
@@ -105,16 +128,8 @@ pub(super) fn contact(c: &classes::contacts::Contact) -> Contact {
                     || a.country.is_some()
             })
             .collect(),
-        categories: c
-            .categories
-            .as_ref()
-            .map(|l| l.items.iter().map(|c| c.0.clone()).collect())
-            .unwrap_or_default(),
-        children: c
-            .children
-            .as_ref()
-            .map(|l| l.items.iter().map(|c| c.0.clone()).collect())
-            .unwrap_or_default(),
+        categories: texts(&c.categories, |c| &c.0),
+        children: texts(&c.children, |c| &c.0),
         notes: body_text(&c.body),
         photo: text(&c.picture).and_then(|p| {
             let clean: String = p.chars().filter(|c| !c.is_ascii_whitespace()).collect();
@@ -167,22 +182,9 @@ pub(super) fn event(e: &classes::calendar::Event) -> Event {
         meeting_status: e.meeting_status,
         response_type: e.response_type,
         description: body_text(&e.body),
-        categories: e
-            .categories
-            .as_ref()
-            .map(|l| l.items.iter().map(|c| c.0.clone()).collect())
-            .unwrap_or_default(),
+        categories: texts(&e.categories, |c| &c.0),
         attendees: attendees(&e.attendees),
-        recurrence: e.recurrence.as_ref().map(|r| Recurrence {
-            kind: r.recurrence_type,
-            interval: r.interval,
-            occurrences: r.occurrences,
-            until: text(&r.until),
-            day_of_week: r.day_of_week,
-            day_of_month: r.day_of_month,
-            week_of_month: r.week_of_month,
-            month_of_year: r.month_of_year,
-        }),
+        recurrence: recurrence!(e.recurrence),
         exceptions: e
             .exceptions
             .as_ref()
@@ -215,22 +217,9 @@ pub(super) fn task(t: &classes::tasks::Task) -> Task {
         date_completed: text(&t.date_completed),
         reminder_time: text(&t.reminder_time).filter(|_| t.reminder_set.unwrap_or(false)),
         sensitivity: t.sensitivity,
-        categories: t
-            .categories
-            .as_ref()
-            .map(|l| l.items.iter().map(|c| c.0.clone()).collect())
-            .unwrap_or_default(),
+        categories: texts(&t.categories, |c| &c.0),
         body: body_text(&t.body),
-        recurrence: t.recurrence.as_ref().map(|r| Recurrence {
-            kind: r.recurrence_type,
-            interval: r.interval,
-            occurrences: r.occurrences,
-            until: text(&r.until),
-            day_of_week: r.day_of_week,
-            day_of_month: r.day_of_month,
-            week_of_month: r.week_of_month,
-            month_of_year: r.month_of_year,
-        }),
+        recurrence: recurrence!(t.recurrence),
     }
 }
 
