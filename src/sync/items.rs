@@ -209,52 +209,14 @@ fn round(
             continue;
         };
         answered.push(i);
-        let lane = &mut lanes[i];
-        lane.report.requests += 1;
-        match col.status {
-            SyncStatus::Success => {}
-            SyncStatus::InvalidSyncKey if lane.resets < 2 => {
-                tracing::warn!(folder = %lane.folder.name, "sync key rejected (status 3): resyncing the folder from 0");
-                lane.resets += 1;
-                lane.key = SyncKey::initial();
-                lane.restarted = true;
-                continue;
+        match plan(db, &mut lanes[i], col, opts)? {
+            Planned::Step(step) => {
+                owners.push(i);
+                steps.push(step);
             }
-            SyncStatus::FolderHierarchyChanged => {
-                hierarchy_changed = true;
-                lane.done = true;
-                continue;
-            }
-            status => {
-                return Err(SyncError::Server(format!(
-                    "Sync of {} failed: status {status}",
-                    lane.folder.name
-                )));
-            }
+            Planned::Restart => {}
+            Planned::HierarchyChanged => hierarchy_changed = true,
         }
-        let new_key = col.sync_key.clone().ok_or_else(|| {
-            SyncError::Server(format!("Sync of {} returned no SyncKey", lane.folder.name))
-        })?;
-        let mut step = step(&lane.folder.server_id, new_key.as_str(), col.commands)?;
-        step.filter_type = opts.filter_for(lane.class).map(|f| f.code() as u8);
-        step.reset = std::mem::take(&mut lane.restarted);
-        guard_deletions(db, lane.folder, &step, opts)?;
-        let progress = !step.upserts.is_empty()
-            || !step.deletes.is_empty()
-            || !step.soft_deletes.is_empty()
-            || new_key != lane.key;
-        let more = col.more_available || lane.key.is_initial();
-        lane.key = new_key;
-        lane.idle = if progress { 0 } else { lane.idle + 1 };
-        if more && lane.idle >= opts.max_idle_rounds {
-            return Err(SyncError::Server(format!(
-                "Sync of {} keeps announcing more changes without sending any; stopped after {} rounds",
-                lane.folder.name, opts.max_idle_rounds
-            )));
-        }
-        lane.done = !more;
-        owners.push(i);
-        steps.push(step);
     }
     let counts = db.apply_sync_steps(&steps)?;
     for (&i, c) in owners.iter().zip(&counts) {
@@ -265,6 +227,69 @@ fn round(
         return Err(SyncError::HierarchyChanged);
     }
     Ok(answered)
+}
+
+/// What one collection of a response asks for.
+enum Planned {
+    /// Changes to apply with the new key.
+    Step(SyncStep),
+    /// Status 3: the folder starts again from key 0 in the next request.
+    Restart,
+    /// Status 12: a FolderSync is needed.
+    HierarchyChanged,
+}
+
+/// Plans one collection of a response and moves its lane on (key, idle rounds, done).
+fn plan(
+    db: &Store,
+    lane: &mut Lane<'_>,
+    col: CollectionResponse,
+    opts: &ItemOptions,
+) -> Result<Planned, SyncError> {
+    lane.report.requests += 1;
+    match col.status {
+        SyncStatus::Success => {}
+        SyncStatus::InvalidSyncKey if lane.resets < 2 => {
+            tracing::warn!(folder = %lane.folder.name, "sync key rejected (status 3): resyncing the folder from 0");
+            lane.resets += 1;
+            lane.key = SyncKey::initial();
+            lane.restarted = true;
+            return Ok(Planned::Restart);
+        }
+        SyncStatus::FolderHierarchyChanged => {
+            lane.done = true;
+            return Ok(Planned::HierarchyChanged);
+        }
+        status => {
+            return Err(SyncError::Server(format!(
+                "Sync of {} failed: status {status}",
+                lane.folder.name
+            )));
+        }
+    }
+    let new_key = col.sync_key.clone().ok_or_else(|| {
+        SyncError::Server(format!("Sync of {} returned no SyncKey", lane.folder.name))
+    })?;
+    let mut step = step(&lane.folder.server_id, new_key.as_str(), col.commands)?;
+    step.filter_type = opts.filter_for(lane.class).map(|f| f.code() as u8);
+    step.reset = std::mem::take(&mut lane.restarted);
+    guard_deletions(db, lane.folder, &step, opts)?;
+    let progress = !step.upserts.is_empty()
+        || !step.deletes.is_empty()
+        || !step.soft_deletes.is_empty()
+        || !step.instance_changes.is_empty()
+        || new_key != lane.key;
+    let more = col.more_available || lane.key.is_initial();
+    lane.key = new_key;
+    lane.idle = if progress { 0 } else { lane.idle + 1 };
+    if more && lane.idle >= opts.max_idle_rounds {
+        return Err(SyncError::Server(format!(
+            "Sync of {} keeps announcing more changes without sending any; stopped after {} rounds",
+            lane.folder.name, opts.max_idle_rounds
+        )));
+    }
+    lane.done = !more;
+    Ok(Planned::Step(step))
 }
 
 /// Refuses a response that would delete most of a folder (a server-side accident or a broken
