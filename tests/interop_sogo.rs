@@ -255,24 +255,33 @@ async fn ping_expires_without_changes() {
     );
 }
 
-#[test]
-#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
-fn easync_folders_syncs_the_hierarchy_into_the_database() {
-    let dir = std::env::temp_dir().join(format!("easync-interop-{}", std::process::id()));
+/// A configuration for bob on the SOGo server, in a fresh directory; `extra` is appended.
+fn sogo_config(name: &str, extra: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("easync-interop-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("config.toml");
-    let db = dir.join("sogo.sqlite");
+    let (config, db) = (dir.join("config.toml"), dir.join("sogo.sqlite"));
+    write_sogo_config(&config, &db, extra);
+    (config, db)
+}
+
+fn write_sogo_config(config: &std::path::Path, db: &std::path::Path, extra: &str) {
     std::fs::write(
-        &config,
+        config,
         format!(
             "[account.sogo]\nemail = \"bob@example.test\"\nuser = \"bob\"\nurl = \"{}\"\n\
-             password_cmd = [\"echo\", \"bob-pass\"]\ndatabase = \"{}\"\n",
+             password_cmd = [\"echo\", \"bob-pass\"]\ndatabase = \"{}\"\n{extra}",
             url(),
             db.display()
         ),
     )
     .unwrap();
+}
+
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn easync_folders_syncs_the_hierarchy_into_the_database() {
+    let (config, db) = sogo_config("folders", "");
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
             .arg("-c")
@@ -314,21 +323,7 @@ fn easync_folders_syncs_the_hierarchy_into_the_database() {
 #[test]
 #[ignore = "needs SOGo: tests/interop/sogo.sh up"]
 fn easync_sync_mirrors_every_seeded_item_and_then_nothing() {
-    let dir = std::env::temp_dir().join(format!("easync-interop-sync-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("config.toml");
-    let db = dir.join("sogo.sqlite");
-    std::fs::write(
-        &config,
-        format!(
-            "[account.sogo]\nemail = \"bob@example.test\"\nuser = \"bob\"\nurl = \"{}\"\n\
-             password_cmd = [\"echo\", \"bob-pass\"]\ndatabase = \"{}\"\n",
-            url(),
-            db.display()
-        ),
-    )
-    .unwrap();
+    let (config, db) = sogo_config("sync", "");
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
             .arg("-c")
@@ -451,21 +446,7 @@ fn sync_until(config: &std::path::Path, db: &std::path::Path, sql: &str, want: i
 #[ignore = "needs SOGo: tests/interop/sogo.sh up"]
 fn server_side_adds_and_deletes_arrive_on_the_next_sync() {
     let pid = std::process::id();
-    let dir = std::env::temp_dir().join(format!("easync-interop-changes-{pid}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("config.toml");
-    let db = dir.join("sogo.sqlite");
-    std::fs::write(
-        &config,
-        format!(
-            "[account.sogo]\nemail = \"bob@example.test\"\nuser = \"bob\"\nurl = \"{}\"\n\
-             password_cmd = [\"echo\", \"bob-pass\"]\ndatabase = \"{}\"\n",
-            url(),
-            db.display()
-        ),
-    )
-    .unwrap();
+    let (config, db) = sogo_config("changes", "");
     let subject = format!("Interop change {pid}");
     let uid = format!("interop-contact-{pid}");
     let mail_sql = format!("SELECT count(*) FROM emails WHERE subject = '{subject}'");
@@ -552,24 +533,10 @@ fn server_side_adds_and_deletes_arrive_on_the_next_sync() {
 #[test]
 #[ignore = "needs SOGo: tests/interop/sogo.sh up"]
 fn sync_preferences_choose_folders_classes_bodies_and_filters() {
-    let dir = std::env::temp_dir().join(format!("easync-interop-prefs-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("config.toml");
-    let db = dir.join("sogo.sqlite");
-    let write = |extra: &str| {
-        std::fs::write(
-            &config,
-            format!(
-                "[account.sogo]\nemail = \"bob@example.test\"\nuser = \"bob\"\nurl = \"{}\"\n\
-                 password_cmd = [\"echo\", \"bob-pass\"]\ndatabase = \"{}\"\n\
-                 [account.sogo.sync]\nclasses = [\"Email\"]\nexclude = [\"Junk\"]\nbody = \"mime\"\n{extra}",
-                url(),
-                db.display()
-            ),
-        )
-        .unwrap()
-    };
+    let prefs =
+        "[account.sogo.sync]\nclasses = [\"Email\"]\nexclude = [\"Junk\"]\nbody = \"mime\"\n";
+    let (config, db) = sogo_config("prefs", prefs);
+    let write = |extra: &str| write_sogo_config(&config, &db, &format!("{prefs}{extra}"));
     let sync = || {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
             .arg("-c")
