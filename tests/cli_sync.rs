@@ -10,28 +10,10 @@ mod mailbox;
 
 use mailbox::{Mailbox, serve};
 
-struct Setup {
-    config: std::path::PathBuf,
-    db: std::path::PathBuf,
-}
+type Setup = mailbox::Client;
 
 fn setup(name: &str, url: &str) -> Setup {
-    let dir = std::env::temp_dir().join(format!("easync-cli-sync-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("a.sqlite");
-    let config = dir.join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[account.a]\nemail = \"bob@example.test\"\nurl = \"{url}\"\n\
-             password_env = \"EASYNC_CLI_SYNC_PW\"\nprotocol_version = \"14.1\"\n\
-             database = \"{}\"\n",
-            db.display()
-        ),
-    )
-    .unwrap();
-    Setup { config, db }
+    mailbox::client(&format!("cli-sync-{name}"), url)
 }
 
 fn easync(s: &Setup, args: &[&str]) -> Output {
@@ -39,7 +21,7 @@ fn easync(s: &Setup, args: &[&str]) -> Output {
         .arg("-c")
         .arg(&s.config)
         .args(args)
-        .env("EASYNC_CLI_SYNC_PW", "not-a-secret")
+        .env(mailbox::PASSWORD_ENV, "not-a-secret")
         .output()
         .unwrap()
 }
@@ -110,7 +92,7 @@ fn dry_run_reports_what_waits_and_changes_nothing() {
         .arg("-c")
         .arg(&s.config)
         .arg("sync")
-        .env("EASYNC_CLI_SYNC_PW", "not-a-secret")
+        .env(mailbox::PASSWORD_ENV, "not-a-secret")
         .spawn()
         .unwrap();
     while !mb.hung.load(Ordering::SeqCst) {
@@ -143,7 +125,8 @@ fn dry_run_reports_what_waits_and_changes_nothing() {
     // On a terminal (script(1) gives it one), a bar sized by the estimate shows the progress.
     mb.delay_ms.store(300, Ordering::SeqCst);
     let shell = format!(
-        "EASYNC_CLI_SYNC_PW=x {} -c {} sync",
+        "{}=x {} -c {} sync",
+        mailbox::PASSWORD_ENV,
         env!("CARGO_BIN_EXE_easync"),
         s.config.display()
     );

@@ -23,28 +23,10 @@ fn mailbox() -> Arc<Mailbox> {
     Arc::new(Mailbox::new(PAGES * PER_PAGE, PER_PAGE, 200))
 }
 
-struct Setup {
-    config: std::path::PathBuf,
-    db: std::path::PathBuf,
-}
+type Setup = mailbox::Client;
 
 fn setup(name: &str, url: &str) -> Setup {
-    let dir = std::env::temp_dir().join(format!("easync-crash-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("a.sqlite");
-    let config = dir.join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[account.a]\nemail = \"bob@example.test\"\nurl = \"{url}\"\n\
-             password_env = \"EASYNC_CRASH_TEST_PW\"\nprotocol_version = \"14.1\"\n\
-             device_id = \"CRASHTEST1\"\ndatabase = \"{}\"\n",
-            db.display()
-        ),
-    )
-    .unwrap();
-    Setup { config, db }
+    mailbox::client(&format!("crash-{name}"), url)
 }
 
 fn easync_sync(s: &Setup) -> Command {
@@ -52,7 +34,7 @@ fn easync_sync(s: &Setup) -> Command {
     c.arg("-c")
         .arg(&s.config)
         .args(["sync", "--json"])
-        .env("EASYNC_CRASH_TEST_PW", "not-a-secret")
+        .env(mailbox::PASSWORD_ENV, "not-a-secret")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     c

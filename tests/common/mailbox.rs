@@ -240,3 +240,33 @@ pub fn serve(mb: Arc<Mailbox>) -> String {
     });
     format!("http://{addr}/Microsoft-Server-ActiveSync")
 }
+
+/// The environment variable the client configurations of [`client`] read the password from.
+pub const PASSWORD_ENV: &str = "EASYNC_MAILBOX_TEST_PW";
+
+/// A client's configuration file and database, in a fresh directory.
+pub struct Client {
+    pub config: std::path::PathBuf,
+    pub db: std::path::PathBuf,
+}
+
+/// A configuration for one account `a` on the mailbox at `url` (EAS 14.1, password from
+/// [`PASSWORD_ENV`]), in a fresh directory named after `test`.
+pub fn client(test: &str, url: &str) -> Client {
+    let dir = std::env::temp_dir().join(format!("easync-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("a.sqlite");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[account.a]\nemail = \"bob@example.test\"\nurl = \"{url}\"\n\
+             password_env = \"{PASSWORD_ENV}\"\nprotocol_version = \"14.1\"\n\
+             database = \"{}\"\n",
+            db.display()
+        ),
+    )
+    .unwrap();
+    Client { config, db }
+}
