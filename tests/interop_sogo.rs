@@ -282,14 +282,7 @@ fn write_sogo_config(config: &std::path::Path, db: &std::path::Path, extra: &str
 #[ignore = "needs SOGo: tests/interop/sogo.sh up"]
 fn easync_folders_syncs_the_hierarchy_into_the_database() {
     let (config, db) = sogo_config("folders", "");
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-            .arg("-c")
-            .arg(&config)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| easync(&config, args);
     let first = run(&["folders"]);
     let text = String::from_utf8_lossy(&first.stdout);
     assert!(
@@ -324,14 +317,7 @@ fn easync_folders_syncs_the_hierarchy_into_the_database() {
 #[ignore = "needs SOGo: tests/interop/sogo.sh up"]
 fn easync_sync_mirrors_every_seeded_item_and_then_nothing() {
     let (config, db) = sogo_config("sync", "");
-    let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-            .arg("-c")
-            .arg(&config)
-            .args(["sync", "--json"])
-            .output()
-            .unwrap()
-    };
+    let run = || easync(&config, &["sync", "--json"]);
     let first = run();
     assert!(
         first.status.success(),
@@ -417,16 +403,21 @@ fn seed(args: &[&str]) {
     );
 }
 
+/// Runs the easync binary with this configuration.
+fn easync(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// Syncs until `sql` (a count) gives `want`: SOGo may answer the Sync after a change with a
 /// new key and no commands first (NOTES.md quirk 2), and checks the DAV stores on its own tick.
 fn sync_until(config: &std::path::Path, db: &std::path::Path, sql: &str, want: i64) {
     for _ in 0..8 {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-            .arg("-c")
-            .arg(config)
-            .arg("sync")
-            .output()
-            .unwrap();
+        let out = easync(config, &["sync"]);
         assert!(
             out.status.success(),
             "{}",
@@ -479,12 +470,7 @@ fn server_side_adds_and_deletes_arrive_on_the_next_sync() {
         "Dora Change",
         &format!("dora{pid}@example.test"),
     ]);
-    let dry = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(&config)
-        .args(["sync", "--dry-run", "--json"])
-        .output()
-        .unwrap();
+    let dry = easync(&config, &["sync", "--dry-run", "--json"]);
     let estimates = String::from_utf8_lossy(&dry.stdout).to_string();
     // SOGo's estimate is approximate (on a fresh server it counts the whole INBOX): at least
     // the new mail.
@@ -502,12 +488,7 @@ fn server_side_adds_and_deletes_arrive_on_the_next_sync() {
     assert_eq!(held, 0, "--dry-run downloads nothing");
     sync_until(&config, &db, &mail_sql, 1);
     sync_until(&config, &db, &contact_sql, 1);
-    let search = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(&config)
-        .args(["mail", "search", &format!("\"{subject}\"")])
-        .output()
-        .unwrap();
+    let search = easync(&config, &["mail", "search", &format!("\"{subject}\"")]);
     assert!(
         String::from_utf8_lossy(&search.stdout).contains(&subject),
         "full-text search finds the new mail: {}",
@@ -538,12 +519,7 @@ fn sync_preferences_choose_folders_classes_bodies_and_filters() {
     let (config, db) = sogo_config("prefs", prefs);
     let write = |extra: &str| write_sogo_config(&config, &db, &format!("{prefs}{extra}"));
     let sync = || {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-            .arg("-c")
-            .arg(&config)
-            .arg("sync")
-            .output()
-            .unwrap();
+        let out = easync(&config, &["sync"]);
         assert!(
             out.status.success(),
             "{}",
@@ -600,10 +576,10 @@ fn account_add_probes_sogo_and_refuses_a_wrong_password() {
     let _ = std::fs::remove_dir_all(&dir);
     let config = dir.join("config.toml");
     let add = |name: &str, password: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-            .arg("-c")
-            .arg(&config)
-            .args([
+        let (url, secret) = (url(), format!("echo {password}"));
+        easync(
+            &config,
+            &[
                 "account",
                 "add",
                 name,
@@ -611,15 +587,12 @@ fn account_add_probes_sogo_and_refuses_a_wrong_password() {
                 "bob@example.test",
                 "--user",
                 "bob",
-            ])
-            .args([
                 "--url",
-                &url(),
+                &url,
                 "--password-cmd",
-                &format!("echo {password}"),
-            ])
-            .output()
-            .unwrap()
+                &secret,
+            ],
+        )
     };
     let wrong = add("wrong", "not-the-password");
     assert_eq!(wrong.status.code(), Some(77), "credentials needed");
@@ -632,12 +605,7 @@ fn account_add_probes_sogo_and_refuses_a_wrong_password() {
         String::from_utf8_lossy(&ok.stderr)
     );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("EAS 14.1"));
-    let check = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(&config)
-        .args(["check", "--secrets"])
-        .output()
-        .unwrap();
+    let check = easync(&config, &["check", "--secrets"]);
     assert!(
         check.status.success(),
         "{}",
