@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use easync::http::HttpError;
 use easync::proto::{Command, ProtocolVersion};
 use easync::store::{Store, StoredFolder, set_folder_sync_key, upsert_folder};
-use easync::sync::items::{ItemOptions, sync_folders};
+use easync::sync::items::{FolderReport, ItemOptions, sync_folders};
 use easync::sync::{SyncError, Transport};
 use wbxml::Element;
 use wbxml::tags::{air_sync as s, email};
@@ -110,6 +110,15 @@ fn carried(body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `sync_folders` with the default options and no progress listener.
+async fn sync_all(
+    t: &mut Scripted,
+    db: &mut Store,
+    folders: &[StoredFolder],
+) -> Result<Vec<(String, FolderReport)>, SyncError> {
+    sync_folders(t, db, folders, &ItemOptions::default(), &mut |_, _| {}).await
+}
+
 fn key(db: &Store, id: &str) -> String {
     db.folder(id).unwrap().unwrap().sync_key
 }
@@ -173,15 +182,7 @@ async fn status_15_lowers_the_collections_per_request_to_the_limit() {
     ));
     t.replies
         .push_back(response(None, None, &[("c", "1", "c1", false, 1)]));
-    sync_folders(
-        &mut t,
-        &mut db,
-        &folders,
-        &ItemOptions::default(),
-        &mut |_, _| {},
-    )
-    .await
-    .unwrap();
+    sync_all(&mut t, &mut db, &folders).await.unwrap();
     let sizes: Vec<usize> = t.sent.iter().map(|b| carried(b).len()).collect();
     assert_eq!(sizes, vec![3, 2, 1]);
     assert_eq!(key(&db, "c"), "c1");
@@ -196,15 +197,7 @@ async fn status_12_in_one_folder_keeps_the_others_changes() {
         None,
         &[("a", "12", "a0", false, 0), ("b", "1", "b1", false, 2)],
     ));
-    let err = sync_folders(
-        &mut t,
-        &mut db,
-        &folders,
-        &ItemOptions::default(),
-        &mut |_, _| {},
-    )
-    .await
-    .unwrap_err();
+    let err = sync_all(&mut t, &mut db, &folders).await.unwrap_err();
     assert!(matches!(err, SyncError::HierarchyChanged), "{err}");
     assert_eq!((key(&db, "a"), key(&db, "b")), ("a0".into(), "b1".into()));
     assert_eq!(db.item_count("b").unwrap(), 2);
@@ -219,15 +212,7 @@ async fn a_failed_folder_applies_nothing_of_the_response() {
         None,
         &[("a", "1", "a1", false, 2), ("b", "8", "b0", false, 0)],
     ));
-    let err = sync_folders(
-        &mut t,
-        &mut db,
-        &folders,
-        &ItemOptions::default(),
-        &mut |_, _| {},
-    )
-    .await
-    .unwrap_err();
+    let err = sync_all(&mut t, &mut db, &folders).await.unwrap_err();
     assert!(err.to_string().contains("Folder b"), "{err}");
     assert_eq!(
         key(&db, "a"),
@@ -293,26 +278,12 @@ async fn occurrences_changed_or_cancelled_on_16_x_merge_into_the_series() {
     };
     let mut t = Scripted::default();
     t.replies.push_back(page("c1", vec![series]));
-    sync_folders(
-        &mut t,
-        &mut db,
-        std::slice::from_ref(&folder),
-        &ItemOptions::default(),
-        &mut |_, _| {},
-    )
-    .await
-    .unwrap();
+    sync_all(&mut t, &mut db, std::slice::from_ref(&folder))
+        .await
+        .unwrap();
     let mut t = Scripted::default();
     t.replies.push_back(page("c2", vec![moved, cancelled]));
-    let reports = sync_folders(
-        &mut t,
-        &mut db,
-        &[folder],
-        &ItemOptions::default(),
-        &mut |_, _| {},
-    )
-    .await
-    .unwrap();
+    let reports = sync_all(&mut t, &mut db, &[folder]).await.unwrap();
     assert_eq!(reports[0].1.counts.changed, 2);
     let (subject, exceptions): (String, String) = db
         .connection()
