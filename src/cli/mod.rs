@@ -7,9 +7,11 @@
 
 mod account;
 mod check;
+mod demo;
 mod folders;
 mod mail;
 mod progress;
+mod sim;
 mod status;
 mod sync;
 mod wbxml;
@@ -48,6 +50,11 @@ enum Command {
     Mail(mail::MailArgs),
     /// What the database holds, per folder.
     Status(status::StatusArgs),
+    /// Try easync without Exchange: sync a simulated mailbox into a temporary database.
+    Demo(demo::DemoArgs),
+    /// The simulated Exchange ActiveSync server (for trying, testing and benchmarking).
+    #[command(subcommand)]
+    Sim(sim::SimCommand),
     /// Decode and encode WBXML, the binary XML that ActiveSync speaks.
     #[command(subcommand)]
     Wbxml(wbxml::WbxmlCommand),
@@ -149,6 +156,7 @@ fn connect_options(acct: &crate::config::Account) -> crate::sync::account::Conne
         device_id: acct.device_id.clone(),
         version: acct.protocol_version,
         anchor_mailbox: acct.anchor_mailbox.clone(),
+        timeout: acct.timeout,
         tls: acct.tls.clone(),
     }
 }
@@ -196,6 +204,8 @@ impl Cli {
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Mail(args) => args.execute(self.config.as_deref()),
             Command::Status(args) => args.execute(self.config.as_deref()),
+            Command::Demo(args) => args.execute(),
+            Command::Sim(sim::SimCommand::Serve(args)) => args.execute(),
             Command::Wbxml(cmd) => cmd.execute(),
         }
     }

@@ -39,6 +39,18 @@ pub struct SyncArgs {
 }
 
 impl SyncArgs {
+    /// A plain sync of one account, as `easync sync NAME` (for `easync demo`).
+    pub(crate) fn of_account(name: &str) -> Self {
+        Self {
+            account: Some(name.into()),
+            folders: Vec::new(),
+            json: false,
+            allow_deletions: false,
+            dry_run: false,
+            prefs: SyncPrefs::default(),
+        }
+    }
+
     pub async fn execute(mut self, config_file: Option<&Path>) -> anyhow::Result<()> {
         let acct = super::load_account(config_file, self.account.as_deref())?;
         self.prefs = acct.sync.clone();

@@ -89,6 +89,9 @@ pub struct RawAccount {
     pub device_id: Option<String>,
     pub protocol_version: Option<String>,
     pub anchor_mailbox: Option<String>,
+    /// Seconds a command may take before it is abandoned (default 120; long polls wait
+    /// their heartbeat plus 30 s).
+    pub timeout: Option<u64>,
     /// Where the SQLite database goes (default `$XDG_STATE_HOME/easync/NAME.sqlite`).
     pub database: Option<PathBuf>,
     #[serde(default)]
@@ -118,6 +121,8 @@ pub struct Account {
     pub device_id: Option<DeviceId>,
     pub protocol_version: Option<ProtocolVersion>,
     pub anchor_mailbox: Option<String>,
+    /// `timeout`: the HTTP timeout of a command (the session's default when `None`).
+    pub timeout: Option<std::time::Duration>,
     pub database: PathBuf,
     pub tls: TlsOptions,
     pub sync: SyncPrefs,
@@ -225,6 +230,9 @@ fn resolve(
         return Err(invalid(format!("url {url:?} must start with https://")));
     }
     let sync = prefs::resolve(&raw.sync).map_err(invalid)?;
+    if raw.timeout.is_some_and(|t| !(1..=3600).contains(&t)) {
+        return Err(invalid("timeout must be between 1 and 3600 seconds".into()));
+    }
     if raw.tls.insecure {
         tracing::warn!(account = %name, "TLS verification is off for this account (tls.insecure)");
     }
@@ -244,6 +252,7 @@ fn resolve(
         device_id,
         protocol_version,
         anchor_mailbox: raw.anchor_mailbox,
+        timeout: raw.timeout.map(std::time::Duration::from_secs),
         sync,
         name,
     })

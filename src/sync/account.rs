@@ -19,6 +19,8 @@ pub struct ConnectOptions {
     pub device_id: Option<DeviceId>,
     pub version: Option<ProtocolVersion>,
     pub anchor_mailbox: Option<String>,
+    /// The HTTP timeout of a command; the session's default when `None`.
+    pub timeout: Option<std::time::Duration>,
     pub tls: TlsOptions,
 }
 
@@ -65,6 +67,9 @@ pub async fn connect(
         .or_else(|| state.protocol_version.as_deref()?.parse().ok());
     config.policy_key = state.policy_key.map(PolicyKey);
     config.anchor_mailbox = opts.anchor_mailbox.clone();
+    if let Some(t) = opts.timeout {
+        config.timeout = t;
+    }
     config.tls = opts.tls.clone();
     let session = Session::connect(config).await?;
     state.device_id = Some(device_id.to_string());

@@ -1,0 +1,150 @@
+//! `easync sim serve`: the simulated Exchange server on loopback, for trying easync, scripting
+//! tests against it and benchmarking without a real server.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Subcommand};
+
+use crate::sim::{self, Fault, Scope, Sim, SimConfig};
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Serve a generated mailbox over EAS on loopback until interrupted.
+    Serve(ServeArgs),
+}
+
+/// The mailbox and server to simulate (shared by `easync sim serve` and `easync demo`).
+#[derive(Debug, Args, Clone)]
+pub struct MailboxArgs {
+    /// The seed of the generated content: the same seed gives the same mailbox.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 300)]
+    pub emails: u32,
+    #[arg(long, default_value_t = 60)]
+    pub contacts: u32,
+    #[arg(long, default_value_t = 60)]
+    pub events: u32,
+    #[arg(long, default_value_t = 20)]
+    pub tasks: u32,
+    /// Extra empty mail folders (under "Archive").
+    #[arg(long, default_value_t = 0)]
+    pub extra_folders: u32,
+    /// The protocol versions to offer, comma-separated (e.g. "14.1" to act like SOGo).
+    #[arg(
+        long,
+        default_value = "12.1,14.0,14.1,16.0,16.1",
+        value_delimiter = ','
+    )]
+    pub versions: Vec<String>,
+}
+
+impl MailboxArgs {
+    pub fn config(&self) -> SimConfig {
+        SimConfig {
+            seed: self.seed,
+            emails: self.emails,
+            contacts: self.contacts,
+            events: self.events,
+            tasks: self.tasks,
+            extra_folders: self.extra_folders,
+            versions: self.versions.clone(),
+            ..SimConfig::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    mailbox: MailboxArgs,
+    /// The address to listen on (loopback; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    listen: SocketAddr,
+    /// The user name clients log in with.
+    #[arg(long, default_value = "demo@easync.test")]
+    user: String,
+    /// The password (also accepted as a bearer token). A test fixture, not a secret.
+    #[arg(long, default_value = "demo")]
+    password: String,
+    /// Serve without provisioning (no policy keys needed).
+    #[arg(long)]
+    no_provisioning: bool,
+    /// Misbehave on every request: NAME[=VALUE][@COMMAND], e.g. `http-503=5@Sync`,
+    /// `drop-after=2000@Sync`, `quarantine`. Names: drop-after, truncate, corrupt, http-500,
+    /// http-503, throttle, status-110, status-111, http-449, status-142, status-144, redirect,
+    /// redirect-loop, expire-auth, sync-status-3, foldersync-9, sync-status-12, endless-more,
+    /// slow. One-off faults: POST {"op":"fault",…,"times":1} to /sim/admin.
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<String>,
+}
+
+/// `NAME[=VALUE][@COMMAND]`.
+fn parse_fault(spec: &str) -> Result<(Fault, Scope), String> {
+    let (fault, command) = match spec.rsplit_once('@') {
+        Some((f, c)) if !c.contains('/') => (f, Some(c.to_string())),
+        _ => (spec, None),
+    };
+    let scope = Scope {
+        command,
+        ..Scope::default()
+    };
+    Ok((fault.parse()?, scope))
+}
+
+impl ServeArgs {
+    pub fn execute(self) -> anyhow::Result<()> {
+        let mut config = self.mailbox.config();
+        config.user = self.user.clone();
+        config.password = self.password.clone();
+        config.require_provisioning = !self.no_provisioning;
+        let sim = Sim::new(config);
+        for spec in &self.faults {
+            let (fault, scope) = parse_fault(spec).map_err(anyhow::Error::msg)?;
+            sim.faults.arm(fault, scope);
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(self.listen)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", self.listen))?;
+            let addr = listener.local_addr()?;
+            let m = &self.mailbox;
+            eprintln!(
+                "easync-sim: EAS {} on http://{addr}/Microsoft-Server-ActiveSync\n  user {} password {}\n  \
+                 {} emails, {} contacts, {} events, {} tasks (seed {})\n  admin: GET http://{addr}/sim/status, \
+                 POST http://{addr}/sim/admin\n  Ctrl-C stops it.",
+                m.versions.join("/"),
+                self.user,
+                self.password,
+                m.emails,
+                m.contacts,
+                m.events,
+                m.tasks,
+                m.seed
+            );
+            tokio::select! {
+                r = sim::serve(sim, listener) => r.map_err(anyhow::Error::from),
+                _ = tokio::signal::ctrl_c() => Ok(()),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_specs_name_a_command_optionally() {
+        let (f, s) = parse_fault("http-503=5@Sync").unwrap();
+        assert_eq!(f, Fault::Http503 { retry_after: 5 });
+        assert_eq!(s.command.as_deref(), Some("Sync"));
+        let (f, s) = parse_fault("redirect=http://u@127.0.0.1:1/x").unwrap();
+        assert_eq!(f, Fault::Redirect("http://u@127.0.0.1:1/x".into()));
+        assert_eq!(s.command, None);
+        assert!(parse_fault("bogus").is_err());
+    }
+}

@@ -1,0 +1,136 @@
+//! The admin endpoint, to change the mailbox and arm faults while the simulator runs:
+//!
+//! - `GET /sim/status`: folders with their item counts, the change counter, request counters;
+//! - `POST /sim/admin` with one JSON operation:
+//!   `{"op":"add","folder":"Inbox","count":3}` (generated items; answers their server ids),
+//!   `{"op":"change"|"delete"|"soft-delete","item":"inbox:7"}`,
+//!   `{"op":"add-folder","parent":"0","name":"X","type":12}`, `{"op":"delete-folder","folder":"f9"}`,
+//!   `{"op":"fault","fault":"http-503=2","command":"Sync","after":0,"times":1}` (see [`super::faults`]),
+//!   `{"op":"clear-faults"}`, `{"op":"invalidate-keys","folder":"inbox"}`,
+//!   `{"op":"invalidate-hierarchy"}`, `{"op":"revoke-policies"}`.
+//!
+//! It listens on the simulator's loopback port, without credentials: it is a test fixture.
+
+use std::sync::atomic::Ordering;
+
+use axum::body::Body;
+use axum::http::{Method, Response, StatusCode, Uri};
+use serde_json::{Value, json};
+
+use super::{Fault, Scope, Sim, SimError, State};
+
+fn respond(status: StatusCode, v: Value) -> Response<Body> {
+    let mut r = Response::new(Body::from(v.to_string()));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert("Content-Type", "application/json".parse().expect("static"));
+    r
+}
+
+/// The mailbox as JSON: `{"modseq":…, "folders":[{"id","name","type","items"}], "requests":…}`.
+pub fn status(sim: &Sim) -> Value {
+    let mb = sim.snapshot();
+    let folders: Vec<Value> = mb
+        .folders
+        .iter()
+        .filter(|f| !f.deleted)
+        .map(|f| json!({"id": f.id, "parent": f.parent, "name": f.name, "type": f.folder_type, "items": f.live_count()}))
+        .collect();
+    json!({
+        "modseq": mb.modseq,
+        "folders": folders,
+        "requests": sim.stats.requests.load(Ordering::Relaxed),
+        "items_served": sim.stats.items_served.load(Ordering::Relaxed),
+    })
+}
+
+/// Carries out one operation.
+pub fn apply(sim: &Sim, op: &Value) -> Result<Value, String> {
+    let s = |k: &str| {
+        op.get(k)
+            .and_then(Value::as_str)
+            .ok_or(format!("missing \"{k}\""))
+    };
+    let n = |k: &str, d: u64| op.get(k).and_then(Value::as_u64).unwrap_or(d);
+    let sim_err = |e: SimError| e.to_string();
+    match s("op")? {
+        "add" => {
+            let ids = sim
+                .add_items(s("folder")?, n("count", 1) as u32)
+                .map_err(sim_err)?;
+            Ok(json!({"added": ids}))
+        }
+        verb @ ("change" | "delete" | "soft-delete") => {
+            let state = match verb {
+                "change" => State::Live,
+                "delete" => State::Deleted,
+                _ => State::SoftDeleted,
+            };
+            sim.set_item(s("item")?, state).map_err(sim_err)?;
+            Ok(json!({"ok": true}))
+        }
+        "add-folder" => {
+            let parent = op.get("parent").and_then(Value::as_str).unwrap_or("0");
+            let id = sim
+                .add_folder(parent, s("name")?, n("type", 12) as u16)
+                .map_err(sim_err)?;
+            Ok(json!({"folder": id}))
+        }
+        "delete-folder" => sim
+            .delete_folder(s("folder")?)
+            .map(|()| json!({"ok": true}))
+            .map_err(sim_err),
+        "fault" => {
+            let fault: Fault = s("fault")?.parse()?;
+            let scope = Scope {
+                command: op.get("command").and_then(Value::as_str).map(String::from),
+                after: n("after", 0) as u32,
+                times: op.get("times").and_then(Value::as_u64).map(|t| t as u32),
+            };
+            sim.faults.arm(fault, scope);
+            Ok(json!({"ok": true}))
+        }
+        "clear-faults" => {
+            sim.faults.clear();
+            Ok(json!({"ok": true}))
+        }
+        "invalidate-keys" => sim
+            .invalidate_sync_keys(s("folder")?)
+            .map(|()| json!({"ok": true}))
+            .map_err(sim_err),
+        "invalidate-hierarchy" => {
+            sim.invalidate_hierarchy();
+            Ok(json!({"ok": true}))
+        }
+        "revoke-policies" => {
+            sim.revoke_policies();
+            Ok(json!({"ok": true}))
+        }
+        other => Err(format!("unknown op {other:?}")),
+    }
+}
+
+pub(crate) fn handle(sim: &Sim, method: &Method, uri: &Uri, body: &[u8]) -> Response<Body> {
+    match (method, uri.path()) {
+        (&Method::GET, "/sim/status") => respond(StatusCode::OK, status(sim)),
+        (&Method::POST, "/sim/admin") => {
+            let op: Value = match serde_json::from_slice(body) {
+                Ok(v) => v,
+                Err(e) => {
+                    return respond(
+                        StatusCode::BAD_REQUEST,
+                        json!({"error": format!("not JSON: {e}")}),
+                    );
+                }
+            };
+            match apply(sim, &op) {
+                Ok(v) => respond(StatusCode::OK, v),
+                Err(e) => respond(StatusCode::BAD_REQUEST, json!({"error": e})),
+            }
+        }
+        _ => respond(
+            StatusCode::NOT_FOUND,
+            json!({"error": "GET /sim/status or POST /sim/admin"}),
+        ),
+    }
+}

@@ -1,0 +1,218 @@
+//! Fault injection: named switches that make the simulator misbehave the way real servers and
+//! networks do. A switch is armed with a scope (which command, after how many matching
+//! requests, how many times) from the command line (`--fault`), the admin endpoint or a test.
+//!
+//! | name | what the client gets |
+//! |---|---|
+//! | `drop-after=N` | the response's first N bytes, then the connection is closed |
+//! | `truncate` | the first half of the WBXML body, with a matching Content-Length |
+//! | `corrupt` | an HTML error page with HTTP 200 instead of WBXML (proxies do this) |
+//! | `http-500` | HTTP 500 |
+//! | `http-503=S` | HTTP 503 with `Retry-After: S` |
+//! | `throttle=S` | HTTP 503 with `X-MS-ASThrottle` and `Retry-After: S` |
+//! | `status-110`, `status-111` | the command's Status 110 (server error) / 111 (retry later) in-band |
+//! | `http-449` | HTTP 449: provision again (EAS 12.x form) |
+//! | `status-142`, `status-144` | in-band "not provisioned" / "invalid policy key" (14.0+ form) |
+//! | `redirect=URL` | HTTP 451 with `X-MS-Location: URL` |
+//! | `redirect-loop` | HTTP 451 pointing at the URL the client used |
+//! | `expire-auth` | HTTP 401 (an expired password or token) |
+//! | `sync-status-3` | Sync: every key of the collection becomes invalid (Status 3) |
+//! | `foldersync-9` | FolderSync: the hierarchy key becomes invalid (Status 9) |
+//! | `sync-status-12` | Sync: Status 12, the hierarchy changed |
+//! | `quarantine` | HTTP 200 with empty bodies, as Exchange answers a quarantined device |
+//! | `endless-more` | Sync: MoreAvailable with no changes and the same key, forever |
+//! | `slow=MS` | the response waits MS milliseconds |
+
+use std::str::FromStr;
+use std::sync::Mutex;
+
+/// One misbehaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    DropAfter(usize),
+    Truncate,
+    Corrupt,
+    Http500,
+    Http503 { retry_after: u64 },
+    Throttle { retry_after: u64 },
+    Status(u16),
+    Http449,
+    Redirect(String),
+    RedirectLoop,
+    ExpireAuth,
+    SyncStatus3,
+    FolderSync9,
+    SyncStatus12,
+    Quarantine,
+    EndlessMore,
+    Slow { ms: u64 },
+}
+
+impl FromStr for Fault {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (name, arg) = s.split_once('=').map_or((s, None), |(n, a)| (n, Some(a)));
+        let num = |default: Option<u64>| -> Result<u64, String> {
+            match arg {
+                Some(a) => a
+                    .parse()
+                    .map_err(|_| format!("fault {name}: {a:?} is not a number")),
+                None => default.ok_or_else(|| format!("fault {name} needs a value: {name}=N")),
+            }
+        };
+        Ok(match name {
+            "drop-after" => Fault::DropAfter(num(None)? as usize),
+            "truncate" => Fault::Truncate,
+            "corrupt" => Fault::Corrupt,
+            "http-500" => Fault::Http500,
+            "http-503" => Fault::Http503 {
+                retry_after: num(Some(1))?,
+            },
+            "throttle" => Fault::Throttle {
+                retry_after: num(Some(1))?,
+            },
+            "status-110" => Fault::Status(110),
+            "status-111" => Fault::Status(111),
+            "status-142" => Fault::Status(142),
+            "status-144" => Fault::Status(144),
+            "http-449" => Fault::Http449,
+            "redirect" => Fault::Redirect(arg.ok_or("fault redirect needs redirect=URL")?.into()),
+            "redirect-loop" => Fault::RedirectLoop,
+            "expire-auth" => Fault::ExpireAuth,
+            "sync-status-3" => Fault::SyncStatus3,
+            "foldersync-9" => Fault::FolderSync9,
+            "sync-status-12" => Fault::SyncStatus12,
+            "quarantine" => Fault::Quarantine,
+            "endless-more" => Fault::EndlessMore,
+            "slow" => Fault::Slow { ms: num(None)? },
+            _ => {
+                return Err(format!(
+                    "unknown fault {name:?} (see `easync sim serve --help`)"
+                ));
+            }
+        })
+    }
+}
+
+/// Where and how often a fault applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Only requests of this command (`Sync`, `FolderSync`…); any command when `None`.
+    pub command: Option<String>,
+    /// Let this many matching requests through first.
+    pub after: u32,
+    /// Apply this many times, then disarm; forever when `None`.
+    pub times: Option<u32>,
+}
+
+impl Scope {
+    /// Once, on the next request of `command`.
+    pub fn once(command: &str) -> Self {
+        Self {
+            command: Some(command.into()),
+            after: 0,
+            times: Some(1),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Armed {
+    fault: Fault,
+    scope: Scope,
+    seen: u32,
+    fired: u32,
+}
+
+/// The armed faults; the first that matches a request fires.
+#[derive(Debug, Default)]
+pub struct Faults {
+    armed: Mutex<Vec<Armed>>,
+}
+
+impl Faults {
+    pub fn arm(&self, fault: Fault, scope: Scope) {
+        let mut armed = self.armed.lock().unwrap_or_else(|e| e.into_inner());
+        armed.push(Armed {
+            fault,
+            scope,
+            seen: 0,
+            fired: 0,
+        });
+    }
+
+    pub fn clear(&self) {
+        self.armed.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The fault to apply to a request of `command`, if any.
+    pub fn take(&self, command: &str) -> Option<Fault> {
+        let mut armed = self.armed.lock().unwrap_or_else(|e| e.into_inner());
+        let pos = armed.iter_mut().position(|a| {
+            let matches = a
+                .scope
+                .command
+                .as_deref()
+                .is_none_or(|c| c.eq_ignore_ascii_case(command));
+            if !matches {
+                return false;
+            }
+            a.seen += 1;
+            a.seen > a.scope.after
+        })?;
+        let a = &mut armed[pos];
+        a.fired += 1;
+        let fault = a.fault.clone();
+        if a.scope.times.is_some_and(|t| a.fired >= t) {
+            armed.remove(pos);
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_and_bad_ones_say_why() {
+        assert_eq!("drop-after=100".parse(), Ok(Fault::DropAfter(100)));
+        assert_eq!("http-503".parse(), Ok(Fault::Http503 { retry_after: 1 }));
+        assert_eq!("status-111".parse(), Ok(Fault::Status(111)));
+        assert!(
+            "drop-after"
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("needs a value")
+        );
+        assert!(
+            "slow=x"
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("not a number")
+        );
+        assert!(
+            "nope"
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("unknown fault")
+        );
+    }
+
+    #[test]
+    fn scopes_count_matching_requests_only() {
+        let f = Faults::default();
+        let scope = Scope {
+            command: Some("Sync".into()),
+            after: 1,
+            times: Some(2),
+        };
+        f.arm(Fault::Http500, scope);
+        assert_eq!(f.take("FolderSync"), None);
+        assert_eq!(f.take("Sync"), None, "the first Sync passes");
+        assert_eq!(f.take("Sync"), Some(Fault::Http500));
+        assert_eq!(f.take("Sync"), Some(Fault::Http500));
+        assert_eq!(f.take("Sync"), None, "disarmed after two");
+    }
+}

@@ -1,0 +1,289 @@
+//! `easync-sim`: a simulated Exchange ActiveSync server over real HTTP on loopback, built on
+//! the project's own `proto` and `wbxml` layers. It speaks EAS 12.1 to 16.1 — OPTIONS,
+//! two-phase Provision, FolderSync, Sync (several collections, windows, client changes),
+//! GetItemEstimate, Ping, ItemOperations Fetch, Settings — over a mailbox generated from a seed
+//! (see [`mail`], [`events`], [`pim`]), which can change while it runs ([`Sim::add_items`] and
+//! friends, or the admin endpoint `POST /sim/admin`), with named faults ([`faults`]).
+//!
+//! Used by `easync sim serve`, `easync demo`, the reliability tests and the benchmarks.
+
+pub mod admin;
+mod cmd_fetch;
+mod cmd_folders;
+mod cmd_ping;
+mod cmd_provision;
+mod cmd_sync;
+mod content;
+pub mod dates;
+pub mod events;
+pub mod faults;
+mod layout;
+pub mod mail;
+pub mod mailbox;
+pub mod pim;
+mod plan;
+mod request;
+pub mod rng;
+mod server;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub use faults::{Fault, Scope};
+pub use mailbox::{Kind, Mailbox, State};
+pub use server::{Running, serve, spawn_thread};
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub seed: u64,
+    pub emails: u32,
+    pub contacts: u32,
+    pub events: u32,
+    pub tasks: u32,
+    /// Empty mail folders under "Archive" (to measure many-folder syncs).
+    pub extra_folders: u32,
+    /// The versions OPTIONS advertises (`MS-ASProtocolVersions`).
+    pub versions: Vec<String>,
+    pub user: String,
+    pub password: String,
+    /// Whether commands need a policy key (MS-ASPROV).
+    pub require_provisioning: bool,
+    /// Ping's allowed heartbeat, in seconds (Status 5 outside).
+    pub heartbeat_bounds: (u32, u32),
+    /// Ping's folder limit (Status 6 above).
+    pub max_ping_folders: usize,
+    /// A Ping heartbeat of H seconds waits H / `time_divisor` seconds: tests run a 60 s
+    /// heartbeat in a second. 1 is real time.
+    pub time_divisor: u32,
+    /// Decode and re-encode every WBXML response before sending it; a response that does not
+    /// round-trip becomes an HTTP 500 and is counted in [`Stats::verify_failures`].
+    pub verify_responses: bool,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            emails: 200,
+            contacts: 50,
+            events: 50,
+            tasks: 20,
+            extra_folders: 0,
+            versions: ["12.1", "14.0", "14.1", "16.0", "16.1"]
+                .map(String::from)
+                .to_vec(),
+            user: "demo@easync.test".into(),
+            password: "demo".into(),
+            require_provisioning: true,
+            heartbeat_bounds: (60, 3540),
+            max_ping_folders: 300,
+            time_divisor: 1,
+            verify_responses: false,
+        }
+    }
+}
+
+/// Counters, for tests and the benchmark.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub items_served: AtomicU64,
+    pub verified: AtomicU64,
+    pub verify_failures: AtomicU64,
+    /// Requests per command name.
+    commands: Mutex<HashMap<String, u64>>,
+}
+
+impl Stats {
+    /// How many requests of `command` arrived (faulted ones included).
+    pub fn command_count(&self, command: &str) -> u64 {
+        lock(&self.commands).get(command).copied().unwrap_or(0)
+    }
+
+    fn count(&self, command: &str) {
+        *lock(&self.commands).entry(command.to_string()).or_default() += 1;
+    }
+}
+
+/// What the server remembers per device.
+#[derive(Debug, Default)]
+struct Device {
+    policy_key: Option<u32>,
+    pending_key: Option<u32>,
+    /// The last key position answered per collection (for Ping).
+    positions: HashMap<String, mailbox::Position>,
+    /// The last Sync and Ping requests (an empty request repeats them).
+    last_sync: Option<Vec<u8>>,
+    last_ping: Option<Vec<u8>>,
+}
+
+/// A mutation the server refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SimError {
+    #[error("no folder {0:?}")]
+    NoFolder(String),
+    #[error("no live item {0:?}")]
+    NoItem(String),
+}
+
+/// The simulator's shared state.
+pub struct Sim {
+    pub config: SimConfig,
+    mailbox: Mutex<Mailbox>,
+    devices: Mutex<HashMap<String, Device>>,
+    pub faults: faults::Faults,
+    changed: tokio::sync::watch::Sender<u64>,
+    pub stats: Stats,
+    next_key: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Sim {
+    pub fn new(config: SimConfig) -> Arc<Self> {
+        let mailbox = layout::populate(&config);
+        Arc::new(Self {
+            next_key: AtomicU64::new(config.seed.wrapping_mul(7919) % 1_000_000 + 1),
+            config,
+            mailbox: Mutex::new(mailbox),
+            devices: Mutex::new(HashMap::new()),
+            faults: faults::Faults::default(),
+            changed: tokio::sync::watch::channel(0).0,
+            stats: Stats::default(),
+        })
+    }
+
+    /// A copy of the mailbox as it is now.
+    pub fn snapshot(&self) -> Mailbox {
+        lock(&self.mailbox).clone()
+    }
+
+    fn mailbox(&self) -> MutexGuard<'_, Mailbox> {
+        lock(&self.mailbox)
+    }
+
+    fn device<T>(&self, id: &str, f: impl FnOnce(&mut Device) -> T) -> T {
+        f(lock(&self.devices).entry(id.to_string()).or_default())
+    }
+
+    fn notify(&self, modseq: u64) {
+        self.changed.send_replace(modseq);
+    }
+
+    fn fresh_policy_key(&self) -> u32 {
+        let n = self.next_key.fetch_add(1, Ordering::Relaxed);
+        (n.wrapping_mul(2_654_435_761) % 4_000_000_000 + 1) as u32
+    }
+
+    /// Makes every device provision again (the next command gets 449 or Status 142/144).
+    pub fn revoke_policies(&self) {
+        for d in lock(&self.devices).values_mut() {
+            d.policy_key = None;
+        }
+    }
+
+    /// Adds `n` generated items to a folder (by id or display name); returns their server ids.
+    pub fn add_items(&self, folder: &str, n: u32) -> Result<Vec<String>, SimError> {
+        let mut mb = self.mailbox();
+        let id = mb
+            .find(folder)
+            .ok_or_else(|| SimError::NoFolder(folder.into()))?
+            .id
+            .clone();
+        let mut ids = Vec::new();
+        for _ in 0..n {
+            let m = mb.next_modseq();
+            let f = mb.folder_mut(&id).expect("found above");
+            let idx = f.push(m, None, None);
+            ids.push(f.server_id(idx));
+        }
+        let m = mb.modseq;
+        drop(mb);
+        self.notify(m);
+        Ok(ids)
+    }
+
+    /// Changes, deletes or soft-deletes an item by server id.
+    pub fn set_item(&self, server_id: &str, state: State) -> Result<(), SimError> {
+        let mut mb = self.mailbox();
+        let folder = server_id
+            .rsplit_once(':')
+            .map_or("", |(f, _)| f)
+            .to_string();
+        let m = mb.next_modseq();
+        let f = mb
+            .folder_mut(&folder)
+            .ok_or_else(|| SimError::NoFolder(folder.clone()))?;
+        let ok = f
+            .idx_of(server_id)
+            .is_some_and(|idx| f.touch(idx, m, state, None));
+        drop(mb);
+        if !ok {
+            return Err(SimError::NoItem(server_id.into()));
+        }
+        self.notify(m);
+        Ok(())
+    }
+
+    /// Adds a folder under `parent` ("0" for the top); returns its id.
+    pub fn add_folder(
+        &self,
+        parent: &str,
+        name: &str,
+        folder_type: u16,
+    ) -> Result<String, SimError> {
+        let kind = layout::kind_of(folder_type);
+        let mut mb = self.mailbox();
+        if parent != "0" && mb.folder(parent).is_none() {
+            return Err(SimError::NoFolder(parent.into()));
+        }
+        let m = mb.next_modseq();
+        let id = format!("f{m}");
+        let mut f = mailbox::Folder::new(&id, parent, name, folder_type, kind);
+        (f.created, f.modseq) = (m, m);
+        mb.folders.push(f);
+        drop(mb);
+        self.notify(m);
+        Ok(id)
+    }
+
+    /// Deletes a folder and everything below it.
+    pub fn delete_folder(&self, id: &str) -> Result<(), SimError> {
+        let mut mb = self.mailbox();
+        mb.folder(id).ok_or_else(|| SimError::NoFolder(id.into()))?;
+        let m = mb.next_modseq();
+        let mut doomed = vec![id.to_string()];
+        while let Some(next) = mb
+            .folders
+            .iter()
+            .find(|f| !f.deleted && doomed.contains(&f.parent) && !doomed.contains(&f.id))
+        {
+            doomed.push(next.id.clone());
+        }
+        for f in mb.folders.iter_mut().filter(|f| doomed.contains(&f.id)) {
+            (f.deleted, f.modseq) = (true, m);
+        }
+        drop(mb);
+        self.notify(m);
+        Ok(())
+    }
+
+    /// Makes every SyncKey of a folder invalid (the next Sync gets Status 3).
+    pub fn invalidate_sync_keys(&self, folder: &str) -> Result<(), SimError> {
+        let mut mb = self.mailbox();
+        let f = mb
+            .folder_mut(folder)
+            .ok_or_else(|| SimError::NoFolder(folder.into()))?;
+        f.generation += 1;
+        Ok(())
+    }
+
+    /// Makes the FolderSync key invalid (the next FolderSync gets Status 9).
+    pub fn invalidate_hierarchy(&self) {
+        self.mailbox().hierarchy_gen += 1;
+    }
+}

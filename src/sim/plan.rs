@@ -1,0 +1,147 @@
+//! Which changes of a folder a client gets next: the entries of the folder's change log after
+//! the client's position, as Add (not seen before), Change (seen), Delete / SoftDelete (seen,
+//! then removed), skipping the client's own changes (they are not echoed back).
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use super::mailbox::{Folder, Position, State};
+use crate::proto::classes::ApplicationData;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Add,
+    Change,
+    Delete,
+    SoftDelete,
+}
+
+/// One command to send.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub idx: u32,
+    pub op: Op,
+    pub version: u32,
+    pub custom: Option<Arc<ApplicationData>>,
+}
+
+/// A page of changes: at most `window` commands, the position after them, and whether more
+/// entries follow.
+pub struct Page {
+    pub commands: Vec<Planned>,
+    pub next: Position,
+    pub more: bool,
+}
+
+fn op_for(f: &Folder, from: Position, (_, idx): (u64, u32), device: &str) -> Option<Planned> {
+    let item = f.item(idx)?;
+    if item.by.as_deref() == Some(device) {
+        return None;
+    }
+    let seen = (item.created, idx) <= (from.modseq, from.idx);
+    let op = match (item.state, seen) {
+        (State::Live, false) => Op::Add,
+        (State::Live, true) => Op::Change,
+        (State::Deleted, true) => Op::Delete,
+        (State::SoftDeleted, true) => Op::SoftDelete,
+        (_, false) => return None,
+    };
+    Some(Planned {
+        idx,
+        op,
+        version: item.version,
+        custom: item.custom.clone(),
+    })
+}
+
+fn after(f: &Folder, from: Position) -> impl Iterator<Item = &(u64, u32)> {
+    f.index
+        .range((Bound::Excluded((from.modseq, from.idx)), Bound::Unbounded))
+}
+
+/// The next page for a client at `from`.
+pub fn page(f: &Folder, from: Position, device: &str, window: usize) -> Page {
+    let mut commands = Vec::new();
+    let mut next = from;
+    let mut entries = after(f, from).peekable();
+    while commands.len() < window {
+        let Some(&entry) = entries.next() else {
+            break;
+        };
+        next = Position {
+            modseq: entry.0,
+            idx: entry.1,
+        };
+        commands.extend(op_for(f, from, entry, device));
+    }
+    Page {
+        commands,
+        next,
+        more: entries.peek().is_some(),
+    }
+}
+
+/// How many commands wait for a client at `from`.
+pub fn pending(f: &Folder, from: Position, device: &str) -> usize {
+    after(f, from)
+        .filter(|&&e| op_for(f, from, e, device).is_some())
+        .count()
+}
+
+/// Whether any command waits for a client at `from`.
+pub fn has_pending(f: &Folder, from: Position, device: &str) -> bool {
+    after(f, from).any(|&e| op_for(f, from, e, device).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::mailbox::Kind;
+
+    fn folder(n: u32) -> Folder {
+        let mut f = Folder::new("inbox", "0", "Inbox", 2, Kind::Mail);
+        for _ in 0..n {
+            f.push(0, None, None);
+        }
+        f
+    }
+
+    const START: Position = Position { modseq: 0, idx: 0 };
+
+    #[test]
+    fn pages_cover_every_item_once_then_changes_and_deletes() {
+        let mut f = folder(5);
+        let p1 = page(&f, START, "d", 2);
+        assert_eq!(
+            p1.commands.iter().map(|c| c.idx).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        assert!(p1.more);
+        let p2 = page(&f, p1.next, "d", 10);
+        assert_eq!(p2.commands.len(), 3);
+        assert!(!p2.more);
+        assert!(p2.commands.iter().all(|c| c.op == Op::Add));
+        // Item 1 changes, item 2 is deleted, a new item 6 arrives, item 6 is deleted before
+        // the client saw it (nothing to send for it).
+        f.touch(1, 1, State::Live, None);
+        f.touch(2, 2, State::Deleted, None);
+        let six = f.push(3, None, None);
+        f.touch(six, 4, State::Deleted, None);
+        let p3 = page(&f, p2.next, "d", 10);
+        let ops: Vec<_> = p3.commands.iter().map(|c| (c.idx, c.op)).collect();
+        assert_eq!(ops, vec![(1, Op::Change), (2, Op::Delete)]);
+        assert_eq!(pending(&f, p2.next, "d"), 2);
+        assert_eq!(pending(&f, p3.next, "d"), 0);
+        // The same key gets the same page again.
+        assert_eq!(page(&f, p2.next, "d", 10).commands.len(), 2);
+    }
+
+    #[test]
+    fn a_clients_own_changes_are_not_echoed() {
+        let mut f = folder(1);
+        let p = page(&f, START, "d", 10);
+        f.touch(1, 1, State::Live, Some("d".into()));
+        assert!(page(&f, p.next, "d", 10).commands.is_empty());
+        assert_eq!(page(&f, p.next, "other", 10).commands.len(), 1);
+    }
+}

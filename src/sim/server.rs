@@ -1,0 +1,395 @@
+//! The HTTP side: one handler for every request — admin, OPTIONS, credentials, faults, the
+//! policy-key gate (MS-ASPROV 3.2.5.1), then the command — and the ways to run it (a task on
+//! the caller's runtime, or a thread with its own runtime for synchronous tests).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Response, StatusCode, Uri};
+use wbxml::Element;
+use wbxml::tags;
+
+use super::faults::Fault;
+use super::request::{self, Request};
+use super::{Sim, admin, cmd_fetch, cmd_folders, cmd_ping, cmd_provision, cmd_sync};
+
+/// What a command handler answers.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    Wbxml(Vec<u8>),
+    /// HTTP 200 with an empty body ("no changes" for Sync and Ping).
+    Empty,
+    /// The command's root element with only a Status (in-band errors).
+    Status(u16),
+    Http(StatusCode, String),
+}
+
+/// Switches the Sync handler reads.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct SyncFaults {
+    pub status_12: bool,
+    pub endless_more: bool,
+}
+
+fn text(status: StatusCode, msg: impl Into<String>) -> Response<Body> {
+    let mut r = Response::new(Body::from(msg.into()));
+    *r.status_mut() = status;
+    r
+}
+
+fn wbxml(body: Vec<u8>) -> Response<Body> {
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut().insert(
+        "Content-Type",
+        "application/vnd.ms-sync.wbxml".parse().expect("static"),
+    );
+    r
+}
+
+/// `<Root><Status>code</Status></Root>` for a command, the in-band form of a common status.
+fn status_body(command: &str, code: u16) -> Vec<u8> {
+    let (root, status) = match command {
+        "Sync" => (tags::air_sync::SYNC, tags::air_sync::STATUS),
+        "FolderSync" => (
+            tags::folder_hierarchy::FOLDER_SYNC,
+            tags::folder_hierarchy::STATUS,
+        ),
+        "Ping" => (tags::ping::PING, tags::ping::STATUS),
+        "Provision" => (tags::provision::PROVISION, tags::provision::STATUS),
+        "GetItemEstimate" => (
+            tags::get_item_estimate::GET_ITEM_ESTIMATE,
+            tags::get_item_estimate::STATUS,
+        ),
+        "ItemOperations" => (
+            tags::item_operations::ITEM_OPERATIONS,
+            tags::item_operations::STATUS,
+        ),
+        _ => (tags::settings::SETTINGS, tags::settings::STATUS),
+    };
+    Element::new(root)
+        .with(Element::new(status).with_text(code.to_string()))
+        .encode()
+        .expect("a two-element document encodes")
+}
+
+const COMMANDS: &str = "Sync,FolderSync,GetItemEstimate,Ping,Provision,ItemOperations,Settings";
+
+async fn handle(
+    sim: Arc<Sim>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
+    sim.stats.requests.fetch_add(1, Ordering::Relaxed);
+    if uri.path().starts_with("/sim/") {
+        return admin::handle(&sim, &method, &uri, &body);
+    }
+    if method == Method::OPTIONS {
+        let mut r = Response::new(Body::empty());
+        let h = r.headers_mut();
+        h.insert(
+            "MS-ASProtocolVersions",
+            sim.config.versions.join(",").parse().expect("ascii"),
+        );
+        h.insert("MS-ASProtocolCommands", COMMANDS.parse().expect("static"));
+        h.insert(
+            "MS-Server-ActiveSync",
+            "15.20 (easync-sim)".parse().expect("static"),
+        );
+        return r;
+    }
+    if method != Method::POST {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "EAS commands are POSTed");
+    }
+    let req = match request::parse(&uri, &headers) {
+        Ok(r) => r,
+        Err(why) => return text(StatusCode::BAD_REQUEST, why),
+    };
+    sim.stats.count(&req.command);
+    let fault = sim.faults.take(&req.command);
+    let mut flags = SyncFaults::default();
+    if let Some(f) = &fault
+        && let Some(resp) = early_fault(&sim, f, &req, &body, &mut flags).await
+    {
+        return resp;
+    }
+    if !request::authorized(&headers, &sim.config.user, &sim.config.password) {
+        let mut r = text(StatusCode::UNAUTHORIZED, "unauthorized");
+        r.headers_mut().insert(
+            "WWW-Authenticate",
+            "Basic realm=\"easync-sim\"".parse().expect("static"),
+        );
+        return r;
+    }
+    if !sim.config.versions.contains(&req.version) {
+        return text(
+            StatusCode::BAD_REQUEST,
+            format!("protocol version {} is not offered", req.version),
+        );
+    }
+    if let Some(resp) = policy_gate(&sim, &req, fault == Some(Fault::Http449)) {
+        return resp;
+    }
+    let reply = dispatch(&sim, &req, &body, flags).await;
+    let resp = match reply {
+        Reply::Wbxml(bytes) => match verify(&sim, &bytes) {
+            Ok(()) => bytes,
+            Err(why) => return text(StatusCode::INTERNAL_SERVER_ERROR, why),
+        },
+        Reply::Empty => return Response::new(Body::empty()),
+        Reply::Status(code) => status_body(&req.command, code),
+        Reply::Http(status, msg) => return text(status, msg),
+    };
+    late_fault(fault, resp)
+}
+
+async fn dispatch(sim: &Arc<Sim>, req: &Request, body: &[u8], flags: SyncFaults) -> Reply {
+    match req.command.as_str() {
+        "Provision" => cmd_provision::handle(sim, req, body),
+        "FolderSync" => cmd_folders::folder_sync(sim, req, body),
+        "Sync" => cmd_sync::handle(sim, req, body, flags),
+        "GetItemEstimate" => cmd_folders::estimate(sim, req, body),
+        "Ping" => cmd_ping::handle(sim, req, body).await,
+        "ItemOperations" => cmd_fetch::item_operations(sim, req, body),
+        "Settings" => cmd_fetch::settings(sim, req, body),
+        other => Reply::Http(
+            StatusCode::NOT_IMPLEMENTED,
+            format!("the simulator does not implement {other}"),
+        ),
+    }
+}
+
+/// Faults that answer instead of the command, or set up what the command will do.
+async fn early_fault(
+    sim: &Sim,
+    f: &Fault,
+    req: &Request,
+    body: &[u8],
+    flags: &mut SyncFaults,
+) -> Option<Response<Body>> {
+    let status = |code: u16| Some(text(StatusCode::from_u16(code).expect("valid"), ""));
+    match f {
+        Fault::Http500 => status(500),
+        Fault::Http503 { retry_after } => {
+            let mut r = text(StatusCode::SERVICE_UNAVAILABLE, "busy");
+            r.headers_mut().insert(
+                "Retry-After",
+                retry_after.to_string().parse().expect("digits"),
+            );
+            Some(r)
+        }
+        Fault::Throttle { retry_after } => {
+            let mut r = text(StatusCode::SERVICE_UNAVAILABLE, "throttled");
+            r.headers_mut().insert(
+                "Retry-After",
+                retry_after.to_string().parse().expect("digits"),
+            );
+            r.headers_mut().insert(
+                "X-MS-ASThrottle",
+                "CommandFrequency".parse().expect("static"),
+            );
+            Some(r)
+        }
+        Fault::Status(code) => {
+            if matches!(code, 142 | 144) {
+                sim.device(&req.device_id, |d| d.policy_key = None);
+            }
+            Some(wbxml(status_body(&req.command, *code)))
+        }
+        Fault::Redirect(to) => redirect(to),
+        Fault::RedirectLoop => redirect(&format!(
+            "http://{}{}",
+            req.host,
+            req.uri.split('?').next().unwrap_or("")
+        )),
+        Fault::ExpireAuth => status(401),
+        Fault::Quarantine => Some(Response::new(Body::empty())),
+        Fault::Slow { ms } => {
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            None
+        }
+        Fault::SyncStatus3 => {
+            for id in cmd_sync::collection_ids(body) {
+                let _ = sim.invalidate_sync_keys(&id);
+            }
+            None
+        }
+        Fault::FolderSync9 => {
+            sim.invalidate_hierarchy();
+            None
+        }
+        Fault::SyncStatus12 => {
+            flags.status_12 = true;
+            None
+        }
+        Fault::EndlessMore => {
+            flags.endless_more = true;
+            None
+        }
+        Fault::Http449 => {
+            sim.device(&req.device_id, |d| d.policy_key = None);
+            None
+        }
+        Fault::DropAfter(_) | Fault::Truncate | Fault::Corrupt => None,
+    }
+}
+
+fn redirect(to: &str) -> Option<Response<Body>> {
+    let mut r = text(StatusCode::from_u16(451).expect("valid"), "");
+    r.headers_mut().insert("X-MS-Location", to.parse().ok()?);
+    Some(r)
+}
+
+/// Faults that damage the response on its way out.
+fn late_fault(fault: Option<Fault>, body: Vec<u8>) -> Response<Body> {
+    match fault {
+        Some(Fault::Truncate) => wbxml(body[..body.len() / 2].to_vec()),
+        Some(Fault::Corrupt) => {
+            let mut r = text(
+                StatusCode::OK,
+                "<html><body><h1>Proxy error</h1></body></html>",
+            );
+            r.headers_mut()
+                .insert("Content-Type", "text/html".parse().expect("static"));
+            r
+        }
+        Some(Fault::DropAfter(n)) => {
+            let head = Bytes::from(body[..n.min(body.len())].to_vec());
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(head),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "fault: drop-after",
+                )),
+            ];
+            let mut r = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+            r.headers_mut().insert(
+                "Content-Type",
+                "application/vnd.ms-sync.wbxml".parse().expect("static"),
+            );
+            r
+        }
+        _ => wbxml(body),
+    }
+}
+
+/// Commands other than Provision need the device's current policy key: HTTP 449 on 12.x (or
+/// when forced), else Status 142 (no key sent) or 144 (a stale key) in-band.
+fn policy_gate(sim: &Sim, req: &Request, force_449: bool) -> Option<Response<Body>> {
+    if !sim.config.require_provisioning || req.command == "Provision" {
+        return None;
+    }
+    let current = sim.device(&req.device_id, |d| d.policy_key);
+    if current.is_some() && current == req.policy_key && !force_449 {
+        return None;
+    }
+    if force_449 || req.version.starts_with("12.") {
+        return Some(text(StatusCode::from_u16(449).expect("valid"), ""));
+    }
+    let code = if req.policy_key.is_some_and(|k| k != 0) {
+        144
+    } else {
+        142
+    };
+    Some(wbxml(status_body(&req.command, code)))
+}
+
+/// With `verify_responses`, a response must decode and re-encode to the same bytes.
+fn verify(sim: &Sim, bytes: &[u8]) -> Result<(), String> {
+    if !sim.config.verify_responses {
+        return Ok(());
+    }
+    let again = Element::decode(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|t| t.encode().map_err(|e| e.to_string()));
+    match again {
+        Ok(b) if b == bytes => {
+            sim.stats.verified.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        }
+        Ok(_) => {
+            sim.stats.verify_failures.fetch_add(1, Ordering::Relaxed);
+            Err("simulator bug: a response did not re-encode to the same bytes".into())
+        }
+        Err(e) => {
+            sim.stats.verify_failures.fetch_add(1, Ordering::Relaxed);
+            Err(format!("simulator bug: a response does not decode: {e}"))
+        }
+    }
+}
+
+fn app(sim: Arc<Sim>) -> axum::Router {
+    axum::Router::new()
+        .fallback(move |m: Method, u: Uri, h: HeaderMap, b: Bytes| handle(sim.clone(), m, u, h, b))
+}
+
+/// Serves until the listener fails (the `easync sim serve` loop).
+pub async fn serve(sim: Arc<Sim>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, app(sim)).await
+}
+
+/// A simulator running on its own thread and runtime; stops when dropped.
+pub struct Running {
+    pub sim: Arc<Sim>,
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// The EAS URL clients use.
+    pub fn url(&self) -> String {
+        format!("http://{}/Microsoft-Server-ActiveSync", self.addr)
+    }
+
+    /// The admin endpoint (`POST` JSON, see [`admin`]).
+    pub fn admin_url(&self) -> String {
+        format!("http://{}/sim/admin", self.addr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts a simulator on a free port of 127.0.0.1 (or `addr`) on a thread of its own.
+pub fn spawn_thread(sim: Arc<Sim>, addr: Option<SocketAddr>) -> std::io::Result<Running> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let bind = addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+    let listener = rt.block_on(tokio::net::TcpListener::bind(bind))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = app(sim.clone());
+    let thread = std::thread::Builder::new()
+        .name("easync-sim".into())
+        .spawn(move || {
+            // Not a graceful shutdown: a Ping may hold its request for minutes.
+            rt.block_on(async move {
+                tokio::select! {
+                    _ = axum::serve(listener, app) => {}
+                    _ = stopped => {}
+                }
+            });
+            rt.shutdown_timeout(Duration::from_millis(100));
+        })?;
+    Ok(Running {
+        sim,
+        addr,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}
