@@ -388,7 +388,12 @@ async fn throttling_carries_the_delay() {
     .await;
     let mut session = Session::connect(config(&server.url)).await.unwrap();
     match session.execute(&foldersync()).await.unwrap_err() {
-        HttpError::RetryAfter { delay, reason } => {
+        HttpError::RetryAfter {
+            delay,
+            reason,
+            stated,
+        } => {
+            assert!(stated, "the server named the delay");
             assert_eq!(delay, Duration::from_secs(120));
             assert!(reason.contains("CommandFrequency"), "{reason}");
         }
@@ -399,7 +404,10 @@ async fn throttling_carries_the_delay() {
         .await
         .unwrap();
     match s.execute(&foldersync()).await.unwrap_err() {
-        HttpError::RetryAfter { delay, .. } => assert_eq!(delay, easync::http::DEFAULT_DELAY),
+        HttpError::RetryAfter { delay, stated, .. } => {
+            assert_eq!(delay, easync::http::DEFAULT_DELAY);
+            assert!(!stated, "in-band 110/111 carry no delay");
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -14,7 +14,7 @@ use crate::proto::sync::BodyPreference;
 use crate::store::{StepCounts, Store, StoredFolder, WriterLock};
 use crate::sync::estimate::{self, Pending};
 use crate::sync::items::{self, ItemOptions};
-use crate::sync::{SyncError, account, hierarchy};
+use crate::sync::{SyncError, account, hierarchy, retry};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -61,7 +61,18 @@ impl SyncArgs {
             .auth(&acct.user)
             .with_context(|| format!("account {}", acct.name))?;
         let opts = super::connect_options(&acct);
-        let result = self.run(&mut db, &opts, auth).await;
+        let mut attempt = 0;
+        let result = loop {
+            let result = self.run(&mut db, &opts, auth.clone()).await;
+            let Some(wait) = result.as_ref().err().and_then(|e| retry::delay(e, attempt)) else {
+                break result;
+            };
+            if let Err(e) = &result {
+                tracing::warn!("{e}; trying again in {:.1} s", wait.as_secs_f64());
+            }
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        };
         if let Err(e) = &result {
             account::remember_throttle(&mut db, e)?;
         }

@@ -23,8 +23,15 @@ pub enum HttpError {
     DeviceBlocked,
     #[error("the account's password has expired (HTTP 457): change it, then try again")]
     PasswordExpired,
-    #[error("the server asks to wait {delay:?} before trying again ({reason})")]
-    RetryAfter { delay: Duration, reason: String },
+    #[error("{}", retry_text(*.delay, .reason, *.stated))]
+    RetryAfter {
+        delay: Duration,
+        reason: String,
+        /// Whether the server named the delay (Retry-After); `false` when it is our default
+        /// (in-band 110/111, a 503 without the header), which a client may shorten by backing
+        /// off.
+        stated: bool,
+    },
     #[error("{command}: the server answered HTTP {status}{}", body_hint(.hint))]
     Status {
         command: &'static str,
@@ -40,7 +47,12 @@ pub enum HttpError {
         content_type: String,
         start: String,
     },
-    #[error("{command}: the server sent an empty response where one was required")]
+    /// Exchange answers a quarantined device with empty bodies (and a notice in the inbox).
+    #[error(
+        "{command}: the server sent an empty response where one was required; Exchange does \
+         this when the device is in quarantine: ask the administrator to allow this device \
+         (its id is in `easync status`) or look for a quarantine notice in the mailbox"
+    )]
     EmptyResponse { command: &'static str },
     #[error("{command}: the server refused the device policy: {status}")]
     Provisioning {
@@ -106,6 +118,7 @@ impl HttpError {
                 | Self::PasswordExpired
                 | Self::Provisioning { .. }
                 | Self::RemoteWipeRequested
+                | Self::EmptyResponse { .. }
                 | Self::Token(_)
         )
     }
@@ -118,5 +131,13 @@ impl HttpError {
             Self::Common { status, .. } => status.is_retry_later(),
             _ => false,
         }
+    }
+}
+
+fn retry_text(delay: Duration, reason: &str, stated: bool) -> String {
+    if stated {
+        format!("the server asks to wait {delay:?} before trying again ({reason})")
+    } else {
+        format!("the server asks to retry later ({reason}); backing off (at most {delay:?})")
     }
 }

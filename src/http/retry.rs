@@ -20,14 +20,17 @@ pub fn from_headers(headers: &HeaderMap) -> HttpError {
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    let delay = header("Retry-After")
-        .and_then(|v| parse_retry_after(v, SystemTime::now()))
-        .unwrap_or(DEFAULT_DELAY);
+    let stated = header("Retry-After").and_then(|v| parse_retry_after(v, SystemTime::now()));
+    let delay = stated.unwrap_or(DEFAULT_DELAY);
     let reason = match header("X-MS-ASThrottle") {
         Some(why) => format!("HTTP 503, throttled: {why}"),
         None => "HTTP 503, service unavailable".to_string(),
     };
-    HttpError::RetryAfter { delay, reason }
+    HttpError::RetryAfter {
+        delay,
+        reason,
+        stated: stated.is_some(),
+    }
 }
 
 /// The retry-after error of an in-band 110/111 status.
@@ -35,6 +38,7 @@ pub fn in_band(status: CommonStatus) -> HttpError {
     HttpError::RetryAfter {
         delay: DEFAULT_DELAY,
         reason: format!("status {status}"),
+        stated: false,
     }
 }
 

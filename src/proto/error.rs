@@ -7,11 +7,11 @@ use wbxml::Tag;
 /// Why a request could not be encoded or a response could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ProtoError {
-    #[error("{command} response: {source}")]
+    /// The error is part of the message (not a `source`): printed once, with its offset.
+    #[error("{command} response: {error}")]
     Wbxml {
         command: &'static str,
-        #[source]
-        source: wbxml::DecodeError,
+        error: wbxml::DecodeError,
     },
     #[error("{command} response: expected <{expected}> as the root element, found <{found}>")]
     UnexpectedRoot {
@@ -36,11 +36,10 @@ pub enum ProtoError {
         offset: usize,
         reason: &'static str,
     },
-    #[error("{command} request: {source}")]
+    #[error("{command} request: {error}")]
     Encode {
         command: &'static str,
-        #[source]
-        source: wbxml::EncodeError,
+        error: wbxml::EncodeError,
     },
     #[error("invalid {what} {value:?}: {reason}")]
     Invalid {

@@ -173,7 +173,7 @@ fn read_result(result: &wbxml::Element<'_>) -> Result<FindResult, ProtoError> {
                 if class_elements.first().is_some_and(|e| e.tag.page == 16) {
                     let bytes = c.encode().map_err(|source| ProtoError::Encode {
                         command: "Find",
-                        source,
+                        error: source,
                     })?;
                     let mut r = Reader::new("Find", &bytes)?;
                     r.root(f::PROPERTIES)?;

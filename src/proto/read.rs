@@ -17,7 +17,10 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// Reads the header of `body`, the response of `command`.
     pub fn new(command: &'static str, body: &'a [u8]) -> Result<Self, ProtoError> {
-        let dec = Decoder::new(body).map_err(|source| ProtoError::Wbxml { command, source })?;
+        let dec = Decoder::new(body).map_err(|source| ProtoError::Wbxml {
+            command,
+            error: source,
+        })?;
         Ok(Self { dec, command })
     }
 
@@ -28,9 +31,10 @@ impl<'a> Reader<'a> {
 
     fn next(&mut self) -> Result<Option<Event<'a>>, ProtoError> {
         let command = self.command;
-        self.dec
-            .next()
-            .map_err(|source| ProtoError::Wbxml { command, source })
+        self.dec.next().map_err(|source| ProtoError::Wbxml {
+            command,
+            error: source,
+        })
     }
 
     /// Reads the root start tag and checks that it is `expected`.
@@ -45,7 +49,7 @@ impl<'a> Reader<'a> {
             // Only reachable by calling root() twice: the decoder yields the root first.
             _ => Err(ProtoError::Wbxml {
                 command: self.command,
-                source: wbxml::DecodeError::Truncated {
+                error: wbxml::DecodeError::Truncated {
                     what: "the root element",
                     offset: self.dec.offset(),
                 },

@@ -210,7 +210,7 @@ fn read_result(result: &Element<'_>) -> Result<Option<SearchResult>, ProtoError>
     {
         let bytes = props.encode().map_err(|source| ProtoError::Encode {
             command: "Search",
-            source,
+            error: source,
         })?;
         let mut r = Reader::new("Search", &bytes)?;
         r.root(sr::PROPERTIES)?;

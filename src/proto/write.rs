@@ -21,7 +21,7 @@ impl Writer {
     fn map<T>(&self, r: Result<T, wbxml::EncodeError>) -> Result<T, ProtoError> {
         r.map_err(|source| ProtoError::Encode {
             command: self.command,
-            source,
+            error: source,
         })
     }
 
@@ -78,8 +78,9 @@ impl Writer {
     /// The finished document.
     pub fn finish(self) -> Result<Vec<u8>, ProtoError> {
         let command = self.command;
-        self.enc
-            .finish()
-            .map_err(|source| ProtoError::Encode { command, source })
+        self.enc.finish().map_err(|source| ProtoError::Encode {
+            command,
+            error: source,
+        })
     }
 }

@@ -41,6 +41,7 @@ pub async fn connect(
         return Err(SyncError::Http(HttpError::RetryAfter {
             delay: std::time::Duration::from_secs((until - now()) as u64),
             reason: "the server asked earlier to wait".into(),
+            stated: true,
         }));
     }
     let device_id = match opts

@@ -11,6 +11,7 @@ pub mod convert;
 pub mod estimate;
 pub mod hierarchy;
 pub mod items;
+pub mod retry;
 
 use thiserror::Error;
 

@@ -330,9 +330,10 @@ impl ApplicationData {
             .into_iter()
             .map(|e| wbxml::Node::Element(e.clone()))
             .collect();
-        let bytes = data
-            .encode()
-            .map_err(|source| ProtoError::Encode { command, source })?;
+        let bytes = data.encode().map_err(|source| ProtoError::Encode {
+            command,
+            error: source,
+        })?;
         let mut r = Reader::new(command, &bytes)?;
         let root = r.root(wbxml::tags::air_sync::APPLICATION_DATA)?;
         Self::read(&mut r, &root, class)
