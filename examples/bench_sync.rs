@@ -7,46 +7,16 @@
 //! Run with `scripts/bench-sync.sh` (release build); arguments:
 //! `bench_sync EASYNC_BIN [--sizes 1000,10000,50000] [--body-bytes 2000] [--sogo URL]`.
 
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 #[path = "../tests/common/mailbox.rs"]
 mod mailbox;
+#[path = "common/measure.rs"]
+mod measure;
 
-struct Run {
-    wall: Duration,
-    cpu: Duration,
-    max_rss_kib: i64,
-    status: ExitStatus,
-}
-
-/// Runs `cmd` and measures it with wait4(2): its own CPU time and peak RSS, not ours.
-#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child cannot do
-fn measure(cmd: &mut Command) -> Run {
-    let start = Instant::now();
-    let child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("easync starts");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain data, fully written by wait4 on success.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our unwaited child; the pointers are valid for the call.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4: {}", std::io::Error::last_os_error());
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    Run {
-        wall: start.elapsed(),
-        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss,
-        status: ExitStatus::from_raw(status),
-    }
-}
+use measure::{Run, measure};
 
 fn config(dir: &Path, url: &str, user: &str, password: &str) -> (PathBuf, PathBuf) {
     let _ = std::fs::remove_dir_all(dir);

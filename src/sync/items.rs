@@ -53,7 +53,7 @@ impl ItemOptions {
 impl Default for ItemOptions {
     fn default() -> Self {
         Self {
-            window: WindowSize::new(100).expect("100 is a valid window"),
+            window: WindowSize::new(512).expect("512 is a valid window"),
             body: BodyPreference {
                 body_type: 1,
                 truncation_size: Some(32 * 1024),
