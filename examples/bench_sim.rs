@@ -8,13 +8,12 @@
 //! `scripts/bench-sim.sh [--sizes 10000,100000] [--version 16.1] [--body text|headers|preview|mime]`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 #[path = "common/measure.rs"]
 mod measure;
 
 use easync::sim::{self, Sim, SimConfig};
-use measure::{Run, measure, own_cpu};
+use measure::{items, own_cpu, sync};
 
 fn config(dir: &Path, url: &str, version: &str, body: &str) -> (PathBuf, PathBuf) {
     let _ = std::fs::remove_dir_all(dir);
@@ -32,18 +31,6 @@ fn config(dir: &Path, url: &str, version: &str, body: &str) -> (PathBuf, PathBuf
     )
     .unwrap();
     (config, db)
-}
-
-fn sync(bin: &Path, config: &Path) -> Run {
-    let run = measure(Command::new(bin).arg("-c").arg(config).arg("sync"));
-    assert!(run.status.success(), "easync sync failed: {:?}", run.status);
-    run
-}
-
-fn items(db: &Path) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("SELECT count(*) FROM items", [], |r| r.get(0))
-        .unwrap()
 }
 
 fn arg(args: &[String], name: &str, default: &str) -> String {

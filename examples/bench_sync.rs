@@ -8,7 +8,6 @@
 //! `bench_sync EASYNC_BIN [--sizes 1000,10000,50000] [--body-bytes 2000] [--sogo URL]`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 #[path = "../tests/common/mailbox.rs"]
@@ -16,7 +15,7 @@ mod mailbox;
 #[path = "common/measure.rs"]
 mod measure;
 
-use measure::{Run, measure};
+use measure::{Run, items, sync};
 
 fn config(dir: &Path, url: &str, user: &str, password: &str) -> (PathBuf, PathBuf) {
     let _ = std::fs::remove_dir_all(dir);
@@ -33,18 +32,6 @@ fn config(dir: &Path, url: &str, user: &str, password: &str) -> (PathBuf, PathBu
     )
     .unwrap();
     (config, db)
-}
-
-fn sync(bin: &Path, config: &Path) -> Run {
-    let run = measure(Command::new(bin).arg("-c").arg(config).arg("sync"));
-    assert!(run.status.success(), "easync sync failed: {:?}", run.status);
-    run
-}
-
-fn items(db: &Path) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("SELECT count(*) FROM items", [], |r| r.get(0))
-        .unwrap()
 }
 
 fn report(label: &str, n: i64, run: &Run, smallest_rss: i64) {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -45,4 +46,18 @@ pub fn own_cpu() -> Duration {
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// `BIN -c CONFIG sync`, measured; it must succeed.
+pub fn sync(bin: &Path, config: &Path) -> Run {
+    let run = measure(Command::new(bin).arg("-c").arg(config).arg("sync"));
+    assert!(run.status.success(), "easync sync failed: {:?}", run.status);
+    run
+}
+
+/// The items a database holds.
+pub fn items(db: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+        .unwrap()
 }

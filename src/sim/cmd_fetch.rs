@@ -20,21 +20,6 @@ use crate::proto::ProtoError;
 use crate::proto::classes::ApplicationData;
 use crate::proto::write::Writer;
 
-fn want(fetch: &Element<'_>) -> BodyWanted {
-    let pref = fetch
-        .child(20, "Options")
-        .and_then(|o| o.child(17, "BodyPreference"));
-    let num = |name| {
-        pref.and_then(|p| p.child(17, name))
-            .and_then(|e| e.text().trim().parse().ok())
-    };
-    BodyWanted {
-        body_type: num("Type").map_or(1, |t: u32| t as u8),
-        truncation: num("TruncationSize"),
-        preview: None,
-    }
-}
-
 fn properties(w: &mut Writer, data: &ApplicationData) -> Result<(), ProtoError> {
     w.start(io::PROPERTIES)?;
     match data {
@@ -82,7 +67,18 @@ fn fetch_item(sim: &Sim, w: &mut Writer, fetch: &Element<'_>, v16: bool) -> Resu
     w.leaf(s::CLASS, kind.class())?;
     let data = match custom {
         Some(d) => (*d).clone(),
-        None => content::generate(sim.config.seed, &cid, kind, idx, version, &want(fetch), v16).0,
+        None => {
+            content::generate(
+                sim.config.seed,
+                &cid,
+                kind,
+                idx,
+                version,
+                &BodyWanted::from_options(fetch.child(20, "Options")),
+                v16,
+            )
+            .0
+        }
     };
     properties(w, &data)?;
     w.end()

@@ -44,21 +44,6 @@ pub(crate) fn collection_ids(body: &[u8]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn body_wanted(c: &Element<'_>) -> BodyWanted {
-    let pref = c
-        .child(0, "Options")
-        .and_then(|o| o.child(17, "BodyPreference"));
-    let num = |name| {
-        pref.and_then(|p| p.child(17, name))
-            .and_then(|e| e.text().trim().parse().ok())
-    };
-    BodyWanted {
-        body_type: num("Type").map_or(1, |t: u32| t as u8),
-        truncation: num("TruncationSize"),
-        preview: num("Preview"),
-    }
-}
-
 fn parse(body: &[u8]) -> Option<Vec<Wanted>> {
     let tree = Element::decode(body).ok()?;
     let top_window = tree
@@ -74,7 +59,7 @@ fn parse(body: &[u8]) -> Option<Vec<Wanted>> {
             key: c.child(0, "SyncKey")?.text(),
             id: c.child(0, "CollectionId")?.text(),
             window: window.unwrap_or(DEFAULT_WINDOW).clamp(1, MAX_WINDOW),
-            body: body_wanted(c),
+            body: BodyWanted::from_options(c.child(0, "Options")),
             get_changes: c.child(0, "GetChanges").is_none_or(|g| g.text() != "0"),
             commands: c
                 .child(0, "Commands")

@@ -21,6 +21,23 @@ pub struct BodyWanted {
     pub preview: Option<u32>,
 }
 
+impl BodyWanted {
+    /// The first `BodyPreference` of an `Options` element (Sync or ItemOperations); plain
+    /// text, whole, when there is none.
+    pub fn from_options(options: Option<&wbxml::Element<'_>>) -> Self {
+        let pref = options.and_then(|o| o.child(17, "BodyPreference"));
+        let num = |name| {
+            pref.and_then(|p| p.child(17, name))
+                .and_then(|e| e.text().trim().parse().ok())
+        };
+        Self {
+            body_type: num("Type").map_or(1, |t: u32| t as u8),
+            truncation: num("TruncationSize"),
+            preview: num("Preview"),
+        }
+    }
+}
+
 impl Default for BodyWanted {
     fn default() -> Self {
         Self {
