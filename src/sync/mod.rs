@@ -3,8 +3,9 @@
 //! applies: every step's changes commit together with the key that acknowledges them, or not
 //! at all, so a crash at any point leaves a store the next run resumes from.
 //!
-//! Today: the folder hierarchy (FolderSync, with Status 9 recovery) and the items of one folder
-//! at a time (Sync with paging, Status 3 recovery, the no-progress guard).
+//! The folder hierarchy (FolderSync, with Status 9 recovery), the items of many folders per
+//! Sync request (paging, Status 3/12 recovery, the no-progress and mass-deletion guards), and
+//! when a failed run is tried again ([`retry`]).
 
 pub mod account;
 pub mod convert;
