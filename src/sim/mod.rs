@@ -16,6 +16,7 @@ mod cmd_sync;
 mod content;
 pub mod dates;
 pub mod events;
+mod fault_effects;
 pub mod faults;
 mod layout;
 pub mod mail;

@@ -1,0 +1,128 @@
+//! What each armed fault does to a request (see [`super::faults`] for the switches): some
+//! answer instead of the command, some set up what the command will do, some damage the
+//! response on its way out.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{Response, StatusCode};
+
+use super::Sim;
+use super::cmd_sync;
+use super::faults::Fault;
+use super::request::Request;
+use super::server::{SyncFaults, status_body, text, wbxml};
+
+/// Faults that answer instead of the command, or set up what the command will do.
+pub(crate) async fn early_fault(
+    sim: &Sim,
+    f: &Fault,
+    req: &Request,
+    body: &[u8],
+    flags: &mut SyncFaults,
+) -> Option<Response<Body>> {
+    let status = |code: u16| Some(text(StatusCode::from_u16(code).expect("valid"), ""));
+    match f {
+        Fault::Http500 => status(500),
+        Fault::Http503 { retry_after } => {
+            let mut r = text(StatusCode::SERVICE_UNAVAILABLE, "busy");
+            r.headers_mut().insert(
+                "Retry-After",
+                retry_after.to_string().parse().expect("digits"),
+            );
+            Some(r)
+        }
+        Fault::Throttle { retry_after } => {
+            let mut r = text(StatusCode::SERVICE_UNAVAILABLE, "throttled");
+            r.headers_mut().insert(
+                "Retry-After",
+                retry_after.to_string().parse().expect("digits"),
+            );
+            r.headers_mut().insert(
+                "X-MS-ASThrottle",
+                "CommandFrequency".parse().expect("static"),
+            );
+            Some(r)
+        }
+        Fault::Status(code) => {
+            if matches!(code, 142 | 144) {
+                sim.device(&req.device_id, |d| d.policy_key = None);
+            }
+            Some(wbxml(status_body(&req.command, *code)))
+        }
+        Fault::Redirect(to) => redirect(to),
+        Fault::RedirectLoop => redirect(&format!(
+            "http://{}{}",
+            req.host,
+            req.uri.split('?').next().unwrap_or("")
+        )),
+        Fault::ExpireAuth => status(401),
+        Fault::Quarantine => Some(Response::new(Body::empty())),
+        Fault::Slow { ms } => {
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            None
+        }
+        Fault::SyncStatus3 => {
+            for id in cmd_sync::collection_ids(body) {
+                let _ = sim.invalidate_sync_keys(&id);
+            }
+            None
+        }
+        Fault::FolderSync9 => {
+            sim.invalidate_hierarchy();
+            None
+        }
+        Fault::SyncStatus12 => {
+            flags.status_12 = true;
+            None
+        }
+        Fault::EndlessMore => {
+            flags.endless_more = true;
+            None
+        }
+        Fault::Http449 => {
+            sim.device(&req.device_id, |d| d.policy_key = None);
+            None
+        }
+        Fault::DropAfter(_) | Fault::Truncate | Fault::Corrupt => None,
+    }
+}
+
+fn redirect(to: &str) -> Option<Response<Body>> {
+    let mut r = text(StatusCode::from_u16(451).expect("valid"), "");
+    r.headers_mut().insert("X-MS-Location", to.parse().ok()?);
+    Some(r)
+}
+
+/// Faults that damage the response on its way out.
+pub(crate) fn late_fault(fault: Option<Fault>, body: Vec<u8>) -> Response<Body> {
+    match fault {
+        Some(Fault::Truncate) => wbxml(body[..body.len() / 2].to_vec()),
+        Some(Fault::Corrupt) => {
+            let mut r = text(
+                StatusCode::OK,
+                "<html><body><h1>Proxy error</h1></body></html>",
+            );
+            r.headers_mut()
+                .insert("Content-Type", "text/html".parse().expect("static"));
+            r
+        }
+        Some(Fault::DropAfter(n)) => {
+            let head = Bytes::from(body[..n.min(body.len())].to_vec());
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(head),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "fault: drop-after",
+                )),
+            ];
+            let mut r = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+            r.headers_mut().insert(
+                "Content-Type",
+                "application/vnd.ms-sync.wbxml".parse().expect("static"),
+            );
+            r
+        }
+        _ => wbxml(body),
+    }
+}
