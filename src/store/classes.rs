@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, named_params, params};
 
-use super::items::{InstanceChange, json};
+use super::items::{InstanceChange, exec, json};
 use crate::model::{Contact, Event, Task};
 
 /// JSON for a value that may be absent (NULL then).
@@ -104,11 +104,13 @@ pub(super) fn merge_exception(
     let key = serde_json::Value::from(change.exception.original_start.clone());
     list.retain(|x| x.get("original_start") != Some(&key));
     list.push(serde_json::to_value(&change.exception).unwrap_or_default());
-    tx.execute(
+    exec(
+        tx,
         "UPDATE events SET exceptions = ?2 WHERE item_id = ?1",
         params![item_id, json(&list)],
     )?;
-    tx.execute(
+    exec(
+        tx,
         "UPDATE items SET updated_at = unixepoch() WHERE id = ?1",
         [item_id],
     )?;

@@ -99,7 +99,8 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep) -> rusqlite::Result<StepCounts> 
     )?;
     let mut counts = StepCounts::default();
     if step.reset {
-        tx.execute(
+        exec(
+            tx,
             "UPDATE items SET soft_deleted = 1 WHERE folder_id = ?1",
             [folder_id],
         )?;
@@ -122,13 +123,15 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep) -> rusqlite::Result<StepCounts> 
         }
     }
     for id in &step.soft_deletes {
-        counts.soft_deleted += tx.execute(
+        counts.soft_deleted += exec(
+            tx,
             "UPDATE items SET soft_deleted = 1, updated_at = unixepoch() \
              WHERE folder_id = ?1 AND server_id = ?2",
             params![folder_id, id],
         )?;
     }
-    tx.execute(
+    exec(
+        tx,
         "UPDATE folders SET sync_key = ?2, filter_type = ?3, last_sync = unixepoch() WHERE id = ?1",
         params![folder_id, step.new_key, step.filter_type],
     )?;
@@ -147,7 +150,8 @@ fn upsert(tx: &Transaction<'_>, folder_id: i64, rec: &ItemRecord) -> rusqlite::R
         .optional()?;
     let id = match existing {
         Some(id) => {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE items SET class = ?2, raw = ?3, soft_deleted = 0, updated_at = unixepoch() \
                  WHERE id = ?1",
                 params![id, rec.item.class(), rec.raw],
@@ -158,7 +162,8 @@ fn upsert(tx: &Transaction<'_>, folder_id: i64, rec: &ItemRecord) -> rusqlite::R
             id
         }
         None => {
-            tx.execute(
+            exec(
+                tx,
                 "INSERT INTO items (folder_id, server_id, class, raw) VALUES (?1, ?2, ?3, ?4)",
                 params![folder_id, rec.server_id, rec.item.class(), rec.raw],
             )?;
@@ -196,16 +201,28 @@ fn delete(
     let Some((id, class, summary)) = found else {
         return Ok(false);
     };
-    tx.execute("DELETE FROM items WHERE id = ?1", [id])?;
-    tx.execute(
+    exec(tx, "DELETE FROM items WHERE id = ?1", [id])?;
+    exec(
+        tx,
         "INSERT INTO deletions (folder_server_id, server_id, class, summary) VALUES (?1, ?2, ?3, ?4)",
         params![folder, server_id, class, summary],
     )?;
-    tx.execute(
+    exec(
+        tx,
         "DELETE FROM deletions WHERE id <= (SELECT max(id) FROM deletions) - ?1",
         [DELETION_JOURNAL],
     )?;
     Ok(true)
+}
+
+/// Runs a statement through the connection's statement cache: the Sync apply loop runs the
+/// same few statements for every item, and parsing them each time cost ~3 % of a sync.
+pub(super) fn exec(
+    tx: &Transaction<'_>,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(p)
 }
 
 pub(super) fn json<T: serde::Serialize>(v: &T) -> String {
@@ -213,7 +230,8 @@ pub(super) fn json<T: serde::Serialize>(v: &T) -> String {
 }
 
 fn insert_email(tx: &Transaction<'_>, id: i64, e: &Email) -> rusqlite::Result<()> {
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO emails (item_id, subject, sender, recipients, cc, reply_to, date_received, \
          read, flag_status, importance, message_class, categories, body_type, body, \
          body_truncated, preview, attachments, conversation_id) \
@@ -243,7 +261,8 @@ fn insert_email(tx: &Transaction<'_>, id: i64, e: &Email) -> rusqlite::Result<()
 }
 
 fn insert_note(tx: &Transaction<'_>, id: i64, n: &Note) -> rusqlite::Result<()> {
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO notes (item_id, subject, last_modified) VALUES (?1, ?2, ?3)",
         params![id, n.subject, n.last_modified],
     )
