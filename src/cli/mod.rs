@@ -14,6 +14,7 @@ mod progress;
 mod sim;
 mod status;
 mod sync;
+mod watch;
 mod wbxml;
 
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ enum Command {
     Mail(mail::MailArgs),
     /// What the database holds, per folder.
     Status(status::StatusArgs),
+    /// Stay connected: sync on every change the server pushes (Ping), run hooks, print events.
+    Watch(watch::WatchArgs),
     /// Try easync without Exchange: sync a simulated mailbox into a temporary database.
     Demo(demo::DemoArgs),
     /// The simulated Exchange ActiveSync server (for trying, testing and benchmarking).
@@ -204,6 +207,7 @@ impl Cli {
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Mail(args) => args.execute(self.config.as_deref()),
             Command::Status(args) => args.execute(self.config.as_deref()),
+            Command::Watch(args) => args.execute(self.config.as_deref()),
             Command::Demo(args) => args.execute(),
             Command::Sim(sim::SimCommand::Serve(args)) => args.execute(),
             Command::Wbxml(cmd) => cmd.execute(),

@@ -258,7 +258,11 @@ fn add(total: &mut StepCounts, c: &StepCounts) {
 }
 
 /// The engine's options from the account's preferences (MS-ASAIRS 2.2.2.10 for bodies).
-fn item_options(prefs: &SyncPrefs, allow_deletions: bool, version: ProtocolVersion) -> ItemOptions {
+pub(super) fn item_options(
+    prefs: &SyncPrefs,
+    allow_deletions: bool,
+    version: ProtocolVersion,
+) -> ItemOptions {
     let whole = |body_type| BodyPreference {
         body_type,
         truncation_size: None,

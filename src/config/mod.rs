@@ -17,6 +17,7 @@
 
 pub mod prefs;
 pub mod secret;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ use crate::http::TlsOptions;
 use crate::proto::{DeviceId, ProtocolVersion};
 pub use prefs::{BodyPolicy, RawSync, SyncPrefs};
 pub use secret::SecretSource;
+pub use watch::{RawWatch, WatchPrefs};
 
 /// Why the configuration cannot be used. Each message names the file and what to change.
 #[derive(Debug, Error)]
@@ -98,6 +100,8 @@ pub struct RawAccount {
     pub tls: RawTls,
     #[serde(default)]
     pub sync: RawSync,
+    #[serde(default)]
+    pub watch: RawWatch,
 }
 
 /// `[account.NAME.tls]`.
@@ -126,6 +130,8 @@ pub struct Account {
     pub database: PathBuf,
     pub tls: TlsOptions,
     pub sync: SyncPrefs,
+    /// `[watch]`: what `easync watch` listens to and runs.
+    pub watch: WatchPrefs,
 }
 
 /// Where things live by default (XDG on every Unix, as mbsync and vdirsyncer users expect).
@@ -230,6 +236,7 @@ fn resolve(
         return Err(invalid(format!("url {url:?} must start with https://")));
     }
     let sync = prefs::resolve(&raw.sync).map_err(invalid)?;
+    let watch = watch::resolve(&raw.watch).map_err(invalid)?;
     if raw.timeout.is_some_and(|t| !(1..=3600).contains(&t)) {
         return Err(invalid("timeout must be between 1 and 3600 seconds".into()));
     }
@@ -254,6 +261,7 @@ fn resolve(
         anchor_mailbox: raw.anchor_mailbox,
         timeout: raw.timeout.map(std::time::Duration::from_secs),
         sync,
+        watch,
         name,
     })
 }

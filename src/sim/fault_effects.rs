@@ -58,6 +58,10 @@ pub(crate) async fn early_fault(
         )),
         Fault::ExpireAuth => status(401),
         Fault::Quarantine => Some(Response::new(Body::empty())),
+        Fault::Cut { ms } => {
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            Some(dropped(Vec::new(), 0))
+        }
         Fault::Slow { ms } => {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
             None
@@ -107,22 +111,25 @@ pub(crate) fn late_fault(fault: Option<Fault>, body: Vec<u8>) -> Response<Body> 
                 .insert("Content-Type", "text/html".parse().expect("static"));
             r
         }
-        Some(Fault::DropAfter(n)) => {
-            let head = Bytes::from(body[..n.min(body.len())].to_vec());
-            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-                Ok(head),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "fault: drop-after",
-                )),
-            ];
-            let mut r = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
-            r.headers_mut().insert(
-                "Content-Type",
-                "application/vnd.ms-sync.wbxml".parse().expect("static"),
-            );
-            r
-        }
+        Some(Fault::DropAfter(n)) => dropped(body, n),
         _ => wbxml(body),
     }
+}
+
+/// The first `n` bytes of `body`, then a reset connection.
+fn dropped(body: Vec<u8>, n: usize) -> Response<Body> {
+    let head = Bytes::from(body[..n.min(body.len())].to_vec());
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(head),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault: connection dropped",
+        )),
+    ];
+    let mut r = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    r.headers_mut().insert(
+        "Content-Type",
+        "application/vnd.ms-sync.wbxml".parse().expect("static"),
+    );
+    r
 }

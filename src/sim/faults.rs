@@ -22,6 +22,8 @@
 //! | `quarantine` | HTTP 200 with empty bodies, as Exchange answers a quarantined device |
 //! | `endless-more` | Sync: MoreAvailable with no changes and the same key, forever |
 //! | `slow=MS` | the response waits MS milliseconds |
+//! | `cut=MS` | the connection is closed after MS milliseconds, unanswered (a NAT dropping a long poll) |
+//! | `status=N` | the command's Status N in-band (Ping 5/6/7/8, any common status) |
 
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -46,6 +48,7 @@ pub enum Fault {
     Quarantine,
     EndlessMore,
     Slow { ms: u64 },
+    Cut { ms: u64 },
 }
 
 impl FromStr for Fault {
@@ -86,6 +89,8 @@ impl FromStr for Fault {
             "quarantine" => Fault::Quarantine,
             "endless-more" => Fault::EndlessMore,
             "slow" => Fault::Slow { ms: num(None)? },
+            "cut" => Fault::Cut { ms: num(None)? },
+            "status" => Fault::Status(num(None)? as u16),
             _ => {
                 return Err(format!(
                     "unknown fault {name:?} (see `easync sim serve --help`)"
@@ -180,6 +185,8 @@ mod tests {
         assert_eq!("drop-after=100".parse(), Ok(Fault::DropAfter(100)));
         assert_eq!("http-503".parse(), Ok(Fault::Http503 { retry_after: 1 }));
         assert_eq!("status-111".parse(), Ok(Fault::Status(111)));
+        assert_eq!("status=8".parse(), Ok(Fault::Status(8)));
+        assert_eq!("cut=500".parse(), Ok(Fault::Cut { ms: 500 }));
         assert!(
             "drop-after"
                 .parse::<Fault>()

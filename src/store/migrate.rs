@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("schema/002_items.sql"),
     include_str!("schema/003_live_items_index.sql"),
     include_str!("schema/004_item_details.sql"),
+    include_str!("schema/005_watch.sql"),
 ];
 
 /// The version a fully migrated database has.

@@ -10,6 +10,7 @@ mod folders;
 mod items;
 mod migrate;
 mod query;
+mod watch;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folde
 pub use items::{DELETION_JOURNAL, InstanceChange, StepCounts, SyncStep};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use query::{FolderStatus, MailDetail, MailRow};
+pub use watch::{ChangeMark, ItemEvent, ItemEventKind};
 
 /// Why the store cannot be used.
 #[derive(Debug, Error)]

@@ -12,6 +12,7 @@ pub mod convert;
 pub mod estimate;
 pub mod hierarchy;
 pub mod items;
+pub mod push;
 pub mod retry;
 
 use thiserror::Error;

@@ -1,0 +1,375 @@
+//! `easync watch [ACCOUNT]`: a catch-up sync, then Ping (MS-ASCMD 2.2.1.13) over the watched
+//! folders; on Status 2 a Sync of exactly the folders that changed, in one request; then Ping
+//! again. Nothing is polled while Ping works. The heartbeat adapts ([`crate::sync::push`]) and
+//! is kept in the store; the account lock makes this the only Ping of the device. Changes go to
+//! hooks ([`hooks`]) and, with `--json`, to stdout ([`events`]).
+
+mod events;
+mod hooks;
+mod notify;
+mod signals;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::Context;
+use clap::Args;
+
+use self::events::Events;
+use self::hooks::HookMsg;
+use self::signals::{Sig, Signals};
+use crate::config::Account;
+use crate::http::{HttpError, Session};
+use crate::proto::HeartbeatInterval;
+use crate::proto::classes::ItemClass;
+use crate::proto::ping::{Ping, PingFolder};
+use crate::store::{Store, StoredFolder, WriterLock};
+use crate::sync::push::{self, Heartbeat, PingAction};
+use crate::sync::{SyncError, account, hierarchy, items};
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The account (needed when the configuration has several).
+    account: Option<String>,
+    /// Print one JSON line per event on stdout (new, changed, deleted, sync, error).
+    #[arg(long)]
+    json: bool,
+    /// Put subjects and senders in events and hook input (default: the `watch.details` key).
+    #[arg(long)]
+    details: bool,
+}
+
+/// How often to sync when Ping keeps failing.
+const POLL: Duration = Duration::from_secs(300);
+
+/// What woke the loop up.
+enum Wake {
+    Ping(
+        Result<crate::proto::ping::PingResponse, HttpError>,
+        Duration,
+    ),
+    Signal(Sig),
+    Resumed,
+}
+
+struct Watcher {
+    config_file: Option<PathBuf>,
+    acct: Account,
+    db: Store,
+    session: Session,
+    events: Events,
+    hooks: tokio::sync::mpsc::UnboundedSender<HookMsg>,
+    signals: Signals,
+    details: bool,
+    watched: Vec<StoredFolder>,
+    heartbeat: Heartbeat,
+}
+
+impl WatchArgs {
+    pub fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(self.run(config_file))
+    }
+
+    async fn run(self, config_file: Option<&Path>) -> anyhow::Result<()> {
+        let acct = super::load_account(config_file, self.account.as_deref())?;
+        let _lock = WriterLock::acquire(&acct.database)?;
+        let mut db = Store::open(&acct.database)?;
+        let auth = acct
+            .secret
+            .auth(&acct.user)
+            .with_context(|| format!("account {}", acct.name))?;
+        notify::notify("READY=1");
+        let signals = Signals::new()?;
+        let session = account::connect(&mut db, &super::connect_options(&acct), auth)
+            .await
+            .with_context(|| format!("account {}", acct.name))?;
+        let start = db.ping_heartbeat()?.unwrap_or(acct.watch.heartbeat);
+        let mut w = Watcher {
+            config_file: config_file.map(Path::to_path_buf),
+            events: Events::new(self.json, &acct.name),
+            hooks: hooks::spawn(acct.name.clone(), acct.watch.clone()),
+            details: self.details || acct.watch.details,
+            heartbeat: Heartbeat::new(start),
+            watched: Vec::new(),
+            signals,
+            session,
+            db,
+            acct,
+        };
+        let name = w.acct.name.clone();
+        let result = w.watch().await;
+        notify::notify("STOPPING=1");
+        result.with_context(|| format!("account {name}"))
+    }
+}
+
+impl Watcher {
+    async fn watch(&mut self) -> anyhow::Result<()> {
+        if self.sync(None, "catch-up").await? {
+            return Ok(());
+        }
+        self.derive_watched()?;
+        loop {
+            if self.heartbeat.fall_back() {
+                tracing::warn!(
+                    "Ping failed {} times: syncing every {POLL:?} until it works again",
+                    self.heartbeat.failures()
+                );
+                if self.pause(POLL).await? || self.sync(Some(self.ids()), "poll").await? {
+                    return Ok(());
+                }
+                self.heartbeat.answered(); // try Ping again
+                continue;
+            }
+            let wake = self.ping().await;
+            if self.handle(wake).await? {
+                return Ok(());
+            }
+        }
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.watched.iter().map(|f| f.server_id.clone()).collect()
+    }
+
+    fn derive_watched(&mut self) -> anyhow::Result<()> {
+        self.watched = push::watched(&self.db.folders()?, &self.acct.watch.folders);
+        if self.watched.is_empty() {
+            anyhow::bail!(
+                "no folder to watch: watch.folders names none of the account's folders (see `easync folders`)"
+            );
+        }
+        tracing::info!(folders = ?self.watched.iter().map(|f| &f.name).collect::<Vec<_>>(), "watching");
+        Ok(())
+    }
+
+    /// One Ping, raced against signals and against a suspend of the machine.
+    async fn ping(&mut self) -> Wake {
+        let folders = self
+            .watched
+            .iter()
+            .map(|f| PingFolder {
+                id: f
+                    .server_id
+                    .parse()
+                    .expect("a stored folder id is a valid CollectionId"),
+                class: f
+                    .class
+                    .as_deref()
+                    .and_then(ItemClass::from_name)
+                    .unwrap_or(ItemClass::Email),
+            })
+            .collect();
+        let ping = Ping {
+            heartbeat_interval: HeartbeatInterval::within(
+                self.heartbeat.seconds(),
+                1,
+                push::MAX_HEARTBEAT,
+            )
+            .ok(),
+            folders,
+        };
+        tracing::debug!(heartbeat = self.heartbeat.seconds(), "Ping");
+        let started = Instant::now();
+        tokio::select! {
+            r = self.session.execute(&ping) => Wake::Ping(r, started.elapsed()),
+            s = self.signals.next() => Wake::Signal(s),
+            () = suspended() => Wake::Resumed,
+        }
+    }
+
+    /// Acts on what woke the loop; true when it must stop.
+    async fn handle(&mut self, wake: Wake) -> anyhow::Result<bool> {
+        match wake {
+            Wake::Ping(Ok(resp), _) => self.answer(push::action(&resp)).await,
+            Wake::Ping(Err(e), after) => self.failed(e, after).await,
+            Wake::Signal(Sig::Stop) => Ok(true),
+            Wake::Signal(Sig::Reload) => {
+                self.reload()?;
+                Ok(false)
+            }
+            Wake::Signal(Sig::SyncNow) => self.sync(None, "signal").await,
+            Wake::Resumed => {
+                tracing::info!("the machine was suspended: syncing, then a new Ping");
+                self.sync(Some(self.ids()), "resume").await
+            }
+        }
+    }
+
+    async fn answer(&mut self, action: PingAction) -> anyhow::Result<bool> {
+        match action {
+            PingAction::Again => {
+                self.heartbeat.expired_cleanly();
+                self.db.set_ping_heartbeat(self.heartbeat.seconds())?;
+                Ok(false)
+            }
+            PingAction::Sync(ids) => {
+                self.heartbeat.answered();
+                self.sync(Some(ids), "push").await
+            }
+            PingAction::Heartbeat(limit) => {
+                tracing::info!(limit, "the server bounds the heartbeat (Ping status 5)");
+                self.heartbeat.server_bound(limit);
+                self.db.set_ping_heartbeat(self.heartbeat.seconds())?;
+                Ok(false)
+            }
+            PingAction::Shrink(max) => {
+                tracing::warn!(
+                    max,
+                    "the server watches at most {max} folders (Ping status 6)"
+                );
+                self.watched.truncate(max);
+                Ok(false)
+            }
+            PingAction::FolderSync => {
+                hierarchy::sync(&mut self.session, &mut self.db).await?;
+                self.derive_watched()?;
+                Ok(false)
+            }
+            PingAction::Resend | PingAction::BackOff => {
+                self.heartbeat.failed();
+                self.pause(push::backoff(self.heartbeat.failures())).await
+            }
+        }
+    }
+
+    async fn failed(&mut self, e: HttpError, after: Duration) -> anyhow::Result<bool> {
+        if e.needs_attention() {
+            return Err(e.into());
+        }
+        self.events.error(&e.to_string());
+        let wait = match &e {
+            HttpError::RetryAfter {
+                delay,
+                stated: true,
+                ..
+            } => *delay,
+            HttpError::Timeout { .. } | HttpError::Network { .. } => {
+                self.heartbeat.died(after);
+                self.db.set_ping_heartbeat(self.heartbeat.seconds())?;
+                push::backoff(self.heartbeat.failures())
+            }
+            _ => {
+                self.heartbeat.failed();
+                push::backoff(self.heartbeat.failures())
+            }
+        };
+        tracing::warn!("Ping: {e}; again in {:.1} s", wait.as_secs_f64());
+        self.pause(wait).await
+    }
+
+    /// Waits, answering signals; true when asked to stop.
+    async fn pause(&mut self, d: Duration) -> anyhow::Result<bool> {
+        let deadline = tokio::time::Instant::now() + d;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => return Ok(false),
+                s = self.signals.next() => match s {
+                    Sig::Stop => return Ok(true),
+                    Sig::Reload => self.reload()?,
+                    Sig::SyncNow => {
+                        if self.sync(None, "signal").await? {
+                            return Ok(true);
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    fn reload(&mut self) -> anyhow::Result<()> {
+        let acct = super::load_account(self.config_file.as_deref(), Some(&self.acct.name))?;
+        tracing::info!("configuration reloaded");
+        let _ = self.hooks.send(HookMsg::Reload(acct.watch.clone()));
+        self.details = self.details || acct.watch.details;
+        self.acct = acct;
+        self.derive_watched()
+    }
+
+    /// Syncs the folders (server ids; all the configuration wants when `None`), then reports
+    /// what changed. A stop signal ends it between two transactions; true then.
+    async fn sync(&mut self, only: Option<Vec<String>>, reason: &str) -> anyhow::Result<bool> {
+        let mark = self.db.change_mark()?;
+        // A store that never synced: its catch-up is a download, not news (no item events).
+        let first = self.db.folders()?.iter().all(|f| f.sync_key == "0");
+        let outcome = tokio::select! {
+            r = sync_folders(&mut self.session, &mut self.db, &self.acct, only.as_deref()) => Some(r),
+            s = self.signals.next() => {
+                if s == Sig::Stop {
+                    None
+                } else {
+                    tracing::info!("signal {s:?} during a sync: ignored");
+                    Some(Ok(()))
+                }
+            }
+        };
+        let Some(result) = outcome else {
+            return Ok(true);
+        };
+        if let Err(e) = result {
+            match &e {
+                SyncError::Http(h) if h.needs_attention() => return Err(e.into()),
+                SyncError::Http(h) if h.is_temporary() => {
+                    self.events.error(&e.to_string());
+                    tracing::warn!("sync ({reason}): {e}");
+                }
+                _ => return Err(e.into()),
+            }
+        }
+        let changes = self.db.changes_since(&mark, self.details)?;
+        self.events.synced(reason, &changes);
+        if !first && !changes.is_empty() {
+            self.events.items(&changes);
+            let _ = self.hooks.send(HookMsg::Changes(changes));
+        }
+        let state = self.db.account()?;
+        account::remember(&mut self.db, &self.session, state)?;
+        Ok(false)
+    }
+}
+
+/// Syncs the hierarchy (for a full sync) and the folders' items.
+async fn sync_folders(
+    session: &mut Session,
+    db: &mut Store,
+    acct: &Account,
+    only: Option<&[String]>,
+) -> Result<(), SyncError> {
+    if only.is_none() {
+        hierarchy::sync(session, db).await?;
+    }
+    let opts = super::sync::item_options(&acct.sync, false, session.version());
+    for attempt in 0..2 {
+        let folders: Vec<StoredFolder> = db
+            .folders()?
+            .into_iter()
+            .filter(|f| match only {
+                Some(ids) => ids.contains(&f.server_id) && f.class.is_some(),
+                None => acct.sync.wants(&f.name, f.class.as_deref()),
+            })
+            .collect();
+        match items::sync_folders(session, db, &folders, &opts, &mut |_, _| {}).await {
+            Err(SyncError::HierarchyChanged) if attempt == 0 => {
+                hierarchy::sync(session, db).await.map(drop)?
+            }
+            other => return other.map(drop),
+        }
+    }
+    Ok(())
+}
+
+/// Resolves when the wall clock jumps ahead of the monotonic clock: the machine slept, and
+/// the Ping's connection is most likely dead.
+async fn suspended() {
+    let (mono, wall) = (Instant::now(), SystemTime::now());
+    loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let walled = SystemTime::now().duration_since(wall).unwrap_or_default();
+        if walled > mono.elapsed() + Duration::from_secs(15) {
+            return;
+        }
+    }
+}

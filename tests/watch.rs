@@ -1,0 +1,322 @@
+//! `easync watch` against the simulator, whose Ping heartbeat runs 60 times faster (a 60 s
+//! heartbeat lasts one second): new mail lands in the store and its hook runs within a Ping
+//! cycle; Ping statuses 5/6/7/8 each lead to the right next step; the heartbeat adapts and is
+//! kept; a dropped connection or a change during the catch-up loses nothing; a burst becomes one
+//! hook call; signals stop, reload and sync.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+mod common;
+#[path = "common/sim.rs"]
+mod simc;
+
+use easync::sim::{Fault, Running, Scope, SimConfig, State};
+use serde_json::Value;
+use simc::{PASSWORD_ENV, client, q, start, sync_ok};
+
+fn fast() -> SimConfig {
+    SimConfig {
+        time_divisor: 60,
+        ..simc::small()
+    }
+}
+
+struct Watch {
+    child: Child,
+    lines: Receiver<Value>,
+    hook_log: std::path::PathBuf,
+    db: std::path::PathBuf,
+}
+
+/// The watch section of a test account: 60 s heartbeat, a hook that logs its calls.
+fn watch_toml(dir: &std::path::Path, extra: &str) -> String {
+    let log = dir.join("hooks.log");
+    format!(
+        "[account.a.watch]\nheartbeat = 60\ndebounce = 0.5\n{extra}\n\
+         [[account.a.watch.hook]]\nfolder = \"Inbox\"\n\
+         on_new_mail = [\"sh\", \"-c\", \"echo \\\"$EASYNC_FOLDER $EASYNC_EVENT $EASYNC_COUNT\\\" >> {0}\"]\n\
+         on_delete = [\"sh\", \"-c\", \"echo \\\"$EASYNC_FOLDER $EASYNC_EVENT $EASYNC_COUNT\\\" >> {0}\"]\n",
+        log.display()
+    )
+}
+
+fn spawn(server: &Running, name: &str, extra: &str, args: &[&str]) -> Watch {
+    let probe = client(name, &server.url(), "16.1", "");
+    let toml = watch_toml(&probe.dir, extra);
+    let c = client(name, &server.url(), "16.1", &toml);
+    sync_ok(&c); // an earlier sync: the watch's catch-up is then news, not a download
+    watch_on(&c, args)
+}
+
+fn watch_on(c: &simc::Client, args: &[&str]) -> Watch {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&c.config)
+        .args(["watch", "--json"])
+        .args(args)
+        .env(PASSWORD_ENV, "demo")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                let _ = tx.send(v);
+            }
+        }
+    });
+    Watch {
+        child,
+        lines: rx,
+        hook_log: c.dir.join("hooks.log"),
+        db: c.db.clone(),
+    }
+}
+
+impl Watch {
+    /// The first event matching `pred` within `secs`.
+    fn expect(&self, secs: u64, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(v) if pred(&v) => return v,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no {what} within {secs} s");
+    }
+
+    fn caught_up(&self) {
+        self.expect(20, "catch-up sync", |v| {
+            v["type"] == "sync" && v["reason"] == "catch-up"
+        });
+    }
+
+    fn hook_calls(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.hook_log)
+            .unwrap_or_default()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    fn wait_hooks(&self, n: usize, secs: u64) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            let calls = self.hook_calls();
+            if calls.len() >= n {
+                return calls;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{n} hook call(s) expected, got {:?}", self.hook_calls());
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args(["-s", sig, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+
+    /// SIGTERM, and the exit code.
+    fn stop(mut self) -> i32 {
+        self.signal("TERM");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "easync watch did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn is_new(id: &str) -> impl Fn(&Value) -> bool + '_ {
+    move |v| v["type"] == "new" && v["id"] == id
+}
+
+#[test]
+fn new_mail_is_stored_and_its_hook_runs_within_a_ping_cycle() {
+    let server = start(fast());
+    let w = spawn(&server, "watch-new", "", &[]);
+    w.caught_up();
+    let id = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    let started = Instant::now();
+    let ev = w.expect(5, "the new mail", is_new(&id));
+    assert_eq!(ev["folder"], "Inbox");
+    assert!(
+        ev.get("subject").is_none(),
+        "no subjects without details: {ev}"
+    );
+    let stored: i64 = q(
+        &w.db,
+        &format!("SELECT count(*) FROM items WHERE server_id = '{id}'"),
+    );
+    assert_eq!(stored, 1);
+    assert_eq!(w.wait_hooks(1, 5), ["Inbox new_mail 1"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    server.sim.set_item(&id, State::Deleted).unwrap();
+    w.expect(5, "the deletion", |v| {
+        v["type"] == "deleted" && v["id"] == id.as_str()
+    });
+    assert_eq!(w.wait_hooks(2, 5)[1], "Inbox delete 1");
+    assert_eq!(w.stop(), 0);
+}
+
+#[test]
+fn a_burst_of_100_mails_is_one_hook_call_and_details_are_opt_in() {
+    let server = start(fast());
+    let w = spawn(&server, "watch-burst", "", &["--details"]);
+    w.caught_up();
+    let ids = server.sim.add_items("Inbox", 100).unwrap();
+    let ev = w.expect(10, "the last mail", is_new(ids.last().unwrap()));
+    assert!(ev["subject"].is_string() && ev["from"].is_string(), "{ev}");
+    std::thread::sleep(Duration::from_millis(1500)); // past the debounce window
+    assert_eq!(w.hook_calls(), ["Inbox new_mail 100"]);
+    assert_eq!(w.stop(), 0);
+}
+
+#[test]
+fn ping_status_5_6_7_and_8_lead_to_the_right_next_step() {
+    // 5: the server's minimum heartbeat is adopted and kept; 6: the folder set shrinks.
+    let server = start(SimConfig {
+        heartbeat_bounds: (120, 3540),
+        max_ping_folders: 1,
+        ..fast()
+    });
+    let w = spawn(&server, "watch-limits", "", &["-v"]);
+    w.caught_up();
+    let id = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    w.expect(10, "mail after status 5 and 6", is_new(&id));
+    let hb: i64 = q(&w.db, "SELECT ping_heartbeat FROM account");
+    assert!(hb >= 120, "heartbeat {hb}");
+    // 7: a watched folder disappears; the hierarchy is synced and the set derived again.
+    server.sim.delete_folder("calendar").unwrap();
+    let id = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    w.expect(10, "mail after status 7", is_new(&id));
+    // 8: a server error: back off, then go on.
+    server.sim.faults.arm(Fault::Status(8), Scope::once("Ping"));
+    std::thread::sleep(Duration::from_millis(1500));
+    let id = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    w.expect(10, "mail after status 8", is_new(&id));
+    assert!(
+        server.sim.stats.command_count("FolderSync") >= 2,
+        "status 7 ran FolderSync"
+    );
+    assert_eq!(w.stop(), 0);
+}
+
+#[test]
+fn the_heartbeat_rises_after_clean_expiries_falls_after_cuts_and_is_kept() {
+    let server = start(fast());
+    let w = spawn(&server, "watch-heartbeat", "", &[]);
+    w.caught_up();
+    std::thread::sleep(Duration::from_millis(3500)); // 1 s + 2 s heartbeats expire cleanly
+    let risen: i64 = q(&w.db, "SELECT ping_heartbeat FROM account");
+    assert!(risen >= 180, "after two clean expiries: {risen}");
+    // A NAT cuts the next Ping after half a second, far below the heartbeat (and the session's
+    // one retry of an idempotent request after a dropped connection).
+    let twice = Scope {
+        command: Some("Ping".into()),
+        after: 0,
+        times: Some(2),
+    };
+    server.sim.faults.arm(Fault::Cut { ms: 500 }, twice);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let lowered = loop {
+        let hb: i64 = q(&w.db, "SELECT ping_heartbeat FROM account");
+        if hb < risen || Instant::now() > deadline {
+            break hb;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(lowered, 60, "cut after 0.5 s: down to the minimum");
+    // The cut lost nothing.
+    let id = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    w.expect(10, "mail after the cut", is_new(&id));
+    let db = w.db.clone();
+    assert_eq!(w.stop(), 0);
+    let kept: i64 = q(&db, "SELECT ping_heartbeat FROM account");
+    assert!(kept >= 60, "{kept}");
+}
+
+#[test]
+fn a_dropped_ping_or_a_change_during_catch_up_is_not_missed() {
+    let server = start(fast());
+    // The catch-up's Sync is slow; a mail arrives meanwhile.
+    server.sim.faults.arm(
+        Fault::Slow { ms: 800 },
+        Scope {
+            command: Some("Sync".into()),
+            after: 1,
+            times: Some(1),
+        },
+    );
+    let probe = client("watch-drop", &server.url(), "16.1", "");
+    let c = client(
+        "watch-drop",
+        &server.url(),
+        "16.1",
+        &watch_toml(&probe.dir, ""),
+    );
+    sync_ok(&c);
+    let w = watch_on(&c, &[]);
+    std::thread::sleep(Duration::from_millis(300));
+    let during = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    w.expect(10, "the mail added during the catch-up", is_new(&during));
+    // The connection drops as the Ping answers.
+    server
+        .sim
+        .faults
+        .arm(Fault::DropAfter(0), Scope::once("Ping"));
+    let id = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    w.expect(15, "the mail whose Ping answer was lost", is_new(&id));
+    assert_eq!(w.stop(), 0);
+}
+
+#[test]
+fn signals_sync_now_reload_and_stop_cleanly_mid_sync() {
+    let server = start(fast());
+    let w = spawn(&server, "watch-signals", "", &[]);
+    w.caught_up();
+    w.signal("USR1");
+    w.expect(5, "a sync on SIGUSR1", |v| {
+        v["type"] == "sync" && v["reason"] == "signal"
+    });
+    w.signal("HUP");
+    std::thread::sleep(Duration::from_millis(300));
+    let id = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    w.expect(5, "mail after a reload", is_new(&id));
+    assert_eq!(w.stop(), 0);
+
+    // SIGTERM in the middle of a long first sync: exit 0, a sound store, a later run converges.
+    let big = start(SimConfig {
+        emails: 3000,
+        ..fast()
+    });
+    let c = client("watch-term", &big.url(), "16.1", "");
+    let w = watch_on(&c, &[]);
+    std::thread::sleep(Duration::from_millis(700));
+    let db = w.db.clone();
+    assert_eq!(w.stop(), 0);
+    assert_eq!(q::<String>(&db, "PRAGMA integrity_check"), "ok");
+    sync_ok(&c);
+    simc::assert_mirrors(&c.db, &big.sim);
+}
