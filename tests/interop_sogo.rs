@@ -612,3 +612,68 @@ fn account_add_probes_sogo_and_refuses_a_wrong_password() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn easync_watch_stores_an_imap_append_within_15_seconds() {
+    use std::io::BufRead as _;
+    let pid = std::process::id();
+    let subject = format!("Interop push {pid}");
+    let (config, db) = sogo_config("watch", "[account.sogo.watch]\nheartbeat = 60\n");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&config)
+        .args(["watch", "--json", "--details"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    struct Stop(std::process::Child, String);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+            let _ = std::process::Command::new("python3")
+                .arg(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/interop/seed.py"
+                ))
+                .args(["mail-delete", &self.1])
+                .output();
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let _stop = Stop(child, subject.clone());
+    let next = |secs| rx.recv_timeout(Duration::from_secs(secs));
+    while !next(120)
+        .expect("the catch-up sync")
+        .contains("\"catch-up\"")
+    {}
+    seed(&["mail-add", &subject]);
+    let started = std::time::Instant::now();
+    loop {
+        let left = Duration::from_secs(15).saturating_sub(started.elapsed());
+        let line = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no new-mail event within 15 s"));
+        if line.contains("\"new\"") && line.contains(&subject) {
+            break;
+        }
+    }
+    eprintln!("IMAP append to event: {:?}", started.elapsed());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM emails WHERE subject = ?1",
+            [&subject],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 1);
+}

@@ -52,7 +52,12 @@ fn spawn(server: &Running, name: &str, extra: &str, args: &[&str]) -> Watch {
 }
 
 fn watch_on(c: &simc::Client, args: &[&str]) -> Watch {
+    watch_env(c, args, &[])
+}
+
+fn watch_env(c: &simc::Client, args: &[&str], env: &[(&str, &std::path::Path)]) -> Watch {
     let mut child = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .envs(env.iter().copied())
         .arg("-c")
         .arg(&c.config)
         .args(["watch", "--json"])
@@ -133,6 +138,12 @@ impl Watch {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                if !status.success() {
+                    let mut err = String::new();
+                    use std::io::Read as _;
+                    let _ = self.child.stderr.take().unwrap().read_to_string(&mut err);
+                    eprintln!("easync watch stderr: {err}");
+                }
                 return status.code().unwrap_or(-1);
             }
             assert!(
@@ -319,4 +330,40 @@ fn signals_sync_now_reload_and_stop_cleanly_mid_sync() {
     assert_eq!(q::<String>(&db, "PRAGMA integrity_check"), "ok");
     sync_ok(&c);
     simc::assert_mirrors(&c.db, &big.sim);
+}
+
+#[test]
+fn readiness_is_signalled_once_credentials_are_resolved() {
+    let server = start(fast());
+    let c = client("watch-notify", &server.url(), "16.1", "");
+    let path = c.dir.join("notify.sock");
+    let sock = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let w = watch_env(&c, &[], &[("NOTIFY_SOCKET", path.as_path())]);
+    let mut buf = [0u8; 64];
+    let n = sock.recv(&mut buf).expect("READY=1 within 10 s");
+    assert_eq!(&buf[..n], b"READY=1");
+    w.caught_up();
+    assert_eq!(w.stop(), 0);
+    let n = sock.recv(&mut buf).expect("STOPPING=1");
+    assert_eq!(&buf[..n], b"STOPPING=1");
+}
+
+#[test]
+fn a_server_down_at_start_is_retried_until_it_answers() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let url = format!("http://{port}/Microsoft-Server-ActiveSync");
+    let c = client("watch-down", &url, "16.1", "");
+    let w = watch_on(&c, &[]);
+    w.expect(5, "an error event", |v| v["type"] == "error");
+    let sim = easync::sim::Sim::new(fast());
+    let _server = easync::sim::spawn_thread(sim, Some(port)).unwrap();
+    w.expect(15, "the catch-up once the server is up", |v| {
+        v["type"] == "sync" && v["reason"] == "catch-up"
+    });
+    assert_eq!(w.stop(), 0);
 }

@@ -63,6 +63,8 @@ struct Watcher {
     details: bool,
     watched: Vec<StoredFolder>,
     heartbeat: Heartbeat,
+    /// Whether the last sync completed.
+    synced: bool,
 }
 
 impl WatchArgs {
@@ -82,18 +84,44 @@ impl WatchArgs {
             .auth(&acct.user)
             .with_context(|| format!("account {}", acct.name))?;
         notify::notify("READY=1");
-        let signals = Signals::new()?;
-        let session = account::connect(&mut db, &super::connect_options(&acct), auth)
-            .await
-            .with_context(|| format!("account {}", acct.name))?;
+        let mut signals = Signals::new()?;
+        let events = Events::new(self.json, &acct.name);
+        let opts = super::connect_options(&acct);
+        let mut failures = 0;
+        let session = loop {
+            let err = match account::connect(&mut db, &opts, auth.clone()).await {
+                Ok(s) => break s,
+                Err(SyncError::Http(e)) if e.is_temporary() => e,
+                Err(e) => {
+                    return Err(anyhow::Error::from(e).context(format!("account {}", acct.name)));
+                }
+            };
+            // Not reachable yet (no network at boot, the server restarting): keep trying.
+            failures += 1;
+            let wait = match &err {
+                HttpError::RetryAfter {
+                    delay,
+                    stated: true,
+                    ..
+                } => *delay,
+                _ => push::backoff(failures),
+            };
+            events.error(&err.to_string());
+            tracing::warn!("connecting: {err}; again in {:.1} s", wait.as_secs_f64());
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                s = signals.next() => if s == Sig::Stop { return Ok(()) },
+            }
+        };
         let start = db.ping_heartbeat()?.unwrap_or(acct.watch.heartbeat);
         let mut w = Watcher {
             config_file: config_file.map(Path::to_path_buf),
-            events: Events::new(self.json, &acct.name),
+            events,
             hooks: hooks::spawn(acct.name.clone(), acct.watch.clone()),
             details: self.details || acct.watch.details,
             heartbeat: Heartbeat::new(start),
             watched: Vec::new(),
+            synced: false,
             signals,
             session,
             db,
@@ -108,8 +136,18 @@ impl WatchArgs {
 
 impl Watcher {
     async fn watch(&mut self) -> anyhow::Result<()> {
-        if self.sync(None, "catch-up").await? {
-            return Ok(());
+        let mut failures = 0;
+        while !self.synced {
+            // Until the first sync completes there is nothing sound to watch.
+            if self.sync(None, "catch-up").await? {
+                return Ok(());
+            }
+            if !self.synced {
+                failures += 1;
+                if self.pause(push::backoff(failures)).await? {
+                    return Ok(());
+                }
+            }
         }
         self.derive_watched()?;
         loop {
@@ -208,7 +246,15 @@ impl Watcher {
             }
             PingAction::Sync(ids) => {
                 self.heartbeat.answered();
-                self.sync(Some(ids), "push").await
+                if self.sync(Some(ids), "push").await? {
+                    return Ok(true);
+                }
+                if !self.synced {
+                    // The server still has the changes: the next Ping says so; not at once.
+                    self.heartbeat.failed();
+                    return self.pause(push::backoff(self.heartbeat.failures())).await;
+                }
+                Ok(false)
             }
             PingAction::Heartbeat(limit) => {
                 tracing::info!(limit, "the server bounds the heartbeat (Ping status 5)");
@@ -309,12 +355,14 @@ impl Watcher {
         let Some(result) = outcome else {
             return Ok(true);
         };
+        self.synced = result.is_ok();
         if let Err(e) = result {
             match &e {
-                SyncError::Http(h) if h.needs_attention() => return Err(e.into()),
-                SyncError::Http(h) if h.is_temporary() => {
+                SyncError::Http(h) if h.is_temporary() && !h.needs_attention() => {
+                    // Whatever committed is kept; the changes are fetched by a later sync.
                     self.events.error(&e.to_string());
                     tracing::warn!("sync ({reason}): {e}");
+                    return Ok(false);
                 }
                 _ => return Err(e.into()),
             }
