@@ -84,6 +84,14 @@ fn watch_env(c: &simc::Client, args: &[&str], env: &[(&str, &std::path::Path)]) 
     }
 }
 
+impl Drop for Watch {
+    fn drop(&mut self) {
+        // A failed test must not leave its watcher running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Watch {
     /// The first event matching `pred` within `secs`.
     fn expect(&self, secs: u64, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
