@@ -141,18 +141,23 @@ impl Watch {
     }
 
     /// SIGTERM, and the exit code.
-    fn stop(mut self) -> i32 {
+    fn stop(self) -> i32 {
+        self.stop_with_log().0
+    }
+
+    /// SIGTERM: the exit code and what was logged.
+    fn stop_with_log(mut self) -> (i32, String) {
         self.signal("TERM");
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                let mut err = String::new();
+                use std::io::Read as _;
+                let _ = self.child.stderr.take().unwrap().read_to_string(&mut err);
                 if !status.success() {
-                    let mut err = String::new();
-                    use std::io::Read as _;
-                    let _ = self.child.stderr.take().unwrap().read_to_string(&mut err);
                     eprintln!("easync watch stderr: {err}");
                 }
-                return status.code().unwrap_or(-1);
+                return (status.code().unwrap_or(-1), err);
             }
             assert!(
                 Instant::now() < deadline,
@@ -274,6 +279,25 @@ fn the_heartbeat_rises_after_clean_expiries_falls_after_cuts_and_is_kept() {
     assert_eq!(w.stop(), 0);
     let kept: i64 = q(&db, "SELECT ping_heartbeat FROM account");
     assert!(kept >= 60, "{kept}");
+    // The next run starts from the kept value, not from the configured 60 s.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE account SET ping_heartbeat = 900", [])
+        .unwrap();
+    let c = simc::Client {
+        dir: db.parent().unwrap().to_path_buf(),
+        config: db.parent().unwrap().join("config.toml"),
+        db: db.clone(),
+    };
+    let again = watch_on(&c, &["-vv"]);
+    again.caught_up();
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, log) = again.stop_with_log();
+    assert_eq!(code, 0);
+    assert!(
+        log.contains("heartbeat=900"),
+        "the first Ping uses the kept heartbeat: {log}"
+    );
 }
 
 #[test]
