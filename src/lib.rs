@@ -17,6 +17,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod export;
 pub mod http;
 pub mod model;
 pub mod proto;

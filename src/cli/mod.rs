@@ -8,6 +8,7 @@
 mod account;
 mod check;
 mod demo;
+mod export;
 mod folders;
 mod mail;
 mod progress;
@@ -43,6 +44,9 @@ enum Command {
     Account(account::AccountCommand),
     /// Check the configuration file (and with --secrets, that passwords can be fetched).
     Check(check::CheckArgs),
+    /// Write mirrored data for other programs: contacts as vCard files or a vdir.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Update the folder list from the server and show it.
     Folders(folders::FoldersArgs),
     /// Mirror the account's folders and items into the local database.
@@ -203,6 +207,7 @@ impl Cli {
         match self.command {
             Command::Account(cmd) => runtime()?.block_on(cmd.execute(self.config.as_deref())),
             Command::Check(args) => args.execute(self.config.as_deref()),
+            Command::Export(cmd) => cmd.execute(self.config.as_deref()),
             Command::Folders(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Mail(args) => args.execute(self.config.as_deref()),

@@ -6,6 +6,7 @@
 //! that belongs to one sync step goes through one [`rusqlite::Transaction`].
 
 mod classes;
+mod export;
 mod folders;
 mod items;
 mod migrate;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 
+pub use export::RawItem;
 pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folder};
 pub use items::{DELETION_JOURNAL, InstanceChange, StepCounts, SyncStep};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};

@@ -1,0 +1,39 @@
+//! What export reads: the items of a class with their raw ApplicationData (every field the
+//! server sent, typed again by the export layer), folder by folder.
+
+use super::{Store, StoreError};
+
+/// One stored item for export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawItem {
+    pub folder_id: String,
+    pub folder: String,
+    pub server_id: String,
+    /// The item's ApplicationData as WBXML.
+    pub raw: Vec<u8>,
+}
+
+impl Store {
+    /// The live items of `class` (`Contacts`, `Calendar`, `Tasks`), ordered by folder and id.
+    pub fn raw_items(&self, class: &str) -> Result<Vec<RawItem>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT f.server_id, f.name, i.server_id, i.raw FROM items i \
+                 JOIN folders f ON f.id = i.folder_id \
+                 WHERE i.class = ?1 AND i.soft_deleted = 0 ORDER BY f.id, i.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([class], |r| {
+                Ok(RawItem {
+                    folder_id: r.get(0)?,
+                    folder: r.get(1)?,
+                    server_id: r.get(2)?,
+                    raw: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+}

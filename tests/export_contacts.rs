@@ -1,0 +1,206 @@
+//! `easync export contacts` checked by real consumers: khard reads the vdir (every contact, the
+//! fields it shows), python3-vobject parses every vCard 3.0 file, calcard parses 4.0; a re-export
+//! touches nothing, a deleted contact's file goes, a foreign file stays. khard and vobject are
+//! Debian packages (`apt-get install khard python3-vobject`); without them those checks are
+//! skipped, unless EASYNC_REQUIRE_CONSUMERS=1 (CI sets it).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+mod common;
+#[path = "common/sim.rs"]
+mod simc;
+
+use easync::sim::State;
+use simc::{PASSWORD_ENV, client, small, start, sync_ok};
+
+fn export(config: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(config)
+        .args(["export", "contacts"])
+        .args(args)
+        .env(PASSWORD_ENV, "demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn have(program: &str, probe: &[&str]) -> bool {
+    let ok = Command::new(program)
+        .args(probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok || std::env::var_os("EASYNC_REQUIRE_CONSUMERS").is_none(),
+        "{program} is required here"
+    );
+    if !ok {
+        eprintln!("{program} not installed: its checks are skipped");
+    }
+    ok
+}
+
+fn khard(conf: &Path, args: &[&str]) -> String {
+    let out = Command::new("khard")
+        .arg("-c")
+        .arg(conf)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "khard {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn vcf_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for sub in std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+    {
+        out.extend(
+            std::fs::read_dir(sub)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "vcf")),
+        );
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn khard_and_vobject_read_the_export_and_reexports_are_incremental() {
+    let server = start(small());
+    let c = client("export-contacts", &server.url(), "16.1", "");
+    sync_ok(&c);
+    let vdir = c.dir.join("contacts");
+    let report = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    assert!(
+        report.contains("Contacts: 18 contacts (18 written")
+            && report.contains("Lieferanten: 2 contacts"),
+        "{report}"
+    );
+    let files = vcf_files(&vdir);
+    assert_eq!(files.len(), 20);
+    assert_eq!(
+        std::fs::read_to_string(vdir.join("Lieferanten/displayname")).unwrap(),
+        "Lieferanten"
+    );
+
+    if have("khard", &["--version"]) {
+        let conf = c.dir.join("khard.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "[addressbooks]\n[[contacts]]\npath = {0}/Contacts\n[[suppliers]]\npath = {0}/Lieferanten\n\
+                 [general]\ndefault_action = list\n[vcard]\nskip_unparsable = no\n",
+                vdir.display()
+            ),
+        )
+        .unwrap();
+        let list = khard(&conf, &["list", "--parsable"]);
+        assert_eq!(list.lines().count(), 20, "{list}");
+        let want = easync::sim::pim::contact(1, "contacts", 10, 0);
+        let shown = khard(
+            &conf,
+            &[
+                "show",
+                "--format",
+                "yaml",
+                "--uid",
+                "easync-contacts-contacts-10",
+            ],
+        );
+        for field in [
+            format!("First name: {}", want.first_name.unwrap()),
+            format!("Last name: {}", want.last_name.unwrap()),
+            "Birthday: '1970-11-11'".to_string(),
+            "Anniversary: '2010-06-12'".to_string(),
+            "CELL, VOICE: +1 212 555 0010".to_string(),
+            "INTERNET, pref: c10@example.test".to_string(),
+            "Leopoldstraße 11".to_string(),
+            "Street: Rue de Rivoli 1; Bât. B".to_string(),
+            "Webpage: https://example.test/~c10".to_string(),
+            "prefers mail.\\nLine 2; 10".to_string(),
+        ] {
+            assert!(shown.contains(&field), "khard shows no {field:?}:\n{shown}");
+        }
+    }
+
+    if have("python3", &["-c", "import vobject"]) {
+        let script = "import sys, vobject\nfor p in sys.argv[1:]:\n    c = vobject.readOne(open(p, encoding='utf-8').read())\n    assert c.fn.value and c.uid.value, p\nprint(len(sys.argv) - 1)\n";
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "vobject: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "20");
+    }
+
+    // vCard 4.0 into one file: calcard (an independent parser path) reads every card back.
+    let v4 = export(&c.config, &["--vcard", "4", "--out", "-"]);
+    let mut parser = calcard::Parser::new(&v4);
+    let mut cards = 0;
+    loop {
+        match parser.entry() {
+            calcard::Entry::VCard(card) => {
+                assert!(
+                    card.entries
+                        .iter()
+                        .any(|e| e.name == calcard::vcard::VCardProperty::Fn)
+                );
+                cards += 1;
+            }
+            calcard::Entry::Eof => break,
+            other => panic!("not a vCard: {other:?}"),
+        }
+    }
+    assert_eq!(cards, 20);
+
+    // Incremental: nothing changed, nothing touched; a deleted contact's file goes; a foreign
+    // file stays.
+    let foreign = vdir.join("Contacts/mine.vcf");
+    std::fs::write(
+        &foreign,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mine\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let report = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    assert!(
+        report.contains("(0 written, 18 unchanged, 0 removed)"),
+        "{report}"
+    );
+    server.sim.set_item("contacts:3", State::Deleted).unwrap();
+    sync_ok(&c);
+    let report = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    assert!(
+        report.contains("Contacts: 17 contacts (0 written, 17 unchanged, 1 removed)"),
+        "{report}"
+    );
+    assert!(
+        !vdir
+            .join("Contacts/easync-contacts-contacts-3.vcf")
+            .exists()
+    );
+    assert!(foreign.exists());
+}
