@@ -204,3 +204,63 @@ fn khard_and_vobject_read_the_export_and_reexports_are_incremental() {
     );
     assert!(foreign.exists());
 }
+
+#[test]
+fn configured_exports_run_after_sync_and_after_each_pushed_change() {
+    let server = start(easync::sim::SimConfig {
+        time_divisor: 60,
+        ..small()
+    });
+    let probe = client("export-configured", &server.url(), "16.1", "");
+    let vdir = probe.dir.join("vdir");
+    let file = probe.dir.join("all.vcf");
+    let extra = format!(
+        "[account.a.watch]\nheartbeat = 60\ndebounce = 0\n\
+         [[account.a.export]]\nwhat = \"contacts\"\nvdir = \"{}\"\n\
+         [[account.a.export]]\nwhat = \"contacts\"\nout = \"{}\"\nvcard = 4\nfolders = [\"Lieferanten\"]\n",
+        vdir.display(),
+        file.display()
+    );
+    let c = client("export-configured", &server.url(), "16.1", &extra);
+    let out = simc::sync(&c, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\"type\":\"export\""), "{stdout}");
+    assert_eq!(vcf_files(&vdir).len(), 20);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        (
+            text.matches("BEGIN:VCARD").count(),
+            text.contains("VERSION:4.0")
+        ),
+        (2, true)
+    );
+
+    // Under easync watch, a contact added on the server reaches the vdir.
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&c.config)
+        .args(["watch"])
+        .env(PASSWORD_ENV, "demo")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let id = server.sim.add_items("Contacts", 1).unwrap().remove(0);
+    let want = vdir.join(format!(
+        "Contacts/easync-contacts-{}.vcf",
+        id.replace(':', "-")
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !want.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(want.exists(), "{} did not appear", want.display());
+}

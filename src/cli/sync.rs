@@ -76,7 +76,10 @@ impl SyncArgs {
         if let Err(e) = &result {
             account::remember_throttle(&mut db, e)?;
         }
-        let out = result.with_context(|| format!("account {}", acct.name))?;
+        let mut out = result.with_context(|| format!("account {}", acct.name))?;
+        if !self.dry_run {
+            out.push_str(&run_exports(&db, &acct.exports, self.json)?);
+        }
         super::write_stdout(out.as_bytes())
     }
 
@@ -248,6 +251,28 @@ async fn estimates(
             HashMap::new()
         }
     }
+}
+
+/// The account's configured exports (`[[account.NAME.export]]`), after a sync.
+pub(super) fn run_exports(
+    db: &Store,
+    exports: &[crate::export::contacts::ContactsExport],
+    json: bool,
+) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for (i, e) in exports.iter().enumerate() {
+        let report = crate::export::contacts::export(db, e)
+            .with_context(|| format!("export {} of the configuration", i + 1))?;
+        for line in report.lines() {
+            if json {
+                let v = serde_json::json!({"type": "export", "what": "contacts", "report": line});
+                out.push_str(&format!("{v}\n"));
+            } else {
+                out.push_str(&format!("export: {line}\n"));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn add(total: &mut StepCounts, c: &StepCounts) {

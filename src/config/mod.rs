@@ -15,6 +15,7 @@
 //! loading checks every field (unknown keys are errors, so typos are caught) and resolves paths;
 //! secrets are fetched only when a command needs them ([`secret`]), never stored or logged.
 
+pub mod exports;
 pub mod prefs;
 pub mod secret;
 pub mod watch;
@@ -102,6 +103,9 @@ pub struct RawAccount {
     pub sync: RawSync,
     #[serde(default)]
     pub watch: RawWatch,
+    /// `[[account.NAME.export]]`.
+    #[serde(default)]
+    pub export: Vec<exports::RawExport>,
 }
 
 /// `[account.NAME.tls]`.
@@ -132,6 +136,8 @@ pub struct Account {
     pub sync: SyncPrefs,
     /// `[watch]`: what `easync watch` listens to and runs.
     pub watch: WatchPrefs,
+    /// Exports run after every sync.
+    pub exports: Vec<crate::export::contacts::ContactsExport>,
 }
 
 /// Where things live by default (XDG on every Unix, as mbsync and vdirsyncer users expect).
@@ -237,6 +243,12 @@ fn resolve(
     }
     let sync = prefs::resolve(&raw.sync).map_err(invalid)?;
     let watch = watch::resolve(&raw.watch).map_err(invalid)?;
+    let exports = raw
+        .export
+        .iter()
+        .map(exports::resolve)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(invalid)?;
     if raw.timeout.is_some_and(|t| !(1..=3600).contains(&t)) {
         return Err(invalid("timeout must be between 1 and 3600 seconds".into()));
     }
@@ -262,6 +274,7 @@ fn resolve(
         timeout: raw.timeout.map(std::time::Duration::from_secs),
         sync,
         watch,
+        exports,
         name,
     })
 }

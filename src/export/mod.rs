@@ -2,5 +2,6 @@
 //! collections for contacts (khard, vdirsyncer, Thunderbird, Evolution). Calendars, tasks and
 //! Maildir arrive with the rest of their issue.
 
+pub mod contacts;
 pub mod vcard;
 pub mod vdir;

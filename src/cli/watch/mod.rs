@@ -369,6 +369,15 @@ impl Watcher {
         }
         let changes = self.db.changes_since(&mark, self.details)?;
         self.events.synced(reason, &changes);
+        if first || !changes.is_empty() {
+            match super::sync::run_exports(&self.db, &self.acct.exports, false) {
+                Ok(report) => report.lines().for_each(|l| tracing::info!("{l}")),
+                Err(e) => {
+                    self.events.error(&format!("{e:#}"));
+                    tracing::error!("{e:#}");
+                }
+            }
+        }
         if !first && !changes.is_empty() {
             self.events.items(&changes);
             let _ = self.hooks.send(HookMsg::Changes(changes));

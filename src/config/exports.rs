@@ -1,0 +1,95 @@
+//! `[[account.NAME.export]]`: exports run after every sync (`easync sync`, and `easync watch`
+//! after each change), checked when the file is read.
+//!
+//! ```toml
+//! [[account.work.export]]
+//! what = "contacts"                        # what to export (only contacts so far)
+//! vdir = "~/.local/share/contacts/work"    # or: out = "~/work.vcf"
+//! vcard = 3                                # 3 (default) or 4
+//! folders = ["Contacts"]                   # default: every contacts folder
+//! ```
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::export::contacts::{ContactsExport, Target};
+
+/// One `[[account.NAME.export]]` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExport {
+    pub what: String,
+    pub vdir: Option<String>,
+    pub out: Option<String>,
+    pub vcard: Option<u8>,
+    #[serde(default)]
+    pub folders: Vec<String>,
+}
+
+/// `~/x` → `$HOME/x`.
+fn expand(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// Checks one export.
+pub fn resolve(raw: &RawExport) -> Result<ContactsExport, String> {
+    match raw.what.as_str() {
+        "contacts" => {}
+        "calendar" | "tasks" | "mail" => {
+            return Err(format!(
+                "export.what = {:?} is not supported yet (only \"contacts\")",
+                raw.what
+            ));
+        }
+        other => return Err(format!("export.what = {other:?}: use \"contacts\"")),
+    }
+    let target = match (&raw.vdir, &raw.out) {
+        (Some(d), None) => Target::Vdir(expand(d)),
+        (None, Some(f)) => Target::File(expand(f)),
+        _ => return Err("an export needs exactly one of vdir = \"DIR\" and out = \"FILE\"".into()),
+    };
+    let v4 = match raw.vcard.unwrap_or(3) {
+        3 => false,
+        4 => true,
+        n => return Err(format!("export.vcard = {n}: use 3 or 4")),
+    };
+    Ok(ContactsExport {
+        target,
+        folders: raw.folders.clone(),
+        v4,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_are_checked() {
+        let ok = RawExport {
+            what: "contacts".into(),
+            vdir: Some("/tmp/x".into()),
+            ..RawExport::default()
+        };
+        assert_eq!(resolve(&ok).unwrap().target, Target::Vdir("/tmp/x".into()));
+        let both = RawExport {
+            out: Some("a.vcf".into()),
+            ..ok.clone()
+        };
+        assert!(resolve(&both).unwrap_err().contains("exactly one"));
+        let cal = RawExport {
+            what: "calendar".into(),
+            ..ok.clone()
+        };
+        assert!(resolve(&cal).unwrap_err().contains("not supported yet"));
+        let v5 = RawExport {
+            vcard: Some(5),
+            ..ok
+        };
+        assert!(resolve(&v5).unwrap_err().contains("use 3 or 4"));
+    }
+}
