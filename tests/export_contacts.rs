@@ -141,9 +141,9 @@ fn khard_and_vobject_read_the_export_and_reexports_are_incremental() {
         }
     }
 
-    if have("python3", &["-c", "import vobject"]) {
+    if have(common::python(), &["-c", "import vobject"]) {
         let script = "import sys, vobject\nfor p in sys.argv[1:]:\n    c = vobject.readOne(open(p, encoding='utf-8').read())\n    assert c.fn.value and c.uid.value, p\nprint(len(sys.argv) - 1)\n";
-        let out = Command::new("python3")
+        let out = Command::new(common::python())
             .arg("-c")
             .arg(script)
             .args(&files)

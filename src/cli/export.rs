@@ -5,12 +5,61 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::export::contacts::{self, ContactsExport, Target};
+use crate::export::Target;
+use crate::export::calendar::{self, CalendarExport};
+use crate::export::contacts::{self, ContactsExport};
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// Contacts as vCard (`--out FILE.vcf`, `-` for stdout) or a vdir (`--vdir DIR`).
     Contacts(ContactsArgs),
+    /// Calendars as iCalendar (`--out FILE.ics`, `-` for stdout) or a vdir (`--vdir DIR`).
+    Calendar(CalendarArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["out", "vdir"])))]
+pub struct CalendarArgs {
+    /// The account (needed when the configuration has several).
+    #[arg(short, long)]
+    account: Option<String>,
+    /// Only these folders (names; repeatable). Default: every calendar folder.
+    #[arg(long = "folder", value_name = "NAME")]
+    folders: Vec<String>,
+    /// One file with every event ("-": standard output).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// A vdir: one subdirectory per folder, one file per event (a series with its overrides).
+    #[arg(long, value_name = "DIR")]
+    vdir: Option<PathBuf>,
+}
+
+impl CalendarArgs {
+    fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
+        let acct = super::load_account(config_file, self.account.as_deref())?;
+        let db = super::open_synced(&acct)?;
+        let stdout = self.out.as_ref().is_some_and(|o| o.as_os_str() == "-");
+        let tmp = std::env::temp_dir().join(format!("easync-export-{}.ics", std::process::id()));
+        let target = match (self.out, self.vdir) {
+            (Some(_), _) if stdout => Target::File(tmp.clone()),
+            (Some(file), _) => Target::File(file),
+            (None, Some(dir)) => Target::Vdir(dir),
+            (None, None) => unreachable!("clap requires --out or --vdir"),
+        };
+        let report = calendar::export(
+            &db,
+            &CalendarExport {
+                target,
+                folders: self.folders,
+            },
+        )?;
+        if stdout {
+            let text = std::fs::read(&tmp)?;
+            let _ = std::fs::remove_file(&tmp);
+            return super::write_stdout(&text);
+        }
+        super::write_stdout(report.as_bytes())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,6 +94,7 @@ impl ExportCommand {
     pub fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
         match self {
             Self::Contacts(args) => args.execute(config_file),
+            Self::Calendar(args) => args.execute(config_file),
         }
     }
 }

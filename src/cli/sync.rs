@@ -256,16 +256,17 @@ async fn estimates(
 /// The account's configured exports (`[[account.NAME.export]]`), after a sync.
 pub(super) fn run_exports(
     db: &Store,
-    exports: &[crate::export::contacts::ContactsExport],
+    exports: &[crate::export::Export],
     json: bool,
 ) -> anyhow::Result<String> {
     let mut out = String::new();
     for (i, e) in exports.iter().enumerate() {
-        let report = crate::export::contacts::export(db, e)
-            .with_context(|| format!("export {} of the configuration", i + 1))?;
+        let report = e
+            .run(db)
+            .with_context(|| format!("export {} ({}) of the configuration", i + 1, e.what()))?;
         for line in report.lines() {
             if json {
-                let v = serde_json::json!({"type": "export", "what": "contacts", "report": line});
+                let v = serde_json::json!({"type": "export", "what": e.what(), "report": line});
                 out.push_str(&format!("{v}\n"));
             } else {
                 out.push_str(&format!("export: {line}\n"));

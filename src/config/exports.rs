@@ -3,17 +3,19 @@
 //!
 //! ```toml
 //! [[account.work.export]]
-//! what = "contacts"                        # what to export (only contacts so far)
+//! what = "contacts"                        # or "calendar" (tasks, mail: not yet)
 //! vdir = "~/.local/share/contacts/work"    # or: out = "~/work.vcf"
-//! vcard = 3                                # 3 (default) or 4
-//! folders = ["Contacts"]                   # default: every contacts folder
+//! vcard = 3                                # contacts: 3 (default) or 4
+//! folders = ["Contacts"]                   # default: every folder of that class
 //! ```
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::export::contacts::{ContactsExport, Target};
+use crate::export::calendar::CalendarExport;
+use crate::export::contacts::ContactsExport;
+use crate::export::{Export, Target};
 
 /// One `[[account.NAME.export]]` as written.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -36,32 +38,43 @@ fn expand(path: &str) -> PathBuf {
 }
 
 /// Checks one export.
-pub fn resolve(raw: &RawExport) -> Result<ContactsExport, String> {
+pub fn resolve(raw: &RawExport) -> Result<Export, String> {
     match raw.what.as_str() {
-        "contacts" => {}
-        "calendar" | "tasks" | "mail" => {
+        "contacts" | "calendar" => {}
+        "tasks" | "mail" => {
             return Err(format!(
-                "export.what = {:?} is not supported yet (only \"contacts\")",
+                "export.what = {:?} is not supported yet (\"contacts\" or \"calendar\")",
                 raw.what
             ));
         }
-        other => return Err(format!("export.what = {other:?}: use \"contacts\"")),
+        other => {
+            return Err(format!(
+                "export.what = {other:?}: use \"contacts\" or \"calendar\""
+            ));
+        }
     }
     let target = match (&raw.vdir, &raw.out) {
         (Some(d), None) => Target::Vdir(expand(d)),
         (None, Some(f)) => Target::File(expand(f)),
         _ => return Err("an export needs exactly one of vdir = \"DIR\" and out = \"FILE\"".into()),
     };
+    let folders = raw.folders.clone();
+    if raw.what == "calendar" {
+        if raw.vcard.is_some() {
+            return Err("export.vcard applies to contacts only".into());
+        }
+        return Ok(Export::Calendar(CalendarExport { target, folders }));
+    }
     let v4 = match raw.vcard.unwrap_or(3) {
         3 => false,
         4 => true,
         n => return Err(format!("export.vcard = {n}: use 3 or 4")),
     };
-    Ok(ContactsExport {
+    Ok(Export::Contacts(ContactsExport {
         target,
-        folders: raw.folders.clone(),
+        folders,
         v4,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -75,7 +88,10 @@ mod tests {
             vdir: Some("/tmp/x".into()),
             ..RawExport::default()
         };
-        assert_eq!(resolve(&ok).unwrap().target, Target::Vdir("/tmp/x".into()));
+        let Export::Contacts(c) = resolve(&ok).unwrap() else {
+            panic!("contacts")
+        };
+        assert_eq!(c.target, Target::Vdir("/tmp/x".into()));
         let both = RawExport {
             out: Some("a.vcf".into()),
             ..ok.clone()
@@ -85,7 +101,12 @@ mod tests {
             what: "calendar".into(),
             ..ok.clone()
         };
-        assert!(resolve(&cal).unwrap_err().contains("not supported yet"));
+        assert!(matches!(resolve(&cal), Ok(Export::Calendar(_))));
+        let tasks = RawExport {
+            what: "tasks".into(),
+            ..ok.clone()
+        };
+        assert!(resolve(&tasks).unwrap_err().contains("not supported yet"));
         let v5 = RawExport {
             vcard: Some(5),
             ..ok

@@ -137,7 +137,7 @@ pub struct Account {
     /// `[watch]`: what `easync watch` listens to and runs.
     pub watch: WatchPrefs,
     /// Exports run after every sync.
-    pub exports: Vec<crate::export::contacts::ContactsExport>,
+    pub exports: Vec<crate::export::Export>,
 }
 
 /// Where things live by default (XDG on every Unix, as mbsync and vdirsyncer users expect).

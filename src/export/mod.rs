@@ -1,7 +1,122 @@
-//! Export: what the store holds, in the formats other programs read — vCard files and vdir
-//! collections for contacts (khard, vdirsyncer, Thunderbird, Evolution). Calendars, tasks and
-//! Maildir arrive with the rest of their issue.
+//! Export: what the store holds, in the formats other programs read — vCard for contacts
+//! (khard, vdirsyncer, Thunderbird, Evolution), iCalendar for calendars (khal), as one file or
+//! vdir collections. Tasks and Maildir are not exported yet.
 
+pub mod calendar;
 pub mod contacts;
+pub mod ical;
+pub mod tz;
+mod tz_component;
 pub mod vcard;
 pub mod vdir;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::proto::classes::{ApplicationData, ItemClass};
+use crate::proto::read::Reader;
+use crate::store::RawItem;
+
+/// One configured export (`[[account.NAME.export]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Export {
+    Contacts(contacts::ContactsExport),
+    Calendar(calendar::CalendarExport),
+}
+
+impl Export {
+    /// Runs it; returns its report.
+    pub fn run(&self, db: &crate::store::Store) -> Result<String, ExportError> {
+        match self {
+            Self::Contacts(e) => contacts::export(db, e),
+            Self::Calendar(e) => calendar::export(db, e),
+        }
+    }
+
+    pub fn what(&self) -> &'static str {
+        match self {
+            Self::Contacts(_) => "contacts",
+            Self::Calendar(_) => "calendar",
+        }
+    }
+}
+
+/// Where an export goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// One file with every item.
+    File(PathBuf),
+    /// A vdir: one collection per folder.
+    Vdir(PathBuf),
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("item {server_id} in {folder}: {source}")]
+    Decode {
+        server_id: String,
+        folder: String,
+        source: crate::proto::ProtoError,
+    },
+    #[error("writing {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Types an item's raw ApplicationData again (every field the server sent).
+fn decode(item: &RawItem, class: ItemClass) -> Result<ApplicationData, crate::proto::ProtoError> {
+    let mut r = Reader::new("export", &item.raw)?;
+    let root = r.root(wbxml::tags::air_sync::APPLICATION_DATA)?;
+    ApplicationData::read(&mut r, &root, Some(class))
+}
+
+/// One collection per folder (named after it; a second folder of the same name gets its id);
+/// `items` are (item, UID, text).
+fn export_vdir(
+    root: &Path,
+    items: &[(RawItem, String, String)],
+    ext: &str,
+    noun: &str,
+) -> Result<String, ExportError> {
+    let mut folders: Vec<(&str, &str)> = Vec::new();
+    for (item, _, _) in items {
+        if !folders.iter().any(|(id, _)| *id == item.folder_id) {
+            folders.push((&item.folder_id, &item.folder));
+        }
+    }
+    let mut report = String::new();
+    let mut used = Vec::new();
+    for (id, name) in folders {
+        let mut dir_name = vdir::collection_name(name);
+        if used.contains(&dir_name) {
+            dir_name = format!("{dir_name}-{}", vdir::file_stem(id));
+        }
+        used.push(dir_name.clone());
+        let mine: Vec<(String, String)> = items
+            .iter()
+            .filter(|(i, _, _)| i.folder_id == id)
+            .map(|(_, uid, text)| (uid.clone(), text.clone()))
+            .collect();
+        let dir = root.join(&dir_name);
+        let c =
+            vdir::sync_collection(&dir, name, ext, &mine).map_err(|source| ExportError::Write {
+                path: dir.clone(),
+                source,
+            })?;
+        let _ = writeln!(
+            report,
+            "{name}: {} {noun} ({} written, {} unchanged, {} removed) in {}",
+            mine.len(),
+            c.written,
+            c.unchanged,
+            c.removed,
+            dir.display()
+        );
+    }
+    Ok(report)
+}

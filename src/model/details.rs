@@ -1,7 +1,7 @@
 //! The structured parts of items, stored as JSON columns (addresses, attendees, recurrences,
 //! exceptions, time zones): users query them with SQLite's JSON functions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A postal address of a contact (MS-ASCNTC 2.2.2: Business/Home/Other address fields).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -55,8 +55,9 @@ pub struct Recurrence {
     pub month_of_year: Option<u8>,
 }
 
-/// One changed or deleted occurrence of a series (MS-ASCAL 2.2.2.20).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+/// One changed or deleted occurrence of a series (MS-ASCAL 2.2.2.20); read back from the
+/// store's JSON by the calendar export.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Exception {
     /// The occurrence's original start (`ExceptionStartTime`).
     pub original_start: Option<String>,

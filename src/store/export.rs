@@ -11,6 +11,8 @@ pub struct RawItem {
     pub server_id: String,
     /// The item's ApplicationData as WBXML.
     pub raw: Vec<u8>,
+    /// For events: the changed and cancelled occurrences the store merged (JSON, 14.x and 16.x).
+    pub exceptions: Option<String>,
 }
 
 impl Store {
@@ -19,8 +21,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT f.server_id, f.name, i.server_id, i.raw FROM items i \
-                 JOIN folders f ON f.id = i.folder_id \
+                "SELECT f.server_id, f.name, i.server_id, i.raw, e.exceptions FROM items i \
+                 JOIN folders f ON f.id = i.folder_id LEFT JOIN events e ON e.item_id = i.id \
                  WHERE i.class = ?1 AND i.soft_deleted = 0 ORDER BY f.id, i.id",
             )
             .map_err(|e| self.err(e))?;
@@ -31,6 +33,7 @@ impl Store {
                     folder: r.get(1)?,
                     server_id: r.get(2)?,
                     raw: r.get(3)?,
+                    exceptions: r.get(4)?,
                 })
             })
             .map_err(|e| self.err(e))?;

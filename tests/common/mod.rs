@@ -34,3 +34,12 @@ pub fn find<'t, 'a>(e: &'t wbxml::Element<'a>, tag: wbxml::Tag) -> Option<&'t wb
     }
     e.elements().find_map(|c| find(c, tag))
 }
+
+/// The Python that sees Debian's python3-* packages (a pyenv shim earlier on PATH does not).
+pub fn python() -> &'static str {
+    if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}

@@ -1,0 +1,114 @@
+//! Exporting the stored calendars: each item (a series with its changed occurrences, or a single
+//! event) becomes one iCalendar object, into one `.ics` file or vdir collections (khal).
+
+use super::ical::{self, event_components};
+use super::tz::{self, Zone};
+use super::{ExportError, Target, decode, export_vdir, vdir};
+use crate::model::Exception;
+use crate::proto::classes::{ApplicationData, ItemClass};
+use crate::store::{RawItem, Store};
+
+/// One calendar export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarExport {
+    pub target: Target,
+    /// Folder names; empty: every calendar folder.
+    pub folders: Vec<String>,
+}
+
+/// The UID: the event's own (`UID`), else one made from its folder and server id.
+fn uid(item: &RawItem, own: Option<&str>) -> String {
+    match own.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) => u.to_string(),
+        None => {
+            let clean = |s: &str| {
+                s.chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect::<String>()
+            };
+            format!(
+                "easync-{}-{}",
+                clean(&item.folder_id),
+                clean(&item.server_id)
+            )
+        }
+    }
+}
+
+type Parts = Vec<(
+    calcard::icalendar::ICalendarComponent,
+    Option<calcard::icalendar::ICalendarComponent>,
+)>;
+
+/// Every wanted event as (item, UID, components, zone).
+fn events(
+    db: &Store,
+    folders: &[String],
+) -> Result<Vec<(RawItem, String, Parts, Zone)>, ExportError> {
+    let mut out = Vec::new();
+    for item in db.raw_items("Calendar")? {
+        if !folders.is_empty() && !folders.iter().any(|f| f.eq_ignore_ascii_case(&item.folder)) {
+            continue;
+        }
+        let data = decode(&item, ItemClass::Calendar).map_err(|source| ExportError::Decode {
+            server_id: item.server_id.clone(),
+            folder: item.folder.clone(),
+            source,
+        })?;
+        let ApplicationData::Event(ev) = data else {
+            continue;
+        };
+        let exceptions: Vec<Exception> = item
+            .exceptions
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_default();
+        let zone = if ev.all_day_event == Some(true) && ev.timezone.is_none() {
+            Zone::Utc
+        } else {
+            tz::resolve(ev.timezone.as_deref())
+        };
+        let uid = uid(&item, ev.uid.as_deref());
+        let parts = event_components(&ev, &exceptions, &uid, zone.clone());
+        if !parts.is_empty() {
+            out.push((item, uid, parts, zone));
+        }
+    }
+    Ok(out)
+}
+
+fn write(cal: &calcard::icalendar::ICalendar) -> String {
+    cal.to_string()
+}
+
+/// Runs the export; returns a report.
+pub fn export(db: &Store, e: &CalendarExport) -> Result<String, ExportError> {
+    let events = events(db, &e.folders)?;
+    match &e.target {
+        Target::File(path) => {
+            let n = events.len();
+            let all = ical::calendar(events.into_iter().map(|(_, _, p, z)| (p, z)).collect());
+            let wrote = vdir::write_if_changed(path, write(&all).as_bytes()).map_err(|source| {
+                ExportError::Write {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            Ok(format!(
+                "{n} events {}: {}\n",
+                if wrote { "written" } else { "unchanged" },
+                path.display()
+            ))
+        }
+        Target::Vdir(root) => {
+            let items: Vec<(RawItem, String, String)> = events
+                .into_iter()
+                .map(|(item, uid, parts, zone)| {
+                    let text = write(&ical::calendar(vec![(parts, zone)]));
+                    (item, uid, text)
+                })
+                .collect();
+            export_vdir(root, &items, "ics", "events")
+        }
+    }
+}

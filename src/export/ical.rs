@@ -1,0 +1,457 @@
+//! A calendar item (MS-ASCAL 2.2.2) as iCalendar (RFC 5545), written by calcard: the series
+//! and its changed occurrences in one VCALENDAR (RECURRENCE-ID overrides, cancelled ones as
+//! EXDATE — from 14.x embedded exceptions and 16.x per-instance changes alike, both kept in the
+//! store's `exceptions`), local times in the item's zone ([`super::tz`]) with its VTIMEZONE,
+//! all-day events as DATE values, RRULE from the EAS recurrence, attendees, organizer, a VALARM
+//! from the reminder, class, transparency and busy status.
+
+use calcard::common::PartialDateTime;
+use calcard::icalendar::{
+    ICalendar, ICalendarClassification, ICalendarComponent, ICalendarComponentType, ICalendarDay,
+    ICalendarDuration, ICalendarEntry, ICalendarFrequency, ICalendarMonth, ICalendarParameter,
+    ICalendarParticipationRole, ICalendarParticipationStatus, ICalendarProperty as P,
+    ICalendarRecurrenceRule, ICalendarTransparency, ICalendarValue, ICalendarValueType,
+    ICalendarWeekday,
+};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+use super::tz::Zone;
+use crate::model::Exception;
+use crate::proto::classes::calendar::{Event, Recurrence};
+
+/// `20261002T090000Z` (MS-ASCAL) or `2026-10-02T09:00:00.000Z` (MS-ASDTYPE, 16.x InstanceId).
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    let naive = NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), "%Y%m%dT%H%M%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f"))
+        .ok()?;
+    Some(naive.and_utc())
+}
+
+/// How the item's times are written: in its zone, or as dates.
+struct Clock {
+    zone: Zone,
+    all_day: bool,
+}
+
+impl Clock {
+    /// A property with a time in this clock (TZID or Z or VALUE=DATE).
+    fn entry(&self, p: P, t: DateTime<Utc>) -> ICalendarEntry {
+        let mut e = ICalendarEntry::new(p);
+        if self.all_day {
+            let date = self.local(t).date();
+            let ts = date
+                .and_hms_opt(0, 0, 0)
+                .map_or(0, |d| d.and_utc().timestamp());
+            e.params
+                .push(ICalendarParameter::value(ICalendarValueType::Date));
+            return e.with_value(PartialDateTime::from_date_timestamp(ts));
+        }
+        match &self.zone {
+            Zone::Utc => e.with_value(PartialDateTime::from_utc_timestamp(t.timestamp())),
+            Zone::Iana(z) => {
+                e.params
+                    .push(ICalendarParameter::tzid(z.name().to_string()));
+                e.with_value(PartialDateTime::from_naive_timestamp(
+                    self.local(t).and_utc().timestamp(),
+                ))
+            }
+            Zone::Custom { id, .. } => {
+                e.params.push(ICalendarParameter::tzid(id.clone()));
+                e.with_value(PartialDateTime::from_naive_timestamp(
+                    self.local(t).and_utc().timestamp(),
+                ))
+            }
+        }
+    }
+
+    fn local(&self, t: DateTime<Utc>) -> NaiveDateTime {
+        match &self.zone {
+            // 16.x all-day events are floating dates sent as midnight UTC.
+            Zone::Utc => t.naive_utc(),
+            Zone::Iana(z) => t.with_timezone(z).naive_local(),
+            Zone::Custom { blob, .. } => {
+                (t + chrono::Duration::seconds(blob.offset_at(t).into())).naive_utc()
+            }
+        }
+    }
+}
+
+fn text(p: P, v: &str) -> ICalendarEntry {
+    ICalendarEntry::new(p).with_value(v.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+fn weekdays(mask: u8) -> Vec<ICalendarWeekday> {
+    use ICalendarWeekday::*;
+    [
+        Sunday, Monday, Tuesday, Wednesday, Thursday, Friday, Saturday,
+    ]
+    .into_iter()
+    .enumerate()
+    .filter(|(i, _)| mask & (1 << i) != 0)
+    .map(|(_, d)| d)
+    .collect()
+}
+
+/// RRULE from an EAS recurrence (MS-ASCAL 2.2.2.38 Type 0–6).
+fn rrule(r: &Recurrence, clock: &Clock) -> Option<ICalendarRecurrenceRule> {
+    let days = |ord: Option<i16>| {
+        weekdays(r.day_of_week.unwrap_or(0))
+            .into_iter()
+            .map(|weekday| ICalendarDay {
+                ordwk: ord,
+                weekday,
+            })
+            .collect::<Vec<_>>()
+    };
+    let setpos = r
+        .week_of_month
+        .map(|w| if w >= 5 { -1 } else { i32::from(w) });
+    let mut rule = ICalendarRecurrenceRule {
+        interval: r.interval.filter(|&i| i > 1),
+        count: r.occurrences.map(u32::from),
+        ..Default::default()
+    };
+    match r.recurrence_type? {
+        0 => {
+            rule.freq = ICalendarFrequency::Daily;
+            rule.byday = days(None);
+        }
+        1 => (rule.freq, rule.byday) = (ICalendarFrequency::Weekly, days(None)),
+        2 => {
+            (rule.freq, rule.bymonthday) =
+                (ICalendarFrequency::Monthly, vec![r.day_of_month? as i8])
+        }
+        3 => {
+            rule.freq = ICalendarFrequency::Monthly;
+            rule.byday = days(None);
+            rule.bysetpos = vec![setpos?];
+        }
+        5 => {
+            rule.freq = ICalendarFrequency::Yearly;
+            rule.bymonth = vec![ICalendarMonth::new(r.month_of_year?, false)];
+            rule.bymonthday = vec![r.day_of_month? as i8];
+        }
+        6 => {
+            rule.freq = ICalendarFrequency::Yearly;
+            rule.bymonth = vec![ICalendarMonth::new(r.month_of_year?, false)];
+            rule.byday = days(None);
+            rule.bysetpos = vec![setpos?];
+        }
+        _ => return None,
+    }
+    rule.wkst = r
+        .first_day_of_week
+        .and_then(|d| weekdays(1 << d.min(6)).pop());
+    if let Some(until) = r.until.as_deref().and_then(parse_time) {
+        rule.until = Some(if clock.all_day {
+            let d = clock.local(until).date();
+            PartialDateTime::from_date_timestamp(
+                d.and_hms_opt(0, 0, 0)
+                    .map_or(0, |d| d.and_utc().timestamp()),
+            )
+        } else {
+            PartialDateTime::from_utc_timestamp(until.timestamp())
+        });
+    }
+    Some(rule)
+}
+
+fn attendee(
+    email: &str,
+    name: Option<&str>,
+    role: ICalendarParticipationRole,
+    status: Option<ICalendarParticipationStatus>,
+) -> ICalendarEntry {
+    let mut e = ICalendarEntry::new(P::Attendee).with_value(format!("mailto:{email}"));
+    if let Some(n) = name.filter(|n| !n.is_empty()) {
+        e.params.push(ICalendarParameter::cn(n.to_string()));
+    }
+    e.params.push(ICalendarParameter::role(role));
+    if let Some(s) = status {
+        e.params.push(ICalendarParameter::partstat(s));
+    }
+    e
+}
+
+/// The properties a series and its overrides share.
+fn common(ev: &Event, uid: &str) -> Vec<ICalendarEntry> {
+    let mut e = vec![text(P::Uid, uid)];
+    let stamp = ev
+        .dt_stamp
+        .as_deref()
+        .and_then(parse_time)
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    e.push(
+        ICalendarEntry::new(P::Dtstamp)
+            .with_value(PartialDateTime::from_utc_timestamp(stamp.timestamp())),
+    );
+    e
+}
+
+/// A VEVENT and its VALARM, if any.
+pub type Component = (ICalendarComponent, Option<ICalendarComponent>);
+
+/// The VEVENTs of one item: the series (or single event) first, then its changed occurrences;
+/// alarms are returned beside their event's index.
+pub fn event_components(
+    ev: &Event,
+    exceptions: &[Exception],
+    uid: &str,
+    zone: Zone,
+) -> Vec<Component> {
+    let clock = Clock {
+        zone,
+        all_day: ev.all_day_event == Some(true),
+    };
+    let (Some(start), Some(end)) = (
+        ev.start_time.as_deref().and_then(parse_time),
+        ev.end_time.as_deref().and_then(parse_time),
+    ) else {
+        return Vec::new();
+    };
+    let mut master = ICalendarComponent::new(ICalendarComponentType::VEvent);
+    master.entries = common(ev, uid);
+    master.entries.push(clock.entry(P::Dtstart, start));
+    master.entries.push(clock.entry(P::Dtend, end));
+    if let Some(s) = ev.subject.as_deref() {
+        master.entries.push(text(P::Summary, s));
+    }
+    let location = ev
+        .location
+        .clone()
+        .or_else(|| ev.location16.as_ref().and_then(|l| l.display_name.clone()));
+    if let Some(l) = location.as_deref().filter(|l| !l.is_empty()) {
+        master.entries.push(text(P::Location, l));
+    }
+    if let Some(d) = ev
+        .body
+        .as_ref()
+        .and_then(|b| b.data.as_deref())
+        .filter(|d| !d.trim().is_empty())
+    {
+        master.entries.push(text(P::Description, d));
+    }
+    let class = match ev.sensitivity.unwrap_or(0) {
+        1 | 2 => ICalendarClassification::Private,
+        3 => ICalendarClassification::Confidential,
+        _ => ICalendarClassification::Public,
+    };
+    master
+        .entries
+        .push(ICalendarEntry::new(P::Class).with_value(ICalendarValue::Classification(class)));
+    let busy = ev.busy_status.unwrap_or(2);
+    let transp = if busy == 0 {
+        ICalendarTransparency::Transparent
+    } else {
+        ICalendarTransparency::Opaque
+    };
+    master
+        .entries
+        .push(ICalendarEntry::new(P::Transp).with_value(ICalendarValue::Transparency(transp)));
+    let cdo = ["FREE", "TENTATIVE", "BUSY", "OOF", "WORKINGELSEWHERE"]
+        .get(busy as usize)
+        .copied()
+        .unwrap_or("BUSY");
+    master
+        .entries
+        .push(text(P::Other("X-MICROSOFT-CDO-BUSYSTATUS".into()), cdo));
+    let categories: Vec<ICalendarValue> = ev
+        .categories
+        .iter()
+        .flat_map(|c| &c.items)
+        .map(|c| ICalendarValue::Text(c.0.clone()))
+        .collect();
+    if !categories.is_empty() {
+        master
+            .entries
+            .push(ICalendarEntry::new(P::Categories).with_values(categories));
+    }
+    if let Some(org) = ev.organizer_email.as_deref().filter(|o| !o.is_empty()) {
+        let mut e = ICalendarEntry::new(P::Organizer).with_value(format!("mailto:{org}"));
+        if let Some(n) = ev.organizer_name.as_deref().filter(|n| !n.is_empty()) {
+            e.params.push(ICalendarParameter::cn(n.to_string()));
+        }
+        master.entries.push(e);
+    }
+    for a in ev.attendees.iter().flat_map(|l| &l.items) {
+        let Some(email) = a.email.as_deref() else {
+            continue;
+        };
+        let role = match a.attendee_type {
+            Some(2) => ICalendarParticipationRole::OptParticipant,
+            Some(3) => ICalendarParticipationRole::NonParticipant,
+            _ => ICalendarParticipationRole::ReqParticipant,
+        };
+        let status = match a.attendee_status {
+            Some(2) => Some(ICalendarParticipationStatus::Tentative),
+            Some(3) => Some(ICalendarParticipationStatus::Accepted),
+            Some(4) => Some(ICalendarParticipationStatus::Declined),
+            Some(5) => Some(ICalendarParticipationStatus::NeedsAction),
+            _ => None,
+        };
+        master
+            .entries
+            .push(attendee(email, a.name.as_deref(), role, status));
+    }
+    if let Some(rule) = ev.recurrence.as_ref().and_then(|r| rrule(r, &clock)) {
+        master
+            .entries
+            .push(ICalendarEntry::new(P::Rrule).with_value(rule));
+        for x in exceptions.iter().filter(|x| x.deleted) {
+            if let Some(t) = x.original_start.as_deref().and_then(parse_time) {
+                master.entries.push(clock.entry(P::Exdate, t));
+            }
+        }
+    }
+    let alarm = ev.reminder.map(|minutes| {
+        let mut a = ICalendarComponent::new(ICalendarComponentType::VAlarm);
+        a.entries.push(
+            ICalendarEntry::new(P::Action).with_value(ICalendarValue::Action(
+                calcard::icalendar::ICalendarAction::Display,
+            )),
+        );
+        let trigger = ICalendarDuration {
+            neg: true,
+            minutes,
+            ..Default::default()
+        };
+        a.entries
+            .push(ICalendarEntry::new(P::Trigger).with_value(trigger));
+        a.entries.push(text(
+            P::Description,
+            ev.subject.as_deref().unwrap_or("Reminder"),
+        ));
+        a
+    });
+    let mut out = vec![(master, alarm)];
+    if ev.recurrence.is_none() {
+        return out;
+    }
+    let length = end - start;
+    for x in exceptions.iter().filter(|x| !x.deleted) {
+        let Some(original) = x.original_start.as_deref().and_then(parse_time) else {
+            continue;
+        };
+        let s = x
+            .start_time
+            .as_deref()
+            .and_then(parse_time)
+            .unwrap_or(original);
+        let e = x
+            .end_time
+            .as_deref()
+            .and_then(parse_time)
+            .unwrap_or(s + length);
+        let mut o = ICalendarComponent::new(ICalendarComponentType::VEvent);
+        o.entries = common(ev, uid);
+        o.entries.push(clock.entry(P::RecurrenceId, original));
+        o.entries.push(clock.entry(P::Dtstart, s));
+        o.entries.push(clock.entry(P::Dtend, e));
+        if let Some(subject) = x.subject.as_deref().or(ev.subject.as_deref()) {
+            o.entries.push(text(P::Summary, subject));
+        }
+        if let Some(l) = x
+            .location
+            .as_deref()
+            .or(location.as_deref())
+            .filter(|l| !l.is_empty())
+        {
+            o.entries.push(text(P::Location, l));
+        }
+        out.push((o, None));
+    }
+    out
+}
+
+/// A VCALENDAR with these items' components and the VTIMEZONEs they use.
+pub fn calendar(items: Vec<(Vec<Component>, Zone)>) -> ICalendar {
+    let mut root = ICalendarComponent::new(ICalendarComponentType::VCalendar);
+    root.entries.push(text(P::Version, "2.0"));
+    root.entries
+        .push(text(P::Prodid, "-//easync//EAS export//EN"));
+    let mut cal = ICalendar {
+        components: vec![root],
+    };
+    let mut customs = Vec::new();
+    for (components, zone) in items {
+        if let Zone::Custom { id, blob } = &zone
+            && !customs.contains(id)
+        {
+            customs.push(id.clone());
+            super::tz_component::push_custom(&mut cal, id, blob);
+        }
+        for (c, alarm) in components {
+            let idx = cal.components.len() as u32;
+            cal.components.push(c);
+            cal.components[0].component_ids.push(idx);
+            if let Some(a) = alarm {
+                let aidx = cal.components.len() as u32;
+                cal.components.push(a);
+                cal.components[idx as usize].component_ids.push(aidx);
+            }
+        }
+    }
+    cal.add_missing_timezones();
+    cal
+}
+
+/// The date part of an all-day value (for tests and checks).
+pub fn date_of(t: &str) -> Option<NaiveDate> {
+    parse_time(t).map(|d| d.date_naive())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::classes::timezone::TimeZone;
+    use crate::sim::dates::ZONES;
+
+    fn event(blob: String, start: &str, end: &str) -> Event {
+        Event {
+            timezone: Some(blob),
+            start_time: Some(start.into()),
+            end_time: Some(end.into()),
+            subject: Some("Atlantis; meeting, \"quoted\"".into()),
+            uid: Some("u1".into()),
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn a_zone_of_its_own_gets_a_vtimezone_from_the_blob() {
+        let mut tz = TimeZone::from_base64(&ZONES[0].blob()).unwrap();
+        tz.standard_name = "Atlantis Time".into();
+        tz.bias = -75;
+        let ev = event(tz.to_base64(), "20260115T090000Z", "20260115T100000Z");
+        let zone = super::super::tz::resolve(ev.timezone.as_deref());
+        let text =
+            calendar(vec![(event_components(&ev, &[], "u1", zone.clone()), zone)]).to_string();
+        for want in [
+            "TZID:easync-Atlantis-Time",
+            "BEGIN:DAYLIGHT",
+            "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3",
+            "TZOFFSETTO:+0215",
+            "DTSTART;TZID=easync-Atlantis-Time:20260115T101500",
+            "SUMMARY:Atlantis\\; meeting\\, \"quoted\"",
+        ] {
+            assert!(text.contains(want), "no {want:?} in\n{text}");
+        }
+        // calcard parses it back.
+        assert!(matches!(
+            calcard::Parser::new(&text).entry(),
+            calcard::Entry::ICalendar(_)
+        ));
+    }
+
+    #[test]
+    fn times_parse_in_both_eas_formats() {
+        let a = parse_time("20261002T090000Z").unwrap();
+        assert_eq!(parse_time("2026-10-02T09:00:00.000Z"), Some(a));
+        assert_eq!(parse_time("garbage"), None);
+        assert_eq!(
+            date_of("20261004T000000Z").unwrap().to_string(),
+            "2026-10-04"
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! The zone of a calendar item, from the EAS TimeZone blob (MS-ASDTYPE 2.6.4), in three steps
+//! (../shared/eas/PITFALLS.md on time zones): the Windows zone name mapped to IANA (calcard's
+//! table), else the IANA zone whose offsets and transition rules match the blob's, else the
+//! blob's own rules (a VTIMEZONE built from them). A blob with no usable bias is UTC.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone as _, Utc};
+use chrono_tz::Tz;
+
+use crate::proto::classes::timezone::{TimeZone, TransitionRule};
+
+/// Where an item's local times come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Zone {
+    Iana(Tz),
+    /// No IANA zone matches: the blob's own rules under this TZID.
+    Custom {
+        id: String,
+        blob: TimeZone,
+    },
+    Utc,
+}
+
+/// Zones tried first when matching by rules (so Berlin, not Africa/Ceuta, stands for CET).
+const PREFERRED: [&str; 16] = [
+    "Europe/Berlin",
+    "Europe/London",
+    "Europe/Helsinki",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+];
+
+/// Resolves a blob (base64 text as sent); `None`, garbage and zero-length blobs are UTC.
+pub fn resolve(blob: Option<&str>) -> Zone {
+    let Some(tz) = blob.and_then(|b| TimeZone::from_base64(b).ok()) else {
+        return Zone::Utc;
+    };
+    if tz.bias == 0 && !tz.has_dst() && tz.standard_name.trim().is_empty() {
+        return Zone::Utc;
+    }
+    if let Some(iana) = by_name(&tz) {
+        return Zone::Iana(iana);
+    }
+    if let Some(iana) = by_rules(&tz) {
+        return Zone::Iana(iana);
+    }
+    let name: String = tz
+        .standard_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
+        .collect();
+    let id = if name.trim().is_empty() {
+        format!("easync-utc{:+}", -tz.bias)
+    } else {
+        format!("easync-{}", name.trim().replace(' ', "-"))
+    };
+    Zone::Custom { id, blob: tz }
+}
+
+/// Step 1: the Windows name, if calcard knows it and the offsets agree.
+fn by_name(tz: &TimeZone) -> Option<Tz> {
+    match calcard::common::timezone::Tz::from_str(tz.standard_name.trim()).ok()? {
+        calcard::common::timezone::Tz::Tz(iana) if matches_rules(iana, tz) => Some(iana),
+        _ => None,
+    }
+}
+
+/// Step 2: an IANA zone with the blob's offsets and transitions this year.
+fn by_rules(tz: &TimeZone) -> Option<Tz> {
+    let preferred = PREFERRED.iter().filter_map(|n| Tz::from_str(n).ok());
+    preferred
+        .chain(chrono_tz::TZ_VARIANTS.iter().copied())
+        .find(|&z| matches_rules(z, tz))
+}
+
+/// Offset (seconds east of UTC) of a zone at a UTC instant.
+fn offset(z: Tz, t: DateTime<Utc>) -> i32 {
+    z.offset_from_utc_datetime(&t.naive_utc())
+        .fix()
+        .local_minus_utc()
+}
+
+/// The days (UTC, 2026) on which the zone's offset changes, with the new offset.
+fn transitions(z: Tz) -> Vec<(NaiveDate, i32)> {
+    let mut out = Vec::new();
+    let start = Utc
+        .with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
+        .single()
+        .expect("a valid date");
+    let mut prev = offset(z, start);
+    for day in 1..366 {
+        let t = start + chrono::Duration::days(day);
+        let now = offset(z, t);
+        if now != prev {
+            out.push((t.date_naive(), now));
+            prev = now;
+        }
+    }
+    out
+}
+
+fn rule_date(rule: TransitionRule, year: i32) -> Option<NaiveDate> {
+    let weekday = chrono::Weekday::try_from(((rule.day_of_week as u32 + 6) % 7) as u8).ok()?;
+    if rule.week >= 5 {
+        let next = if rule.month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(year, u32::from(rule.month) + 1, 1)
+        }?;
+        let mut d = next.pred_opt()?;
+        while d.weekday() != weekday {
+            d = d.pred_opt()?;
+        }
+        return Some(d);
+    }
+    NaiveDate::from_weekday_of_month_opt(year, rule.month.into(), weekday, rule.week)
+}
+
+/// Whether the zone has the blob's standard offset, and its daylight offset and transition
+/// days (within a day: the blob's hour is local) — or no daylight time when the blob has none.
+fn matches_rules(z: Tz, tz: &TimeZone) -> bool {
+    let std_offset = -tz.bias * 60;
+    let dst_offset = -(tz.bias + tz.daylight_bias) * 60;
+    let changes = transitions(z);
+    let (std_rule, dst_rule) = (tz.standard_date.rule(), tz.daylight_date.rule());
+    match (std_rule, dst_rule) {
+        (Some(s), Some(d)) if tz.daylight_bias != 0 => {
+            let near = |want: Option<NaiveDate>, to: i32| {
+                want.is_some_and(|w| {
+                    changes
+                        .iter()
+                        .any(|(day, o)| *o == to && (*day - w).num_days().abs() <= 1)
+                })
+            };
+            changes.len() == 2
+                && near(rule_date(s, 2026), std_offset)
+                && near(rule_date(d, 2026), dst_offset)
+        }
+        _ => {
+            let jan = Utc
+                .with_ymd_and_hms(2026, 1, 15, 12, 0, 0)
+                .single()
+                .expect("a valid date");
+            changes.is_empty() && offset(z, jan) == std_offset
+        }
+    }
+}
+
+impl TimeZone {
+    /// Offset (seconds east of UTC) of the blob's zone at a UTC instant, by its own rules.
+    pub fn offset_at(&self, t: DateTime<Utc>) -> i32 {
+        let std = -self.bias * 60;
+        let (Some(s), Some(d)) = (self.standard_date.rule(), self.daylight_date.rule()) else {
+            return std;
+        };
+        if self.daylight_bias == 0 {
+            return std;
+        }
+        let dst = -(self.bias + self.daylight_bias) * 60;
+        let year = t.year();
+        let at = |r: TransitionRule, off: i32| {
+            rule_date(r, year)
+                .and_then(|day| day.and_hms_opt(r.hour.into(), r.minute.into(), 0))
+                .map(|local| local.and_utc().timestamp() - i64::from(off))
+        };
+        let (Some(to_dst), Some(to_std)) = (at(d, std), at(s, dst)) else {
+            return std;
+        };
+        let now = t.timestamp();
+        let in_dst = if to_dst < to_std {
+            now >= to_dst && now < to_std
+        } else {
+            now >= to_dst || now < to_std
+        };
+        if in_dst { dst } else { std }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::dates::ZONES;
+
+    #[test]
+    fn windows_names_map_to_iana() {
+        // The simulator's blobs carry real Windows names.
+        assert_eq!(
+            resolve(Some(&ZONES[0].blob())),
+            Zone::Iana(chrono_tz::Europe::Berlin)
+        );
+        assert_eq!(
+            resolve(Some(&ZONES[1].blob())),
+            Zone::Iana(chrono_tz::America::New_York)
+        );
+        // calcard's table names India by its older alias; tzdata has both.
+        let india = resolve(Some(&ZONES[2].blob()));
+        assert!(
+            matches!(india, Zone::Iana(z) if ["Asia/Kolkata", "Asia/Calcutta"].contains(&z.name())),
+            "{india:?}"
+        );
+        assert_eq!(
+            resolve(Some(&ZONES[3].blob())),
+            Zone::Iana(chrono_tz::Australia::Sydney)
+        );
+    }
+
+    fn renamed(i: usize, name: &str) -> String {
+        let mut tz = TimeZone::from_base64(&ZONES[i].blob()).unwrap();
+        tz.standard_name = name.into();
+        tz.daylight_name = name.into();
+        tz.to_base64()
+    }
+
+    #[test]
+    fn an_unknown_or_8bit_name_is_matched_by_its_rules() {
+        // SOGo sends names with heap garbage (../shared/sogo/NOTES.md quirk 5).
+        assert_eq!(
+            resolve(Some(&renamed(
+                0,
+                "Mitteleurop\u{e4}ische Zeit \u{fffd}\u{1}"
+            ))),
+            Zone::Iana(chrono_tz::Europe::Berlin)
+        );
+        assert_eq!(
+            resolve(Some(&renamed(1, ""))),
+            Zone::Iana(chrono_tz::America::New_York)
+        );
+    }
+
+    #[test]
+    fn rules_no_zone_has_get_a_zone_of_their_own() {
+        let mut tz = TimeZone::from_base64(&ZONES[0].blob()).unwrap();
+        tz.standard_name = "Atlantis Time".into();
+        tz.bias = -75; // UTC+1:15, daylight +2:15
+        let Zone::Custom { id, blob } = resolve(Some(&tz.to_base64())) else {
+            panic!("custom expected")
+        };
+        assert_eq!(id, "easync-Atlantis-Time");
+        let winter = Utc.with_ymd_and_hms(2026, 1, 10, 12, 0, 0).unwrap();
+        let summer = Utc.with_ymd_and_hms(2026, 7, 10, 12, 0, 0).unwrap();
+        assert_eq!(
+            (blob.offset_at(winter), blob.offset_at(summer)),
+            (4500, 8100)
+        );
+    }
+
+    #[test]
+    fn garbage_and_empty_blobs_are_utc() {
+        assert_eq!(resolve(None), Zone::Utc);
+        assert_eq!(resolve(Some("not base64!")), Zone::Utc);
+        assert_eq!(resolve(Some(&TimeZone::default().to_base64())), Zone::Utc);
+    }
+}

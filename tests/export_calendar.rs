@@ -1,0 +1,185 @@
+//! `easync export calendar` checked by real consumers: khal (Debian) lists the seeded events on
+//! the right days and times — a recurring series with its moved occurrence and without its
+//! cancelled one, from 14.1 embedded exceptions and from 16.1 per-instance changes alike — and
+//! python3-vobject parses every exported file. Skipped without them unless
+//! EASYNC_REQUIRE_CONSUMERS=1 (CI sets it).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+mod common;
+#[path = "common/sim.rs"]
+mod simc;
+
+use easync::sim::mail::BodyWanted;
+use simc::{PASSWORD_ENV, client, small, start, sync_ok};
+
+fn export(config: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(config)
+        .args(["export", "calendar"])
+        .args(args)
+        .env(PASSWORD_ENV, "demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn have(program: &str, probe: &[&str]) -> bool {
+    let ok = Command::new(program)
+        .args(probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok || std::env::var_os("EASYNC_REQUIRE_CONSUMERS").is_none(),
+        "{program} is required here"
+    );
+    if !ok {
+        eprintln!("{program} not installed: its checks are skipped");
+    }
+    ok
+}
+
+/// `20261011T023000Z` → `2026-10-11 02:30` (khal's format below, in UTC).
+fn khal_time(t: &str) -> String {
+    format!(
+        "{}-{}-{} {}:{}",
+        &t[0..4],
+        &t[4..6],
+        &t[6..8],
+        &t[9..11],
+        &t[11..13]
+    )
+}
+
+fn check(version: &str) {
+    let server = start(small());
+    let c = client(&format!("export-cal-{version}"), &server.url(), version, "");
+    sync_ok(&c);
+    let vdir = c.dir.join("cal");
+    let report = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    assert!(
+        report.contains("Calendar: 27 events (27 written"),
+        "{report}"
+    );
+    let series =
+        std::fs::read_to_string(vdir.join("Calendar/sim-1-calendar-10@easync.test.ics")).unwrap();
+    assert_eq!(
+        series.matches("BEGIN:VEVENT").count(),
+        2,
+        "the series and its moved occurrence in one file"
+    );
+
+    // What the server holds: occurrence 0, the moved one (2) and the cancelled one (3).
+    let (ev, _) = easync::sim::events::event(1, "calendar", 10, 0, false, &BodyWanted::default());
+    let ex = ev.exceptions.unwrap().items;
+    let first = khal_time(ev.start_time.as_deref().unwrap());
+    let moved = khal_time(ex[0].start_time.as_deref().unwrap());
+    let cancelled = khal_time(ex[1].exception_start_time.as_deref().unwrap());
+
+    if have("khal", &["--version"]) {
+        let conf = c.dir.join("khal.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "[calendars]\n[[cal]]\npath = {}/Calendar\n[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\n\
+                 longdateformat = %Y-%m-%d\ndatetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n\
+                 local_timezone = UTC\ndefault_timezone = UTC\n",
+                vdir.display()
+            ),
+        )
+        .unwrap();
+        let out = Command::new("khal")
+            .arg("-c")
+            .arg(&conf)
+            .args([
+                "list",
+                "2026-09-01",
+                "2027-03-01",
+                "--format",
+                "{start} {title}",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let listed = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "khal: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            listed.contains(&format!("{first} Sprint review #10\n")),
+            "{version}: first occurrence {first}:\n{listed}"
+        );
+        assert!(
+            listed.contains(&format!("{moved} Sprint review #10 (moved)")),
+            "{version}: moved to {moved}:\n{listed}"
+        );
+        assert!(
+            !listed.contains(&format!("{cancelled} Sprint review #10")),
+            "{version}: {cancelled} was cancelled"
+        );
+        // A single event and an all-day one on their day.
+        let (single, _) =
+            easync::sim::events::event(1, "calendar", 4, 0, false, &BodyWanted::default());
+        let single_at = khal_time(single.start_time.as_deref().unwrap());
+        assert!(
+            listed.contains(&format!("{single_at} {}", single.subject.unwrap())),
+            "{listed}"
+        );
+        assert!(
+            listed.contains("1:1 with Zoë #3"),
+            "the all-day event: {listed}"
+        );
+    }
+
+    if have(common::python(), &["-c", "import vobject"]) {
+        let files: Vec<_> = std::fs::read_dir(vdir.join("Calendar"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "ics"))
+            .collect();
+        let script = "import sys, vobject\nn = 0\nfor p in sys.argv[1:]:\n    cal = vobject.readOne(open(p, encoding='utf-8').read())\n    for ev in cal.vevent_list:\n        assert ev.uid.value and ev.dtstart.value, p\n    n += 1\nprint(n)\n";
+        let out = Command::new(common::python())
+            .arg("-c")
+            .arg(script)
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "vobject: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            files.len().to_string()
+        );
+    }
+
+    // A re-export touches nothing.
+    let again = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    assert!(
+        again.contains("Calendar: 27 events (0 written, 27 unchanged, 0 removed)"),
+        "{again}"
+    );
+}
+
+#[test]
+fn khal_shows_the_series_with_its_moved_and_cancelled_occurrences_on_14_1() {
+    check("14.1");
+}
+
+#[test]
+fn khal_shows_the_series_with_its_moved_and_cancelled_occurrences_on_16_1() {
+    check("16.1");
+}
