@@ -183,3 +183,54 @@ fn khal_shows_the_series_with_its_moved_and_cancelled_occurrences_on_14_1() {
 fn khal_shows_the_series_with_its_moved_and_cancelled_occurrences_on_16_1() {
     check("16.1");
 }
+
+#[test]
+fn todoman_reads_the_exported_tasks() {
+    let server = start(small());
+    let c = client("export-tasks", &server.url(), "16.1", "");
+    sync_ok(&c);
+    let vdir = c.dir.join("tasks");
+    let out = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&c.config)
+        .args(["export", "tasks", "--vdir", vdir.to_str().unwrap()])
+        .env(PASSWORD_ENV, "demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Tasks: 10 tasks (10 written"));
+    if !have("todoman", &["--version"]) {
+        return;
+    }
+    let conf = c.dir.join("todoman.py");
+    std::fs::write(&conf, format!("path = \"{}/*\"\ndate_format = \"%Y-%m-%d\"\ntime_format = \"%H:%M\"\ndefault_list = \"Tasks\"\n", vdir.display())).unwrap();
+    let out = Command::new("todoman")
+        .arg("--config")
+        .arg(&conf)
+        .args(["--porcelain", "list", "--status", "ANY"])
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "todoman: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 10);
+    for t in listed {
+        let summary = t["summary"].as_str().unwrap();
+        let idx: u32 = summary.rsplit('#').next().unwrap().parse().unwrap();
+        let want = easync::sim::pim::task(1, "tasks", idx, 0);
+        assert_eq!(summary, want.subject.as_deref().unwrap());
+        assert_eq!(t["completed"].as_bool(), want.complete, "{summary}");
+        let due = easync::export::ical::parse_time(want.due_date.as_deref().unwrap()).unwrap();
+        assert_eq!(t["due"].as_i64(), Some(due.timestamp()), "{summary}");
+    }
+}

@@ -15,6 +15,8 @@ pub enum ExportCommand {
     Contacts(ContactsArgs),
     /// Calendars as iCalendar (`--out FILE.ics`, `-` for stdout) or a vdir (`--vdir DIR`).
     Calendar(CalendarArgs),
+    /// Tasks as iCalendar VTODOs (`--out FILE.ics`, `-` for stdout) or a vdir (`--vdir DIR`).
+    Tasks(CalendarArgs),
 }
 
 #[derive(Debug, Args)]
@@ -23,19 +25,19 @@ pub struct CalendarArgs {
     /// The account (needed when the configuration has several).
     #[arg(short, long)]
     account: Option<String>,
-    /// Only these folders (names; repeatable). Default: every calendar folder.
+    /// Only these folders (names; repeatable). Default: every calendar (or task) folder.
     #[arg(long = "folder", value_name = "NAME")]
     folders: Vec<String>,
-    /// One file with every event ("-": standard output).
+    /// One file with every event or task ("-": standard output).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// A vdir: one subdirectory per folder, one file per event (a series with its overrides).
+    /// A vdir: one subdirectory per folder, one file per item (a series with its overrides).
     #[arg(long, value_name = "DIR")]
     vdir: Option<PathBuf>,
 }
 
 impl CalendarArgs {
-    fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
+    fn execute(self, config_file: Option<&Path>, tasks: bool) -> anyhow::Result<()> {
         let acct = super::load_account(config_file, self.account.as_deref())?;
         let db = super::open_synced(&acct)?;
         let stdout = self.out.as_ref().is_some_and(|o| o.as_os_str() == "-");
@@ -46,13 +48,12 @@ impl CalendarArgs {
             (None, Some(dir)) => Target::Vdir(dir),
             (None, None) => unreachable!("clap requires --out or --vdir"),
         };
-        let report = calendar::export(
-            &db,
-            &CalendarExport {
-                target,
-                folders: self.folders,
-            },
-        )?;
+        let export = CalendarExport {
+            target,
+            folders: self.folders,
+            tasks,
+        };
+        let report = calendar::export(&db, &export)?;
         if stdout {
             let text = std::fs::read(&tmp)?;
             let _ = std::fs::remove_file(&tmp);
@@ -94,7 +95,8 @@ impl ExportCommand {
     pub fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
         match self {
             Self::Contacts(args) => args.execute(config_file),
-            Self::Calendar(args) => args.execute(config_file),
+            Self::Calendar(args) => args.execute(config_file, false),
+            Self::Tasks(args) => args.execute(config_file, true),
         }
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! [[account.work.export]]
-//! what = "contacts"                        # or "calendar" (tasks, mail: not yet)
+//! what = "contacts"                        # or "calendar", "tasks" (mail: not yet)
 //! vdir = "~/.local/share/contacts/work"    # or: out = "~/work.vcf"
 //! vcard = 3                                # contacts: 3 (default) or 4
 //! folders = ["Contacts"]                   # default: every folder of that class
@@ -40,10 +40,10 @@ fn expand(path: &str) -> PathBuf {
 /// Checks one export.
 pub fn resolve(raw: &RawExport) -> Result<Export, String> {
     match raw.what.as_str() {
-        "contacts" | "calendar" => {}
-        "tasks" | "mail" => {
+        "contacts" | "calendar" | "tasks" => {}
+        "mail" => {
             return Err(format!(
-                "export.what = {:?} is not supported yet (\"contacts\" or \"calendar\")",
+                "export.what = {:?} is not supported yet (\"contacts\", \"calendar\" or \"tasks\")",
                 raw.what
             ));
         }
@@ -59,11 +59,16 @@ pub fn resolve(raw: &RawExport) -> Result<Export, String> {
         _ => return Err("an export needs exactly one of vdir = \"DIR\" and out = \"FILE\"".into()),
     };
     let folders = raw.folders.clone();
-    if raw.what == "calendar" {
+    if raw.what != "contacts" {
         if raw.vcard.is_some() {
             return Err("export.vcard applies to contacts only".into());
         }
-        return Ok(Export::Calendar(CalendarExport { target, folders }));
+        let tasks = raw.what == "tasks";
+        return Ok(Export::Calendar(CalendarExport {
+            target,
+            folders,
+            tasks,
+        }));
     }
     let v4 = match raw.vcard.unwrap_or(3) {
         3 => false,
@@ -102,11 +107,11 @@ mod tests {
             ..ok.clone()
         };
         assert!(matches!(resolve(&cal), Ok(Export::Calendar(_))));
-        let tasks = RawExport {
-            what: "tasks".into(),
+        let mail = RawExport {
+            what: "mail".into(),
             ..ok.clone()
         };
-        assert!(resolve(&tasks).unwrap_err().contains("not supported yet"));
+        assert!(resolve(&mail).unwrap_err().contains("not supported yet"));
         let v5 = RawExport {
             vcard: Some(5),
             ..ok

@@ -1,5 +1,6 @@
-//! Exporting the stored calendars: each item (a series with its changed occurrences, or a single
-//! event) becomes one iCalendar object, into one `.ics` file or vdir collections (khal).
+//! Exporting the stored calendars and tasks: each item (a series with its changed occurrences, a
+//! single event, a task) becomes one iCalendar object, into one `.ics` file or vdir collections
+//! (khal for events, todoman for tasks).
 
 use super::ical::{self, event_components};
 use super::tz::{self, Zone};
@@ -8,12 +9,13 @@ use crate::model::Exception;
 use crate::proto::classes::{ApplicationData, ItemClass};
 use crate::store::{RawItem, Store};
 
-/// One calendar export.
+/// One calendar export (events, or with `tasks` the task folders as VTODOs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalendarExport {
     pub target: Target,
-    /// Folder names; empty: every calendar folder.
+    /// Folder names; empty: every folder of the class.
     pub folders: Vec<String>,
+    pub tasks: bool,
 }
 
 /// The UID: the event's own (`UID`), else one made from its folder and server id.
@@ -81,9 +83,38 @@ fn write(cal: &calcard::icalendar::ICalendar) -> String {
     cal.to_string()
 }
 
+/// Every wanted task as (item, UID, components, zone).
+fn tasks(
+    db: &Store,
+    folders: &[String],
+) -> Result<Vec<(RawItem, String, Parts, Zone)>, ExportError> {
+    let mut out = Vec::new();
+    for item in db.raw_items("Tasks")? {
+        if !folders.is_empty() && !folders.iter().any(|f| f.eq_ignore_ascii_case(&item.folder)) {
+            continue;
+        }
+        let data = decode(&item, ItemClass::Tasks).map_err(|source| ExportError::Decode {
+            server_id: item.server_id.clone(),
+            folder: item.folder.clone(),
+            source,
+        })?;
+        let ApplicationData::Task(t) = data else {
+            continue;
+        };
+        let uid = uid(&item, None);
+        let parts = vec![super::todo::todo(&t, &uid)];
+        out.push((item, uid, parts, Zone::Utc));
+    }
+    Ok(out)
+}
+
 /// Runs the export; returns a report.
 pub fn export(db: &Store, e: &CalendarExport) -> Result<String, ExportError> {
-    let events = events(db, &e.folders)?;
+    let (events, noun) = if e.tasks {
+        (tasks(db, &e.folders)?, "tasks")
+    } else {
+        (events(db, &e.folders)?, "events")
+    };
     match &e.target {
         Target::File(path) => {
             let n = events.len();
@@ -108,7 +139,7 @@ pub fn export(db: &Store, e: &CalendarExport) -> Result<String, ExportError> {
                     (item, uid, text)
                 })
                 .collect();
-            export_vdir(root, &items, "ics", "events")
+            export_vdir(root, &items, "ics", noun)
         }
     }
 }

@@ -93,6 +93,17 @@ fn weekdays(mask: u8) -> Vec<ICalendarWeekday> {
     .collect()
 }
 
+/// RRULE for a day-based item (tasks): UNTIL as a date.
+pub fn recurrence_rule(r: &Recurrence, dates: bool) -> Option<ICalendarRecurrenceRule> {
+    rrule(
+        r,
+        &Clock {
+            zone: Zone::Utc,
+            all_day: dates,
+        },
+    )
+}
+
 /// RRULE from an EAS recurrence (MS-ASCAL 2.2.2.38 Type 0–6).
 fn rrule(r: &Recurrence, clock: &Clock) -> Option<ICalendarRecurrenceRule> {
     let days = |ord: Option<i16>| {

@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod contacts;
 pub mod ical;
+pub mod todo;
 pub mod tz;
 mod tz_component;
 pub mod vcard;
@@ -36,6 +37,7 @@ impl Export {
     pub fn what(&self) -> &'static str {
         match self {
             Self::Contacts(_) => "contacts",
+            Self::Calendar(c) if c.tasks => "tasks",
             Self::Calendar(_) => "calendar",
         }
     }
