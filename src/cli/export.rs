@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::export::Target;
@@ -17,6 +19,8 @@ pub enum ExportCommand {
     Calendar(CalendarArgs),
     /// Tasks as iCalendar VTODOs (`--out FILE.ics`, `-` for stdout) or a vdir (`--vdir DIR`).
     Tasks(CalendarArgs),
+    /// Mail as maildirs (`--maildir DIR`), whole messages (fetched when only text is stored).
+    Mail(MailArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +101,7 @@ impl ExportCommand {
             Self::Contacts(args) => args.execute(config_file),
             Self::Calendar(args) => args.execute(config_file, false),
             Self::Tasks(args) => args.execute(config_file, true),
+            Self::Mail(args) => args.execute(config_file),
         }
     }
 }
@@ -126,6 +131,122 @@ impl ContactsArgs {
                 v4,
             },
         )?;
+        super::write_stdout(report.as_bytes())
+    }
+}
+
+/// `easync export mail --maildir DIR`.
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// The account (needed when the configuration has several).
+    #[arg(short, long)]
+    account: Option<String>,
+    /// Only these folders (names; repeatable). Default: every mail folder.
+    #[arg(long = "folder", value_name = "NAME")]
+    folders: Vec<String>,
+    /// The root of the maildirs: one per folder, nested like the folder tree.
+    #[arg(long, value_name = "DIR")]
+    maildir: PathBuf,
+}
+
+/// How many messages one ItemOperations request fetches.
+const FETCH_BATCH: usize = 50;
+
+impl MailArgs {
+    fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(self.run(config_file))
+    }
+
+    async fn run(self, config_file: Option<&Path>) -> anyhow::Result<()> {
+        use crate::export::maildir;
+        let acct = super::load_account(config_file, self.account.as_deref())?;
+        let mut db = super::open_synced(&acct)?;
+        let folders = db.folders()?;
+        let path_of = |id: &str| {
+            let mut path = Vec::new();
+            let mut cur = folders.iter().find(|f| f.server_id == id);
+            while let Some(f) = cur {
+                path.insert(0, f.name.clone());
+                cur = f
+                    .parent_id
+                    .as_deref()
+                    .and_then(|p| folders.iter().find(|f| f.server_id == p));
+            }
+            path
+        };
+        let mut by_folder: Vec<(String, Vec<maildir::Message>)> = Vec::new();
+        for (folder_id, msg) in crate::export::mail::messages(&db)? {
+            let name = folders
+                .iter()
+                .find(|f| f.server_id == folder_id)
+                .map(|f| f.name.clone())
+                .unwrap_or_default();
+            if !self.folders.is_empty()
+                && !self.folders.iter().any(|f| f.eq_ignore_ascii_case(&name))
+            {
+                continue;
+            }
+            match by_folder.iter_mut().find(|(id, _)| *id == folder_id) {
+                Some((_, list)) => list.push(msg),
+                None => by_folder.push((folder_id, vec![msg])),
+            }
+        }
+        let mut session = None;
+        let mut report = String::new();
+        for (folder_id, mut messages) in by_folder {
+            let dir = maildir::folder_dir(&self.maildir, &path_of(&folder_id));
+            let wanted = maildir::missing(&dir, &messages)?;
+            if !wanted.is_empty() && session.is_none() {
+                let auth = acct
+                    .secret
+                    .auth(&acct.user)
+                    .with_context(|| format!("account {}", acct.name))?;
+                session = Some(
+                    crate::sync::account::connect(&mut db, &super::connect_options(&acct), auth)
+                        .await?,
+                );
+            }
+            if let Some(s) = session.as_mut() {
+                for chunk in wanted.chunks(FETCH_BATCH) {
+                    let fetched = crate::export::mail::fetch_mime(s, &folder_id, chunk).await?;
+                    for m in messages.iter_mut() {
+                        if let Some(mime) = fetched.get(&m.server_id) {
+                            m.mime = Some(mime.clone());
+                        }
+                    }
+                }
+            }
+            let lost = wanted
+                .iter()
+                .filter(|id| {
+                    messages
+                        .iter()
+                        .any(|m| &m.server_id == *id && m.mime.is_none())
+                })
+                .count();
+            let c = maildir::sync_folder(&dir, &messages)?;
+            let _ = std::fmt::Write::write_fmt(
+                &mut report,
+                format_args!(
+                    "{}: {} messages ({} written, {} renamed, {} unchanged, {} removed{}) in {}\n",
+                    path_of(&folder_id).join("/"),
+                    messages.len(),
+                    c.written,
+                    c.renamed,
+                    c.unchanged,
+                    c.removed,
+                    if lost > 0 {
+                        format!(", {lost} the server could not send")
+                    } else {
+                        String::new()
+                    },
+                    dir.display()
+                ),
+            );
+        }
         super::write_stdout(report.as_bytes())
     }
 }

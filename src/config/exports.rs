@@ -43,7 +43,7 @@ pub fn resolve(raw: &RawExport) -> Result<Export, String> {
         "contacts" | "calendar" | "tasks" => {}
         "mail" => {
             return Err(format!(
-                "export.what = {:?} is not supported yet (\"contacts\", \"calendar\" or \"tasks\")",
+                "export.what = {:?} cannot run after each sync yet: use `easync export mail` (configured exports: \"contacts\", \"calendar\", \"tasks\")",
                 raw.what
             ));
         }
@@ -111,7 +111,7 @@ mod tests {
             what: "mail".into(),
             ..ok.clone()
         };
-        assert!(resolve(&mail).unwrap_err().contains("not supported yet"));
+        assert!(resolve(&mail).unwrap_err().contains("easync export mail"));
         let v5 = RawExport {
             vcard: Some(5),
             ..ok

@@ -5,6 +5,8 @@
 pub mod calendar;
 pub mod contacts;
 pub mod ical;
+pub mod mail;
+pub mod maildir;
 pub mod todo;
 pub mod tz;
 mod tz_component;
