@@ -677,3 +677,62 @@ fn easync_watch_stores_an_imap_append_within_15_seconds() {
         .unwrap();
     assert_eq!(stored, 1);
 }
+
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn exports_agree_with_what_sogo_serves_over_caldav_and_carddav() {
+    let (config, _db) = sogo_config("export", "");
+    let out = easync(&config, &["sync"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = config.parent().unwrap().to_path_buf();
+    for (what, sub, ext) in [("calendar", "cal", "ics"), ("contacts", "con", "vcf")] {
+        let root = dir.join(sub);
+        let out = easync(&config, &["export", what, "--vdir", root.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut files = Vec::new();
+        for coll in std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()) {
+            for f in std::fs::read_dir(coll).unwrap().map(|e| e.unwrap().path()) {
+                if f.extension().is_some_and(|e| e == ext) {
+                    files.push(f);
+                }
+            }
+        }
+        let python = if std::path::Path::new("/usr/bin/python3").exists() {
+            "/usr/bin/python3"
+        } else {
+            "python3"
+        };
+        let cmp = std::process::Command::new(python)
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/interop/dav_compare.py"
+            ))
+            .arg(what)
+            .args(&files)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&cmp.stdout);
+        assert!(
+            cmp.status.success(),
+            "{what}: {}{said}",
+            String::from_utf8_lossy(&cmp.stderr)
+        );
+        eprintln!("{what}: {said}");
+        assert!(
+            said.contains(if what == "calendar" {
+                "3 events agree"
+            } else {
+                "2 contacts agree"
+            }),
+            "{said}"
+        );
+    }
+}
