@@ -399,3 +399,23 @@ fn a_server_down_at_start_is_retried_until_it_answers() {
     });
     assert_eq!(w.stop(), 0);
 }
+
+#[test]
+fn a_hook_that_hangs_is_killed_after_its_timeout() {
+    let server = start(fast());
+    let extra = "[account.a.watch]\nheartbeat = 60\ndebounce = 0\nhook_timeout = 1\n\
+                 [[account.a.watch.hook]]\nfolder = \"Inbox\"\non_new_mail = [\"sleep\", \"30\"]\n";
+    let c = client("watch-hang", &server.url(), "16.1", extra);
+    sync_ok(&c);
+    let w = watch_on(&c, &[]);
+    w.caught_up();
+    let started = Instant::now();
+    let id = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    w.expect(5, "the new mail", is_new(&id));
+    // The hook hangs; one second later it is killed (and logged).
+    std::thread::sleep(Duration::from_millis(1800));
+    let (code, log) = w.stop_with_log();
+    assert_eq!(code, 0);
+    assert!(log.contains("ran longer than 1s: killed"), "{log}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
