@@ -4,7 +4,6 @@
 //! python3-vobject parses every exported file. Skipped without them unless
 //! EASYNC_REQUIRE_CONSUMERS=1 (CI sets it).
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 mod common;
@@ -12,41 +11,7 @@ mod common;
 mod simc;
 
 use easync::sim::mail::BodyWanted;
-use simc::{PASSWORD_ENV, client, small, start, sync_ok};
-
-fn export(config: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(config)
-        .args(["export", "calendar"])
-        .args(args)
-        .env(PASSWORD_ENV, "demo")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn have(program: &str, probe: &[&str]) -> bool {
-    let ok = Command::new(program)
-        .args(probe)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        ok || std::env::var_os("EASYNC_REQUIRE_CONSUMERS").is_none(),
-        "{program} is required here"
-    );
-    if !ok {
-        eprintln!("{program} not installed: its checks are skipped");
-    }
-    ok
-}
+use simc::{client, have, small, start, sync_ok};
 
 /// `20261011T023000Z` → `2026-10-11 02:30` (khal's format below, in UTC).
 fn khal_time(t: &str) -> String {
@@ -65,7 +30,7 @@ fn check(version: &str) {
     let c = client(&format!("export-cal-{version}"), &server.url(), version, "");
     sync_ok(&c);
     let vdir = c.dir.join("cal");
-    let report = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    let report = simc::export(&c.config, "calendar", &["--vdir", vdir.to_str().unwrap()]);
     assert!(
         report.contains("Calendar: 27 events (27 written"),
         "{report}"
@@ -167,7 +132,7 @@ fn check(version: &str) {
     }
 
     // A re-export touches nothing.
-    let again = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    let again = simc::export(&c.config, "calendar", &["--vdir", vdir.to_str().unwrap()]);
     assert!(
         again.contains("Calendar: 27 events (0 written, 27 unchanged, 0 removed)"),
         "{again}"
@@ -190,19 +155,8 @@ fn todoman_reads_the_exported_tasks() {
     let c = client("export-tasks", &server.url(), "16.1", "");
     sync_ok(&c);
     let vdir = c.dir.join("tasks");
-    let out = Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(&c.config)
-        .args(["export", "tasks", "--vdir", vdir.to_str().unwrap()])
-        .env(PASSWORD_ENV, "demo")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Tasks: 10 tasks (10 written"));
+    let report = simc::export(&c.config, "tasks", &["--vdir", vdir.to_str().unwrap()]);
+    assert!(report.contains("Tasks: 10 tasks (10 written"), "{report}");
     if !have("todoman", &["--version"]) {
         return;
     }

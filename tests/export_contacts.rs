@@ -12,41 +12,7 @@ mod common;
 mod simc;
 
 use easync::sim::State;
-use simc::{PASSWORD_ENV, client, small, start, sync_ok};
-
-fn export(config: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(config)
-        .args(["export", "contacts"])
-        .args(args)
-        .env(PASSWORD_ENV, "demo")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn have(program: &str, probe: &[&str]) -> bool {
-    let ok = Command::new(program)
-        .args(probe)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        ok || std::env::var_os("EASYNC_REQUIRE_CONSUMERS").is_none(),
-        "{program} is required here"
-    );
-    if !ok {
-        eprintln!("{program} not installed: its checks are skipped");
-    }
-    ok
-}
+use simc::{PASSWORD_ENV, client, have, small, start, sync_ok};
 
 fn khard(conf: &Path, args: &[&str]) -> String {
     let out = Command::new("khard")
@@ -88,7 +54,7 @@ fn khard_and_vobject_read_the_export_and_reexports_are_incremental() {
     let c = client("export-contacts", &server.url(), "16.1", "");
     sync_ok(&c);
     let vdir = c.dir.join("contacts");
-    let report = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    let report = simc::export(&c.config, "contacts", &["--vdir", vdir.to_str().unwrap()]);
     assert!(
         report.contains("Contacts: 18 contacts (18 written")
             && report.contains("Lieferanten: 2 contacts"),
@@ -158,7 +124,7 @@ fn khard_and_vobject_read_the_export_and_reexports_are_incremental() {
     }
 
     // vCard 4.0 into one file: calcard (an independent parser path) reads every card back.
-    let v4 = export(&c.config, &["--vcard", "4", "--out", "-"]);
+    let v4 = simc::export(&c.config, "contacts", &["--vcard", "4", "--out", "-"]);
     let mut parser = calcard::Parser::new(&v4);
     let mut cards = 0;
     loop {
@@ -185,14 +151,14 @@ fn khard_and_vobject_read_the_export_and_reexports_are_incremental() {
         "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mine\r\nEND:VCARD\r\n",
     )
     .unwrap();
-    let report = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    let report = simc::export(&c.config, "contacts", &["--vdir", vdir.to_str().unwrap()]);
     assert!(
         report.contains("(0 written, 18 unchanged, 0 removed)"),
         "{report}"
     );
     server.sim.set_item("contacts:3", State::Deleted).unwrap();
     sync_ok(&c);
-    let report = export(&c.config, &["--vdir", vdir.to_str().unwrap()]);
+    let report = simc::export(&c.config, "contacts", &["--vdir", vdir.to_str().unwrap()]);
     assert!(
         report.contains("Contacts: 17 contacts (0 written, 17 unchanged, 1 removed)"),
         "{report}"

@@ -12,23 +12,10 @@ mod common;
 mod simc;
 
 use easync::sim::State;
-use simc::{PASSWORD_ENV, client, small, start, sync_ok};
+use simc::{client, small, start, sync_ok};
 
 fn export(config: &Path, dir: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(config)
-        .args(["export", "mail", "--maildir"])
-        .arg(dir)
-        .env(PASSWORD_ENV, "demo")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    simc::export(config, "mail", &["--maildir", dir.to_str().unwrap()])
 }
 
 fn files(dir: &Path) -> Vec<String> {

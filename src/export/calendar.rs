@@ -4,7 +4,7 @@
 
 use super::ical::{self, event_components};
 use super::tz::{self, Zone};
-use super::{ExportError, Target, decode, export_vdir, vdir};
+use super::{ExportError, Target, export_vdir, fallback_uid, typed_items, vdir};
 use crate::model::Exception;
 use crate::proto::classes::{ApplicationData, ItemClass};
 use crate::store::{RawItem, Store};
@@ -18,25 +18,6 @@ pub struct CalendarExport {
     pub tasks: bool,
 }
 
-/// The UID: the event's own (`UID`), else one made from its folder and server id.
-fn uid(item: &RawItem, own: Option<&str>) -> String {
-    match own.map(str::trim).filter(|u| !u.is_empty()) {
-        Some(u) => u.to_string(),
-        None => {
-            let clean = |s: &str| {
-                s.chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                    .collect::<String>()
-            };
-            format!(
-                "easync-{}-{}",
-                clean(&item.folder_id),
-                clean(&item.server_id)
-            )
-        }
-    }
-}
-
 type Parts = Vec<(
     calcard::icalendar::ICalendarComponent,
     Option<calcard::icalendar::ICalendarComponent>,
@@ -48,15 +29,7 @@ fn events(
     folders: &[String],
 ) -> Result<Vec<(RawItem, String, Parts, Zone)>, ExportError> {
     let mut out = Vec::new();
-    for item in db.raw_items("Calendar")? {
-        if !folders.is_empty() && !folders.iter().any(|f| f.eq_ignore_ascii_case(&item.folder)) {
-            continue;
-        }
-        let data = decode(&item, ItemClass::Calendar).map_err(|source| ExportError::Decode {
-            server_id: item.server_id.clone(),
-            folder: item.folder.clone(),
-            source,
-        })?;
+    for (item, data) in typed_items(db, ItemClass::Calendar, folders)? {
         let ApplicationData::Event(ev) = data else {
             continue;
         };
@@ -70,7 +43,12 @@ fn events(
         } else {
             tz::resolve(ev.timezone.as_deref())
         };
-        let uid = uid(&item, ev.uid.as_deref());
+        let uid = ev
+            .uid
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map_or_else(|| fallback_uid(&item), String::from);
         let parts = event_components(&ev, &exceptions, &uid, zone.clone());
         if !parts.is_empty() {
             out.push((item, uid, parts, zone));
@@ -89,19 +67,11 @@ fn tasks(
     folders: &[String],
 ) -> Result<Vec<(RawItem, String, Parts, Zone)>, ExportError> {
     let mut out = Vec::new();
-    for item in db.raw_items("Tasks")? {
-        if !folders.is_empty() && !folders.iter().any(|f| f.eq_ignore_ascii_case(&item.folder)) {
-            continue;
-        }
-        let data = decode(&item, ItemClass::Tasks).map_err(|source| ExportError::Decode {
-            server_id: item.server_id.clone(),
-            folder: item.folder.clone(),
-            source,
-        })?;
+    for (item, data) in typed_items(db, ItemClass::Tasks, folders)? {
         let ApplicationData::Task(t) = data else {
             continue;
         };
-        let uid = uid(&item, None);
+        let uid = fallback_uid(&item);
         let parts = vec![super::todo::todo(&t, &uid)];
         out.push((item, uid, parts, Zone::Utc));
     }

@@ -2,7 +2,7 @@
 //! vCard into one file or vdir collections. Used by `easync export contacts` and by the exports
 //! an account configures (`[[account.NAME.export]]`, run after each sync).
 
-use super::{ExportError, Target, decode, export_vdir, vcard, vdir};
+use super::{ExportError, Target, export_vdir, fallback_uid, typed_items, vcard, vdir};
 use crate::proto::classes::{ApplicationData, ItemClass};
 use crate::store::{RawItem, Store};
 
@@ -16,20 +16,6 @@ pub struct ContactsExport {
     pub v4: bool,
 }
 
-/// A stable UID for an item EAS gives none (contacts): its folder and server id.
-fn uid(item: &RawItem) -> String {
-    let clean = |s: &str| {
-        s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect::<String>()
-    };
-    format!(
-        "easync-{}-{}",
-        clean(&item.folder_id),
-        clean(&item.server_id)
-    )
-}
-
 /// Every wanted contact as (item, UID, vCard text).
 pub fn cards(
     db: &Store,
@@ -37,17 +23,9 @@ pub fn cards(
     v4: bool,
 ) -> Result<Vec<(RawItem, String, String)>, ExportError> {
     let mut cards = Vec::new();
-    for item in db.raw_items("Contacts")? {
-        if !folders.is_empty() && !folders.iter().any(|f| f.eq_ignore_ascii_case(&item.folder)) {
-            continue;
-        }
-        let data = decode(&item, ItemClass::Contacts).map_err(|source| ExportError::Decode {
-            server_id: item.server_id.clone(),
-            folder: item.folder.clone(),
-            source,
-        })?;
+    for (item, data) in typed_items(db, ItemClass::Contacts, folders)? {
         if let ApplicationData::Contact(c) = data {
-            let uid = uid(&item);
+            let uid = fallback_uid(&item);
             let text = vcard::write(&vcard::contact(&c, &uid, v4), v4);
             cards.push((item, uid, text));
         }

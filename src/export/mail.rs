@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::maildir::{Message, flags};
-use super::{ExportError, decode};
+use super::{ExportError, typed_items};
 use crate::proto::classes::{ApplicationData, ItemClass};
 use crate::proto::itemoperations::{Fetch, ItemOperations};
 use crate::store::Store;
@@ -14,12 +14,7 @@ use crate::sync::Transport;
 /// Every stored mail as (folder server id, message).
 pub fn messages(db: &Store) -> Result<Vec<(String, Message)>, ExportError> {
     let mut out = Vec::new();
-    for item in db.raw_items("Email")? {
-        let data = decode(&item, ItemClass::Email).map_err(|source| ExportError::Decode {
-            server_id: item.server_id.clone(),
-            folder: item.folder.clone(),
-            source,
-        })?;
+    for (item, data) in typed_items(db, ItemClass::Email, &[])? {
         let ApplicationData::Email(e) = data else {
             continue;
         };

@@ -72,6 +72,42 @@ pub enum ExportError {
     },
 }
 
+/// The stored items of `class` in the wanted folders (all when `folders` is empty), each
+/// typed again from its raw ApplicationData (every field the server sent).
+fn typed_items(
+    db: &crate::store::Store,
+    class: ItemClass,
+    folders: &[String],
+) -> Result<Vec<(RawItem, ApplicationData)>, ExportError> {
+    let mut out = Vec::new();
+    for item in db.raw_items(class.as_str())? {
+        if !folders.is_empty() && !folders.iter().any(|f| f.eq_ignore_ascii_case(&item.folder)) {
+            continue;
+        }
+        let data = decode(&item, class).map_err(|source| ExportError::Decode {
+            server_id: item.server_id.clone(),
+            folder: item.folder.clone(),
+            source,
+        })?;
+        out.push((item, data));
+    }
+    Ok(out)
+}
+
+/// A stable UID for an item EAS gives none (contacts, tasks): its folder and server id.
+fn fallback_uid(item: &RawItem) -> String {
+    let clean = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+    };
+    format!(
+        "easync-{}-{}",
+        clean(&item.folder_id),
+        clean(&item.server_id)
+    )
+}
+
 /// Types an item's raw ApplicationData again (every field the server sent).
 fn decode(item: &RawItem, class: ItemClass) -> Result<ApplicationData, crate::proto::ProtoError> {
     let mut r = Reader::new("export", &item.raw)?;

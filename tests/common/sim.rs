@@ -173,3 +173,40 @@ pub fn assert_mirrors(db: &Path, sim: &Sim) {
         "fields differ from the server's: {differ:?}"
     );
 }
+
+/// `easync -c CONFIG export WHAT ARGS…`, which must succeed; its stdout.
+pub fn export(config: &Path, what: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(config)
+        .args(["export", what])
+        .args(args)
+        .env(PASSWORD_ENV, "demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Whether a consumer program runs (`probe` must succeed); with EASYNC_REQUIRE_CONSUMERS set
+/// (CI), its absence fails the test instead of skipping its checks.
+pub fn have(program: &str, probe: &[&str]) -> bool {
+    let ok = Command::new(program)
+        .args(probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok || std::env::var_os("EASYNC_REQUIRE_CONSUMERS").is_none(),
+        "{program} is required here"
+    );
+    if !ok {
+        eprintln!("{program} not installed: its checks are skipped");
+    }
+    ok
+}
