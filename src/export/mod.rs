@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod ical;
 pub mod mail;
 pub mod maildir;
+mod rrule;
 pub mod todo;
 pub mod tz;
 mod tz_component;

@@ -11,7 +11,8 @@ use calcard::icalendar::{
     ICalendarValueType,
 };
 
-use super::ical::{Component, parse_time, recurrence_rule};
+use super::ical::{Component, parse_time};
+use super::rrule::recurrence_rule;
 use crate::proto::classes::calendar::Recurrence as EventRecurrence;
 use crate::proto::classes::tasks::Task;
 

@@ -8,9 +8,10 @@ mod events;
 mod hooks;
 mod notify;
 mod signals;
+mod steps;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
@@ -18,6 +19,7 @@ use clap::Args;
 use self::events::Events;
 use self::hooks::HookMsg;
 use self::signals::{Sig, Signals};
+use self::steps::{suspended, sync_folders};
 use crate::config::Account;
 use crate::http::{HttpError, Session};
 use crate::proto::HeartbeatInterval;
@@ -25,7 +27,7 @@ use crate::proto::classes::ItemClass;
 use crate::proto::ping::{Ping, PingFolder};
 use crate::store::{Store, StoredFolder, WriterLock};
 use crate::sync::push::{self, Heartbeat, PingAction};
-use crate::sync::{SyncError, account, hierarchy, items};
+use crate::sync::{SyncError, account, hierarchy};
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
@@ -385,48 +387,5 @@ impl Watcher {
         let state = self.db.account()?;
         account::remember(&mut self.db, &self.session, state)?;
         Ok(false)
-    }
-}
-
-/// Syncs the hierarchy (for a full sync) and the folders' items.
-async fn sync_folders(
-    session: &mut Session,
-    db: &mut Store,
-    acct: &Account,
-    only: Option<&[String]>,
-) -> Result<(), SyncError> {
-    if only.is_none() {
-        hierarchy::sync(session, db).await?;
-    }
-    let opts = super::sync::item_options(&acct.sync, false, session.version());
-    for attempt in 0..2 {
-        let folders: Vec<StoredFolder> = db
-            .folders()?
-            .into_iter()
-            .filter(|f| match only {
-                Some(ids) => ids.contains(&f.server_id) && f.class.is_some(),
-                None => acct.sync.wants(&f.name, f.class.as_deref()),
-            })
-            .collect();
-        match items::sync_folders(session, db, &folders, &opts, &mut |_, _| {}).await {
-            Err(SyncError::HierarchyChanged) if attempt == 0 => {
-                hierarchy::sync(session, db).await.map(drop)?
-            }
-            other => return other.map(drop),
-        }
-    }
-    Ok(())
-}
-
-/// Resolves when the wall clock jumps ahead of the monotonic clock: the machine slept, and
-/// the Ping's connection is most likely dead.
-async fn suspended() {
-    let (mono, wall) = (Instant::now(), SystemTime::now());
-    loop {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        let walled = SystemTime::now().duration_since(wall).unwrap_or_default();
-        if walled > mono.elapsed() + Duration::from_secs(15) {
-            return;
-        }
     }
 }

@@ -1,0 +1,52 @@
+//! The two long-running steps of the watch loop that need no watcher state: a sync of some
+//! folders, and noticing that the machine was suspended.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::config::Account;
+use crate::http::Session;
+use crate::store::{Store, StoredFolder};
+use crate::sync::{SyncError, hierarchy, items};
+
+/// Syncs the hierarchy (for a full sync) and the folders' items.
+pub(super) async fn sync_folders(
+    session: &mut Session,
+    db: &mut Store,
+    acct: &Account,
+    only: Option<&[String]>,
+) -> Result<(), SyncError> {
+    if only.is_none() {
+        hierarchy::sync(session, db).await?;
+    }
+    let opts = super::super::sync::item_options(&acct.sync, false, session.version());
+    for attempt in 0..2 {
+        let folders: Vec<StoredFolder> = db
+            .folders()?
+            .into_iter()
+            .filter(|f| match only {
+                Some(ids) => ids.contains(&f.server_id) && f.class.is_some(),
+                None => acct.sync.wants(&f.name, f.class.as_deref()),
+            })
+            .collect();
+        match items::sync_folders(session, db, &folders, &opts, &mut |_, _| {}).await {
+            Err(SyncError::HierarchyChanged) if attempt == 0 => {
+                hierarchy::sync(session, db).await.map(drop)?
+            }
+            other => return other.map(drop),
+        }
+    }
+    Ok(())
+}
+
+/// Resolves when the wall clock jumps ahead of the monotonic clock: the machine slept, and
+/// the Ping's connection is most likely dead.
+pub(super) async fn suspended() {
+    let (mono, wall) = (Instant::now(), SystemTime::now());
+    loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let walled = SystemTime::now().duration_since(wall).unwrap_or_default();
+        if walled > mono.elapsed() + Duration::from_secs(15) {
+            return;
+        }
+    }
+}
