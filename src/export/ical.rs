@@ -134,19 +134,53 @@ pub fn event_components(
     ) else {
         return Vec::new();
     };
-    let mut master = ICalendarComponent::new(ICalendarComponentType::VEvent);
-    master.entries = common(ev, uid);
-    master.entries.push(clock.entry(P::Dtstart, start));
-    master.entries.push(clock.entry(P::Dtend, end));
-    if let Some(s) = ev.subject.as_deref() {
-        master.entries.push(text(P::Summary, s));
-    }
     let location = ev
         .location
         .clone()
         .or_else(|| ev.location16.as_ref().and_then(|l| l.display_name.clone()));
-    if let Some(l) = location.as_deref().filter(|l| !l.is_empty()) {
-        master.entries.push(text(P::Location, l));
+    let mut master = ICalendarComponent::new(ICalendarComponentType::VEvent);
+    master.entries = common(ev, uid);
+    master.entries.push(clock.entry(P::Dtstart, start));
+    master.entries.push(clock.entry(P::Dtend, end));
+    master.entries.extend(describe(ev, location.as_deref()));
+    master.entries.extend(people(ev));
+    if let Some(rule) = ev.recurrence.as_ref().and_then(|r| rrule(r, &clock)) {
+        master
+            .entries
+            .push(ICalendarEntry::new(P::Rrule).with_value(rule));
+        for x in exceptions.iter().filter(|x| x.deleted) {
+            if let Some(t) = x.original_start.as_deref().and_then(parse_time) {
+                master.entries.push(clock.entry(P::Exdate, t));
+            }
+        }
+    }
+    let mut out = vec![(master, alarm(ev))];
+    if ev.recurrence.is_some() {
+        let series = Series {
+            ev,
+            uid,
+            clock: &clock,
+            length: end - start,
+            location: location.as_deref(),
+        };
+        out.extend(
+            exceptions
+                .iter()
+                .filter(|x| !x.deleted)
+                .filter_map(|x| series.override_of(x)),
+        );
+    }
+    out
+}
+
+/// Summary, location, description, class, transparency and busy status, categories.
+fn describe(ev: &Event, location: Option<&str>) -> Vec<ICalendarEntry> {
+    let mut e = Vec::new();
+    if let Some(s) = ev.subject.as_deref() {
+        e.push(text(P::Summary, s));
+    }
+    if let Some(l) = location.filter(|l| !l.is_empty()) {
+        e.push(text(P::Location, l));
     }
     if let Some(d) = ev
         .body
@@ -154,32 +188,26 @@ pub fn event_components(
         .and_then(|b| b.data.as_deref())
         .filter(|d| !d.trim().is_empty())
     {
-        master.entries.push(text(P::Description, d));
+        e.push(text(P::Description, d));
     }
     let class = match ev.sensitivity.unwrap_or(0) {
         1 | 2 => ICalendarClassification::Private,
         3 => ICalendarClassification::Confidential,
         _ => ICalendarClassification::Public,
     };
-    master
-        .entries
-        .push(ICalendarEntry::new(P::Class).with_value(ICalendarValue::Classification(class)));
+    e.push(ICalendarEntry::new(P::Class).with_value(ICalendarValue::Classification(class)));
     let busy = ev.busy_status.unwrap_or(2);
     let transp = if busy == 0 {
         ICalendarTransparency::Transparent
     } else {
         ICalendarTransparency::Opaque
     };
-    master
-        .entries
-        .push(ICalendarEntry::new(P::Transp).with_value(ICalendarValue::Transparency(transp)));
+    e.push(ICalendarEntry::new(P::Transp).with_value(ICalendarValue::Transparency(transp)));
     let cdo = ["FREE", "TENTATIVE", "BUSY", "OOF", "WORKINGELSEWHERE"]
         .get(busy as usize)
         .copied()
         .unwrap_or("BUSY");
-    master
-        .entries
-        .push(text(P::Other("X-MICROSOFT-CDO-BUSYSTATUS".into()), cdo));
+    e.push(text(P::Other("X-MICROSOFT-CDO-BUSYSTATUS".into()), cdo));
     let categories: Vec<ICalendarValue> = ev
         .categories
         .iter()
@@ -187,16 +215,20 @@ pub fn event_components(
         .map(|c| ICalendarValue::Text(c.0.clone()))
         .collect();
     if !categories.is_empty() {
-        master
-            .entries
-            .push(ICalendarEntry::new(P::Categories).with_values(categories));
+        e.push(ICalendarEntry::new(P::Categories).with_values(categories));
     }
+    e
+}
+
+/// The organizer and the attendees with their roles and answers.
+fn people(ev: &Event) -> Vec<ICalendarEntry> {
+    let mut e = Vec::new();
     if let Some(org) = ev.organizer_email.as_deref().filter(|o| !o.is_empty()) {
-        let mut e = ICalendarEntry::new(P::Organizer).with_value(format!("mailto:{org}"));
+        let mut entry = ICalendarEntry::new(P::Organizer).with_value(format!("mailto:{org}"));
         if let Some(n) = ev.organizer_name.as_deref().filter(|n| !n.is_empty()) {
-            e.params.push(ICalendarParameter::cn(n.to_string()));
+            entry.params.push(ICalendarParameter::cn(n.to_string()));
         }
-        master.entries.push(e);
+        e.push(entry);
     }
     for a in ev.attendees.iter().flat_map(|l| &l.items) {
         let Some(email) = a.email.as_deref() else {
@@ -214,49 +246,48 @@ pub fn event_components(
             Some(5) => Some(ICalendarParticipationStatus::NeedsAction),
             _ => None,
         };
-        master
-            .entries
-            .push(attendee(email, a.name.as_deref(), role, status));
+        e.push(attendee(email, a.name.as_deref(), role, status));
     }
-    if let Some(rule) = ev.recurrence.as_ref().and_then(|r| rrule(r, &clock)) {
-        master
-            .entries
-            .push(ICalendarEntry::new(P::Rrule).with_value(rule));
-        for x in exceptions.iter().filter(|x| x.deleted) {
-            if let Some(t) = x.original_start.as_deref().and_then(parse_time) {
-                master.entries.push(clock.entry(P::Exdate, t));
-            }
-        }
-    }
-    let alarm = ev.reminder.map(|minutes| {
-        let mut a = ICalendarComponent::new(ICalendarComponentType::VAlarm);
-        a.entries.push(
-            ICalendarEntry::new(P::Action).with_value(ICalendarValue::Action(
-                calcard::icalendar::ICalendarAction::Display,
-            )),
-        );
-        let trigger = ICalendarDuration {
-            neg: true,
-            minutes,
-            ..Default::default()
-        };
-        a.entries
-            .push(ICalendarEntry::new(P::Trigger).with_value(trigger));
-        a.entries.push(text(
-            P::Description,
-            ev.subject.as_deref().unwrap_or("Reminder"),
-        ));
-        a
-    });
-    let mut out = vec![(master, alarm)];
-    if ev.recurrence.is_none() {
-        return out;
-    }
-    let length = end - start;
-    for x in exceptions.iter().filter(|x| !x.deleted) {
-        let Some(original) = x.original_start.as_deref().and_then(parse_time) else {
-            continue;
-        };
+    e
+}
+
+/// A display alarm `Reminder` minutes before the start.
+fn alarm(ev: &Event) -> Option<ICalendarComponent> {
+    let minutes = ev.reminder?;
+    let mut a = ICalendarComponent::new(ICalendarComponentType::VAlarm);
+    a.entries.push(
+        ICalendarEntry::new(P::Action).with_value(ICalendarValue::Action(
+            calcard::icalendar::ICalendarAction::Display,
+        )),
+    );
+    let trigger = ICalendarDuration {
+        neg: true,
+        minutes,
+        ..Default::default()
+    };
+    a.entries
+        .push(ICalendarEntry::new(P::Trigger).with_value(trigger));
+    a.entries.push(text(
+        P::Description,
+        ev.subject.as_deref().unwrap_or("Reminder"),
+    ));
+    Some(a)
+}
+
+/// A recurring series, for writing its changed occurrences.
+struct Series<'a> {
+    ev: &'a Event,
+    uid: &'a str,
+    clock: &'a Clock,
+    length: chrono::Duration,
+    location: Option<&'a str>,
+}
+
+impl Series<'_> {
+    /// The override (RECURRENCE-ID) of a changed occurrence; what it does not change is the
+    /// series'.
+    fn override_of(&self, x: &Exception) -> Option<Component> {
+        let original = x.original_start.as_deref().and_then(parse_time)?;
         let s = x
             .start_time
             .as_deref()
@@ -266,26 +297,25 @@ pub fn event_components(
             .end_time
             .as_deref()
             .and_then(parse_time)
-            .unwrap_or(s + length);
+            .unwrap_or(s + self.length);
         let mut o = ICalendarComponent::new(ICalendarComponentType::VEvent);
-        o.entries = common(ev, uid);
-        o.entries.push(clock.entry(P::RecurrenceId, original));
-        o.entries.push(clock.entry(P::Dtstart, s));
-        o.entries.push(clock.entry(P::Dtend, e));
-        if let Some(subject) = x.subject.as_deref().or(ev.subject.as_deref()) {
+        o.entries = common(self.ev, self.uid);
+        o.entries.push(self.clock.entry(P::RecurrenceId, original));
+        o.entries.push(self.clock.entry(P::Dtstart, s));
+        o.entries.push(self.clock.entry(P::Dtend, e));
+        if let Some(subject) = x.subject.as_deref().or(self.ev.subject.as_deref()) {
             o.entries.push(text(P::Summary, subject));
         }
         if let Some(l) = x
             .location
             .as_deref()
-            .or(location.as_deref())
+            .or(self.location)
             .filter(|l| !l.is_empty())
         {
             o.entries.push(text(P::Location, l));
         }
-        out.push((o, None));
+        Some((o, None))
     }
-    out
 }
 
 /// A VCALENDAR with these items' components and the VTIMEZONEs they use.

@@ -113,6 +113,17 @@ fn adr(
 
 /// The vCard of a contact whose UID is `uid`.
 pub fn contact(c: &Contact, uid: &str, v4: bool) -> VCard {
+    let mut entries = names(c, uid);
+    entries.extend(emails(c, v4));
+    entries.extend(phones(c));
+    entries.extend(work(c));
+    entries.extend(relations(c, v4));
+    entries.extend(personal(c, v4));
+    VCard { entries }
+}
+
+/// UID, FN, N, phonetic names, nickname.
+fn names(c: &Contact, uid: &str) -> Vec<VCardEntry> {
     use VCardProperty as P;
     let mut e = vec![text(P::Uid, uid), text(P::Fn, &full_name(c))];
     let n = [
@@ -137,6 +148,13 @@ pub fn contact(c: &Contact, uid: &str, v4: bool) -> VCard {
     if let Some(v) = opt(&c.nick_name) {
         e.push(text(P::Nickname, v));
     }
+    e
+}
+
+/// The three addresses; the first preferred.
+fn emails(c: &Contact, v4: bool) -> Vec<VCardEntry> {
+    use VCardProperty as P;
+    let mut e = Vec::new();
     for (i, mail) in [&c.email1_address, &c.email2_address, &c.email3_address]
         .iter()
         .enumerate()
@@ -161,6 +179,13 @@ pub fn contact(c: &Contact, uid: &str, v4: bool) -> VCard {
             e.push(entry);
         }
     }
+    e
+}
+
+/// Every phone kind EAS has.
+fn phones(c: &Contact) -> Vec<VCardEntry> {
+    use VCardProperty as P;
+    let mut e = Vec::new();
     use VCardType as T;
     let phones: [(&Option<String>, &[VCardType], Option<&str>); 12] = [
         (&c.mobile_phone_number, &[T::Cell, T::Voice], None),
@@ -185,6 +210,14 @@ pub fn contact(c: &Contact, uid: &str, v4: bool) -> VCard {
             e.push(entry);
         }
     }
+    e
+}
+
+/// Addresses, organization, title, web page.
+fn work(c: &Contact) -> Vec<VCardEntry> {
+    use VCardProperty as P;
+    use VCardType as T;
+    let mut e = Vec::new();
     e.extend(adr(
         &[T::Work],
         &c.business_address_street,
@@ -218,6 +251,15 @@ pub fn contact(c: &Contact, uid: &str, v4: bool) -> VCard {
             e.push(text(p, v));
         }
     }
+    e
+}
+
+/// People around the contact, instant messaging and the EAS fields vCard has no property for.
+fn relations(c: &Contact, v4: bool) -> Vec<VCardEntry> {
+    use VCardProperty as P;
+    use VCardType as T;
+    let x = |name: &str, v: &str| text(P::Other(name.to_string()), v);
+    let mut e = Vec::new();
     for (name, v) in [
         ("X-OFFICE", &c.office_location),
         ("X-ASSISTANT", &c.assistant_name),
@@ -251,6 +293,14 @@ pub fn contact(c: &Contact, uid: &str, v4: bool) -> VCard {
     {
         e.push(text(P::Impp, im));
     }
+    e
+}
+
+/// Dates, categories, notes, photo.
+fn personal(c: &Contact, v4: bool) -> Vec<VCardEntry> {
+    use VCardProperty as P;
+    let x = |name: &str, v: &str| text(P::Other(name.to_string()), v);
+    let mut e = Vec::new();
     if let Some(d) = c.birthday.as_deref().and_then(date) {
         e.push(VCardEntry::new(P::Bday).with_value(VCardValue::PartialDateTime(d)));
     }
@@ -296,7 +346,7 @@ pub fn contact(c: &Contact, uid: &str, v4: bool) -> VCard {
         };
         e.push(VCardEntry::new(P::Photo).with_value(VCardValue::Binary(data)));
     }
-    VCard { entries: e }
+    e
 }
 
 /// The vCard as text.
