@@ -165,49 +165,19 @@ impl MailArgs {
         let acct = super::load_account(config_file, self.account.as_deref())?;
         let mut db = super::open_synced(&acct)?;
         let folders = db.folders()?;
-        let path_of = |id: &str| {
-            let mut path = Vec::new();
-            let mut cur = folders.iter().find(|f| f.server_id == id);
-            while let Some(f) = cur {
-                path.insert(0, f.name.clone());
-                cur = f
-                    .parent_id
-                    .as_deref()
-                    .and_then(|p| folders.iter().find(|f| f.server_id == p));
-            }
-            path
-        };
-        let mut by_folder: Vec<(String, Vec<maildir::Message>)> = Vec::new();
-        for (folder_id, msg) in crate::export::mail::messages(&db)? {
-            let name = folders
-                .iter()
-                .find(|f| f.server_id == folder_id)
-                .map(|f| f.name.clone())
-                .unwrap_or_default();
-            if !self.folders.is_empty()
-                && !self.folders.iter().any(|f| f.eq_ignore_ascii_case(&name))
-            {
-                continue;
-            }
-            match by_folder.iter_mut().find(|(id, _)| *id == folder_id) {
-                Some((_, list)) => list.push(msg),
-                None => by_folder.push((folder_id, vec![msg])),
-            }
-        }
         let mut session = None;
         let mut report = String::new();
-        for (folder_id, mut messages) in by_folder {
-            let dir = maildir::folder_dir(&self.maildir, &path_of(&folder_id));
+        for (folder_id, mut messages) in self.by_folder(&db, &folders)? {
+            let path = folder_path(&folders, &folder_id);
+            let dir = maildir::folder_dir(&self.maildir, &path);
             let wanted = maildir::missing(&dir, &messages)?;
             if !wanted.is_empty() && session.is_none() {
                 let auth = acct
                     .secret
                     .auth(&acct.user)
                     .with_context(|| format!("account {}", acct.name))?;
-                session = Some(
-                    crate::sync::account::connect(&mut db, &super::connect_options(&acct), auth)
-                        .await?,
-                );
+                let opts = super::connect_options(&acct);
+                session = Some(crate::sync::account::connect(&mut db, &opts, auth).await?);
             }
             if let Some(s) = session.as_mut() {
                 for chunk in wanted.chunks(FETCH_BATCH) {
@@ -219,34 +189,66 @@ impl MailArgs {
                     }
                 }
             }
-            let lost = wanted
+            let lost = messages
                 .iter()
-                .filter(|id| {
-                    messages
-                        .iter()
-                        .any(|m| &m.server_id == *id && m.mime.is_none())
-                })
+                .filter(|m| m.mime.is_none() && wanted.contains(&m.server_id))
                 .count();
             let c = maildir::sync_folder(&dir, &messages)?;
-            let _ = std::fmt::Write::write_fmt(
-                &mut report,
-                format_args!(
-                    "{}: {} messages ({} written, {} renamed, {} unchanged, {} removed{}) in {}\n",
-                    path_of(&folder_id).join("/"),
-                    messages.len(),
-                    c.written,
-                    c.renamed,
-                    c.unchanged,
-                    c.removed,
-                    if lost > 0 {
-                        format!(", {lost} the server could not send")
-                    } else {
-                        String::new()
-                    },
-                    dir.display()
-                ),
-            );
+            let lost = if lost > 0 {
+                format!(", {lost} the server could not send")
+            } else {
+                String::new()
+            };
+            report.push_str(&format!(
+                "{}: {} messages ({} written, {} renamed, {} unchanged, {} removed{lost}) in {}\n",
+                path.join("/"),
+                messages.len(),
+                c.written,
+                c.renamed,
+                c.unchanged,
+                c.removed,
+                dir.display()
+            ));
         }
         super::write_stdout(report.as_bytes())
     }
+
+    /// The stored mail of the wanted folders, grouped by folder (server id).
+    fn by_folder(
+        &self,
+        db: &crate::store::Store,
+        folders: &[crate::store::StoredFolder],
+    ) -> anyhow::Result<Vec<(String, Vec<crate::export::maildir::Message>)>> {
+        let mut out: Vec<(String, Vec<_>)> = Vec::new();
+        for (folder_id, msg) in crate::export::mail::messages(db)? {
+            let name = folders
+                .iter()
+                .find(|f| f.server_id == folder_id)
+                .map_or("", |f| f.name.as_str());
+            if !self.folders.is_empty()
+                && !self.folders.iter().any(|f| f.eq_ignore_ascii_case(name))
+            {
+                continue;
+            }
+            match out.iter_mut().find(|(id, _)| *id == folder_id) {
+                Some((_, list)) => list.push(msg),
+                None => out.push((folder_id, vec![msg])),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A folder's names from the top of the tree down to it.
+fn folder_path(folders: &[crate::store::StoredFolder], id: &str) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut cur = folders.iter().find(|f| f.server_id == id);
+    while let Some(f) = cur {
+        path.insert(0, f.name.clone());
+        cur = f
+            .parent_id
+            .as_deref()
+            .and_then(|p| folders.iter().find(|f| f.server_id == p));
+    }
+    path
 }
