@@ -114,21 +114,7 @@ fn check(version: &str) {
             .filter(|p| p.extension().is_some_and(|e| e == "ics"))
             .collect();
         let script = "import sys, vobject\nn = 0\nfor p in sys.argv[1:]:\n    cal = vobject.readOne(open(p, encoding='utf-8').read())\n    for ev in cal.vevent_list:\n        assert ev.uid.value and ev.dtstart.value, p\n    n += 1\nprint(n)\n";
-        let out = Command::new(common::python())
-            .arg("-c")
-            .arg(script)
-            .args(&files)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "vobject: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout).trim(),
-            files.len().to_string()
-        );
+        assert_eq!(simc::vobject(script, &files), files.len().to_string());
     }
 
     // A re-export touches nothing.

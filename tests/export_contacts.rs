@@ -109,18 +109,7 @@ fn khard_and_vobject_read_the_export_and_reexports_are_incremental() {
 
     if have(common::python(), &["-c", "import vobject"]) {
         let script = "import sys, vobject\nfor p in sys.argv[1:]:\n    c = vobject.readOne(open(p, encoding='utf-8').read())\n    assert c.fn.value and c.uid.value, p\nprint(len(sys.argv) - 1)\n";
-        let out = Command::new(common::python())
-            .arg("-c")
-            .arg(script)
-            .args(&files)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "vobject: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "20");
+        assert_eq!(simc::vobject(script, &files), "20");
     }
 
     // vCard 4.0 into one file: calcard (an independent parser path) reads every card back.

@@ -210,3 +210,19 @@ pub fn have(program: &str, probe: &[&str]) -> bool {
     }
     ok
 }
+
+/// Runs a python3-vobject `script` over `files` (Debian's Python); its stdout, trimmed.
+pub fn vobject(script: &str, files: &[std::path::PathBuf]) -> String {
+    let out = Command::new(crate::common::python())
+        .arg("-c")
+        .arg(script)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "vobject: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
