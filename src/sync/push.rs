@@ -169,11 +169,11 @@ pub fn action(resp: &PingResponse) -> PingAction {
 /// Jittered exponential backoff after `failures` consecutive failures: 2 s, 4 s, 8 s … up to
 /// 5 minutes, ± 25 %.
 pub fn backoff(failures: u32) -> Duration {
-    let base = Duration::from_secs(2u64.saturating_pow(failures.clamp(1, 9)).min(300));
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    base.mul_f64(0.75 + f64::from(nanos % 1000) / 2000.0)
+    super::retry::exponential(
+        Duration::from_secs(2),
+        failures.saturating_sub(1),
+        Duration::from_secs(300),
+    )
 }
 
 #[cfg(test)]

@@ -16,14 +16,21 @@ pub const MAX_RETRIES: u32 = 3;
 /// The longest stated delay waited out within a run.
 pub const MAX_INLINE_WAIT: Duration = Duration::from_secs(60);
 
-/// `base · 2^attempt`, ± 25 % (the jitter spreads clients that failed together).
-fn backoff(attempt: u32) -> Duration {
-    let base = Duration::from_secs(1) * 2u32.pow(attempt.min(6));
+/// `first · 2^n`, at most `cap`, ± 25 % (the jitter spreads clients that failed together).
+/// The one backoff of the project: retries of a sync run and of `easync watch` use it.
+pub fn exponential(first: Duration, n: u32, cap: Duration) -> Duration {
+    let base = first
+        .saturating_mul(2u32.saturating_pow(n.min(20)))
+        .min(cap);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let jitter = f64::from(nanos % 1000) / 1000.0 * 0.5 - 0.25;
     base.mul_f64(1.0 + jitter)
+}
+
+fn backoff(attempt: u32) -> Duration {
+    exponential(Duration::from_secs(1), attempt, Duration::from_secs(64))
 }
 
 /// How long to wait before retry number `attempt` (0-based) after `err`; `None`: do not retry.
