@@ -117,6 +117,13 @@ fn check(version: &str) {
         assert_eq!(simc::vobject(script, &files), files.len().to_string());
     }
 
+    // One calendar on stdout: 27 items of Calendar and 3 of Team calendar, plus the moved
+    // occurrences of the two series (calendar:10 and calendar:20).
+    let all = simc::export(&c.config, "calendar", &["--out", "-"]);
+    assert_eq!(all.matches("BEGIN:VCALENDAR").count(), 1);
+    assert_eq!(all.matches("RECURRENCE-ID").count(), 2, "{version}");
+    assert_eq!(all.matches("BEGIN:VEVENT").count(), 32, "{version}");
+
     // A re-export touches nothing.
     let again = simc::export(&c.config, "calendar", &["--vdir", vdir.to_str().unwrap()]);
     assert!(
@@ -143,6 +150,16 @@ fn todoman_reads_the_exported_tasks() {
     let vdir = c.dir.join("tasks");
     let report = simc::export(&c.config, "tasks", &["--vdir", vdir.to_str().unwrap()]);
     assert!(report.contains("Tasks: 10 tasks (10 written"), "{report}");
+    let file = c.dir.join("tasks.ics");
+    let report = simc::export(&c.config, "tasks", &["--out", file.to_str().unwrap()]);
+    assert!(report.starts_with("10 tasks written"), "{report}");
+    assert_eq!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .matches("BEGIN:VTODO")
+            .count(),
+        10
+    );
     if !have("todoman", &["--version"]) {
         return;
     }

@@ -44,10 +44,11 @@ impl CalendarArgs {
     fn execute(self, config_file: Option<&Path>, tasks: bool) -> anyhow::Result<()> {
         let acct = super::load_account(config_file, self.account.as_deref())?;
         let db = super::open_synced(&acct)?;
-        let stdout = self.out.as_ref().is_some_and(|o| o.as_os_str() == "-");
-        let tmp = std::env::temp_dir().join(format!("easync-export-{}.ics", std::process::id()));
+        if self.out.as_ref().is_some_and(|o| o.as_os_str() == "-") {
+            let (_, text) = calendar::one_calendar(&db, &self.folders, tasks)?;
+            return super::write_stdout(text.as_bytes());
+        }
         let target = match (self.out, self.vdir) {
-            (Some(_), _) if stdout => Target::File(tmp.clone()),
             (Some(file), _) => Target::File(file),
             (None, Some(dir)) => Target::Vdir(dir),
             (None, None) => unreachable!("clap requires --out or --vdir"),
@@ -58,11 +59,6 @@ impl CalendarArgs {
             tasks,
         };
         let report = calendar::export(&db, &export)?;
-        if stdout {
-            let text = std::fs::read(&tmp)?;
-            let _ = std::fs::remove_file(&tmp);
-            return super::write_stdout(&text);
-        }
         super::write_stdout(report.as_bytes())
     }
 }

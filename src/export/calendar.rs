@@ -78,31 +78,47 @@ fn tasks(
     Ok(out)
 }
 
+/// The events (or tasks) of `folders` as one iCalendar text, and how many there are.
+pub fn one_calendar(
+    db: &Store,
+    folders: &[String],
+    tasks: bool,
+) -> Result<(usize, String), ExportError> {
+    let items = if tasks {
+        self::tasks(db, folders)?
+    } else {
+        events(db, folders)?
+    };
+    let n = items.len();
+    let all = ical::calendar(items.into_iter().map(|(_, _, p, z)| (p, z)).collect());
+    Ok((n, write(&all)))
+}
+
 /// Runs the export; returns a report.
 pub fn export(db: &Store, e: &CalendarExport) -> Result<String, ExportError> {
-    let (events, noun) = if e.tasks {
-        (tasks(db, &e.folders)?, "tasks")
-    } else {
-        (events(db, &e.folders)?, "events")
-    };
+    let noun = if e.tasks { "tasks" } else { "events" };
     match &e.target {
         Target::File(path) => {
-            let n = events.len();
-            let all = ical::calendar(events.into_iter().map(|(_, _, p, z)| (p, z)).collect());
-            let wrote = vdir::write_if_changed(path, write(&all).as_bytes()).map_err(|source| {
+            let (n, text) = one_calendar(db, &e.folders, e.tasks)?;
+            let wrote = vdir::write_if_changed(path, text.as_bytes()).map_err(|source| {
                 ExportError::Write {
                     path: path.clone(),
                     source,
                 }
             })?;
             Ok(format!(
-                "{n} events {}: {}\n",
+                "{n} {noun} {}: {}\n",
                 if wrote { "written" } else { "unchanged" },
                 path.display()
             ))
         }
         Target::Vdir(root) => {
-            let items: Vec<(RawItem, String, String)> = events
+            let items = if e.tasks {
+                tasks(db, &e.folders)?
+            } else {
+                events(db, &e.folders)?
+            };
+            let items: Vec<(RawItem, String, String)> = items
                 .into_iter()
                 .map(|(item, uid, parts, zone)| {
                     let text = write(&ical::calendar(vec![(parts, zone)]));
