@@ -20,6 +20,7 @@ fn setup(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
         sync_key: "0".into(),
         filter_type: None,
         last_sync: None,
+        resync: false,
     };
     let tx = db.transaction().unwrap();
     upsert_folder(&tx, &folder).unwrap();
@@ -36,10 +37,10 @@ fn setup(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
         })),
         raw: vec![0x03, 0x01, 0x6A, 0x00, 0x00, 0x00, 0x1D],
     };
-    db.apply_sync_step(&SyncStep {
-        folder: "inbox".into(),
-        new_key: "1".into(),
-        upserts: vec![
+    db.apply_sync_step(&SyncStep::puts(
+        "inbox",
+        "1",
+        vec![
             mail(
                 "1",
                 "Quarterly invoice",
@@ -48,8 +49,7 @@ fn setup(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
             ),
             mail("2", "Lunch?", "2026-03-02T12:00:00.000Z", "Pizza at noon"),
         ],
-        ..SyncStep::default()
-    })
+    ))
     .unwrap();
     let config = dir.join("config.toml");
     std::fs::write(

@@ -115,6 +115,7 @@ fn folder(id: &str, parent: Option<&str>, name: &str) -> StoredFolder {
         sync_key: "0".into(),
         filter_type: None,
         last_sync: None,
+        resync: false,
     }
 }
 

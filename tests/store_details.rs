@@ -26,6 +26,7 @@ fn store_with(folder: &str, class: &str, items: Vec<(&str, ApplicationData)>) ->
             sync_key: "0".into(),
             filter_type: None,
             last_sync: None,
+            resync: false,
         },
     )
     .unwrap();
@@ -34,13 +35,8 @@ fn store_with(folder: &str, class: &str, items: Vec<(&str, ApplicationData)>) ->
         .iter()
         .map(|(id, data)| record(id, data).unwrap())
         .collect();
-    db.apply_sync_step(&SyncStep {
-        folder: folder.into(),
-        new_key: "1".into(),
-        upserts,
-        ..SyncStep::default()
-    })
-    .unwrap();
+    db.apply_sync_step(&SyncStep::puts(folder, "1", upserts))
+        .unwrap();
     db
 }
 

@@ -43,6 +43,7 @@ fn three_folders() -> (Store, Vec<StoredFolder>) {
             sync_key: "0".into(),
             filter_type: None,
             last_sync: None,
+            resync: false,
         })
         .collect();
     let tx = db.transaction().unwrap();
@@ -203,8 +204,36 @@ async fn status_12_in_one_folder_keeps_the_others_changes() {
     assert_eq!(db.item_count("b").unwrap(), 2);
 }
 
+/// Issue "the mirror loses nothing", B12: a folder the server fails (Status 6) no longer
+/// throws away the other folders of the same response.
 #[tokio::test]
-async fn a_failed_folder_applies_nothing_of_the_response() {
+async fn a_failed_folder_does_not_block_the_others() {
+    let (mut db, folders) = three_folders();
+    let mut t = Scripted::default();
+    t.replies.push_back(response(
+        None,
+        None,
+        &[
+            ("a", "1", "a1", false, 2),
+            ("b", "6", "b0", false, 0),
+            ("c", "1", "c1", false, 1),
+        ],
+    ));
+    let err = sync_all(&mut t, &mut db, &folders).await.unwrap_err();
+    assert!(err.to_string().contains("Folder b"), "{err}");
+    assert!(
+        err.to_string().contains("the other folders were synced"),
+        "{err}"
+    );
+    assert_eq!((key(&db, "a"), key(&db, "c")), ("a1".into(), "c1".into()));
+    assert_eq!(db.item_count("a").unwrap(), 2);
+    assert_eq!(key(&db, "b"), "b0", "the failed folder keeps its key");
+}
+
+/// Status 8 for one collection (the server no longer knows it) asks for a FolderSync, after
+/// the other folders' changes are applied.
+#[tokio::test]
+async fn status_8_in_one_folder_asks_for_a_foldersync() {
     let (mut db, folders) = three_folders();
     let mut t = Scripted::default();
     t.replies.push_back(response(
@@ -213,13 +242,29 @@ async fn a_failed_folder_applies_nothing_of_the_response() {
         &[("a", "1", "a1", false, 2), ("b", "8", "b0", false, 0)],
     ));
     let err = sync_all(&mut t, &mut db, &folders).await.unwrap_err();
-    assert!(err.to_string().contains("Folder b"), "{err}");
-    assert_eq!(
-        key(&db, "a"),
-        "a0",
-        "one transaction per response: a is not applied"
-    );
-    assert_eq!(db.item_count("a").unwrap(), 0);
+    assert!(matches!(err, SyncError::HierarchyChanged), "{err}");
+    assert_eq!(key(&db, "a"), "a1");
+}
+
+/// Status 5 for one collection is retried in the next request while the others go on.
+#[tokio::test]
+async fn status_5_in_one_folder_is_retried() {
+    let (mut db, folders) = three_folders();
+    let mut t = Scripted::default();
+    t.replies.push_back(response(
+        None,
+        None,
+        &[
+            ("a", "1", "a1", false, 1),
+            ("b", "5", "b0", false, 0),
+            ("c", "1", "c1", false, 0),
+        ],
+    ));
+    t.replies
+        .push_back(response(None, None, &[("b", "1", "b1", false, 1)]));
+    sync_all(&mut t, &mut db, &folders).await.unwrap();
+    assert_eq!(key(&db, "b"), "b1");
+    assert_eq!(db.item_count("b").unwrap(), 1);
 }
 
 #[tokio::test]
@@ -235,6 +280,7 @@ async fn occurrences_changed_or_cancelled_on_16_x_merge_into_the_series() {
         sync_key: "0".into(),
         filter_type: None,
         last_sync: None,
+        resync: false,
     };
     let tx = db.transaction().unwrap();
     upsert_folder(&tx, &folder).unwrap();
@@ -295,5 +341,53 @@ async fn occurrences_changed_or_cancelled_on_16_x_merge_into_the_series() {
     assert_eq!(
         exceptions,
         r#"[{"deleted":false,"end_time":"20240312T170000Z","original_start":"20240312T140000Z","start_time":"20240312T160000Z"},{"deleted":true,"original_start":"20240319T140000Z"}]"#
+    );
+}
+
+/// Issue 16.2: a top-level Status 3 restarts every folder of the request from key 0 instead
+/// of failing the run as "Sync failed: status 3".
+#[tokio::test]
+async fn top_level_status_3_restarts_the_folders_of_the_request() {
+    let (mut db, folders) = three_folders();
+    let mut t = Scripted::default();
+    t.replies.push_back(response(
+        None,
+        None,
+        &[("a", "1", "a1", false, 1), ("b", "1", "b1", false, 1)],
+    ));
+    sync_all(&mut t, &mut db, &folders[..2]).await.unwrap();
+    let mut t = Scripted::default();
+    t.replies.push_back(response(Some("3"), None, &[]));
+    t.replies.push_back(response(
+        None,
+        None,
+        &[("a", "1", "a2", true, 0), ("b", "1", "b2", true, 0)],
+    ));
+    t.replies.push_back(response(
+        None,
+        None,
+        &[("a", "1", "a3", false, 1), ("b", "1", "b3", false, 1)],
+    ));
+    sync_all(&mut t, &mut db, &folders[..2]).await.unwrap();
+    assert_eq!(carried(&t.sent[1]), pairs(&[("a", "0"), ("b", "0")]));
+    assert_eq!((key(&db, "a"), key(&db, "b")), ("a3".into(), "b3".into()));
+}
+
+/// Issue 16.2: top-level Status 5/16 is retried; a Status 4 says what it means and what to do.
+#[tokio::test]
+async fn top_level_status_5_is_retried_and_4_is_explained() {
+    let (mut db, folders) = three_folders();
+    let mut t = Scripted::default();
+    t.replies.push_back(response(Some("5"), None, &[]));
+    t.replies
+        .push_back(response(None, None, &[("a", "1", "a1", false, 1)]));
+    sync_all(&mut t, &mut db, &folders[..1]).await.unwrap();
+    assert_eq!(key(&db, "a"), "a1");
+    let mut t = Scripted::default();
+    t.replies.push_back(response(Some("4"), None, &[]));
+    let err = sync_all(&mut t, &mut db, &folders[..1]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("status 4") && err.to_string().contains("report"),
+        "{err}"
     );
 }

@@ -85,6 +85,12 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if let Some(crate::store::StoreError::Locked { .. }) = cause.downcast_ref() {
             return EXIT_TEMPORARY;
         }
+        if let Some(e @ (crate::sync::SyncError::Temporary(_) | crate::sync::SyncError::Folders(_))) =
+            cause.downcast_ref()
+            && e.is_temporary()
+        {
+            return EXIT_TEMPORARY;
+        }
         let http =
             cause
                 .downcast_ref::<crate::http::HttpError>()

@@ -13,8 +13,8 @@ use crate::proto::classes::ItemClass;
 use crate::proto::sync::BodyPreference;
 use crate::store::{StepCounts, Store, StoredFolder, WriterLock};
 use crate::sync::estimate::{self, Pending};
-use crate::sync::items::{self, ItemOptions};
-use crate::sync::{SyncError, account, hierarchy, retry};
+use crate::sync::items::ItemOptions;
+use crate::sync::{SyncError, account, hierarchy, retry, run};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -99,23 +99,33 @@ impl SyncArgs {
         let mut total = StepCounts::default();
         let progress = Progress::new();
         let mut tally = HashMap::new();
-        let mut synced = self
+        let synced = self
             .sync_items(&mut session, db, &item_opts, &progress, &mut tally)
             .await;
-        if matches!(synced, Err(SyncError::HierarchyChanged)) {
-            hierarchy::sync(&mut session, db).await?;
-            synced = self
-                .sync_items(&mut session, db, &item_opts, &progress, &mut tally)
-                .await;
+        if let Err(e) = synced {
+            // What committed stays; say what did before the error.
+            if !self.json {
+                let done: StepCounts = tally.values().fold(StepCounts::default(), |mut t, c| {
+                    t.add(c);
+                    t
+                });
+                eprintln!(
+                    "easync: before the error: {} added, {} changed, {} deleted",
+                    done.added,
+                    done.changed,
+                    done.deleted + done.soft_deleted
+                );
+            }
+            return Err(e);
         }
-        synced?;
         for folder in db.folders()?.into_iter().filter(|f| self.wanted(f)) {
             let c = tally.get(&folder.server_id).copied().unwrap_or_default();
-            add(&mut total, &c);
+            total.add(&c);
             let held = db.item_count(&folder.server_id)?;
             if self.json {
                 let v = serde_json::json!({"type": "folder", "folder": folder.name, "added": c.added,
-                    "changed": c.changed, "deleted": c.deleted, "soft_deleted": c.soft_deleted, "items": held});
+                    "changed": c.changed, "deleted": c.deleted, "soft_deleted": c.soft_deleted,
+                    "undecodable": c.undecodable, "items": held});
                 out.push_str(&format!("{v}\n"));
             } else if c != StepCounts::default() {
                 out.push_str(&format!(
@@ -132,7 +142,8 @@ impl SyncArgs {
         account::remember(db, &session, state)?;
         if self.json {
             let v = serde_json::json!({"type": "summary", "added": total.added, "changed": total.changed,
-                "deleted": total.deleted, "soft_deleted": total.soft_deleted});
+                "deleted": total.deleted, "soft_deleted": total.soft_deleted,
+                "undecodable": total.undecodable});
             out.push_str(&format!("{v}\n"));
         } else {
             out.push_str(&format!(
@@ -141,6 +152,13 @@ impl SyncArgs {
                 total.changed,
                 total.deleted + total.soft_deleted
             ));
+            if total.undecodable > 0 {
+                out.push_str(&format!(
+                    "{} items could not be read and are kept as the server sent them \
+                     (items.decode_error says why)\n",
+                    total.undecodable
+                ));
+            }
         }
         Ok(out)
     }
@@ -172,11 +190,11 @@ impl SyncArgs {
                 (f.server_id.as_str(), bar)
             })
             .collect();
-        let result = items::sync_folders(session, db, &folders, opts, &mut |id, c| {
+        let result = run::items(session, db, opts, &|f| self.wanted(f), &mut |id, c| {
             if let Some(bar) = bars.get(id) {
                 progress::advance(bar, c);
             }
-            add(tally.entry(id.to_string()).or_default(), c);
+            tally.entry(id.to_string()).or_default().add(c);
         })
         .await;
         for bar in bars.values() {
@@ -274,13 +292,6 @@ pub(super) fn run_exports(
         }
     }
     Ok(out)
-}
-
-fn add(total: &mut StepCounts, c: &StepCounts) {
-    total.added += c.added;
-    total.changed += c.changed;
-    total.deleted += c.deleted;
-    total.soft_deleted += c.soft_deleted;
 }
 
 /// The engine's options from the account's preferences (MS-ASAIRS 2.2.2.10 for bodies).

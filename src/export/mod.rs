@@ -18,7 +18,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::proto::classes::{ApplicationData, ItemClass};
-use crate::proto::read::Reader;
 use crate::store::RawItem;
 
 /// One configured export (`[[account.NAME.export]]`).
@@ -111,9 +110,7 @@ fn fallback_uid(item: &RawItem) -> String {
 
 /// Types an item's raw ApplicationData again (every field the server sent).
 fn decode(item: &RawItem, class: ItemClass) -> Result<ApplicationData, crate::proto::ProtoError> {
-    let mut r = Reader::new("export", &item.raw)?;
-    let root = r.root(wbxml::tags::air_sync::APPLICATION_DATA)?;
-    ApplicationData::read(&mut r, &root, Some(class))
+    ApplicationData::decode("export", &item.raw, Some(class))
 }
 
 /// One collection per folder (named after it; a second folder of the same name gets its id);

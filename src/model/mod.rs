@@ -154,6 +154,39 @@ impl Item {
             Self::Other => None,
         }
     }
+
+    /// What identifies the item by content when a server re-sends it under a new ServerId (a
+    /// folder renumbered, a device the server forgot): the class and a few fields joined by
+    /// U+001F — the same key migration 6 computes for rows stored before it.
+    pub fn match_key(&self) -> Option<String> {
+        let f = |s: &Option<String>| s.clone().unwrap_or_default();
+        let parts = match self {
+            Self::Email(e) => [
+                "Email".into(),
+                f(&e.subject),
+                f(&e.sender),
+                f(&e.date_received),
+            ]
+            .to_vec(),
+            Self::Event(e) => [
+                "Calendar".into(),
+                f(&e.uid),
+                f(&e.subject),
+                f(&e.start_time),
+            ]
+            .to_vec(),
+            Self::Contact(c) => [
+                "Contacts".into(),
+                f(&c.file_as),
+                f(&c.first_name),
+                f(&c.last_name),
+            ]
+            .to_vec(),
+            Self::Task(t) => ["Tasks".into(), f(&t.subject), f(&t.due_date)].to_vec(),
+            Self::Note(_) | Self::Other => return None,
+        };
+        Some(parts.join("\u{1f}"))
+    }
 }
 
 /// An item as received: its server id, typed content and raw ApplicationData (WBXML).

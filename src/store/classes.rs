@@ -80,39 +80,74 @@ pub(super) fn insert_task(tx: &Transaction<'_>, id: i64, t: &Task) -> rusqlite::
     .map(|_| ())
 }
 
-/// Puts one occurrence into its series' `exceptions` (replacing an earlier entry for the same
-/// occurrence). Returns false when the series is not here (nothing to merge into).
+/// Keeps one changed or cancelled occurrence of a series (16.x InstanceId) in `occurrences`
+/// and lays it over the series' `exceptions`, replacing an earlier entry for the same
+/// occurrence; a later rewrite of the series lays it over again. Returns false when the series
+/// is not here (nothing to merge into).
 pub(super) fn merge_exception(
     tx: &Transaction<'_>,
     folder_id: i64,
     change: &InstanceChange,
+    seq: i64,
 ) -> rusqlite::Result<bool> {
-    let found: Option<(i64, Option<String>)> = tx
+    let found: Option<i64> = tx
         .query_row(
-            "SELECT e.item_id, e.exceptions FROM events e JOIN items i ON i.id = e.item_id \
+            "SELECT e.item_id FROM events e JOIN items i ON i.id = e.item_id \
              WHERE i.folder_id = ?1 AND i.server_id = ?2",
             params![folder_id, change.server_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )
         .optional()?;
-    let Some((item_id, stored)) = found else {
+    let Some(item_id) = found else {
         return Ok(false);
     };
+    let start = change.exception.original_start.clone().unwrap_or_default();
+    exec(
+        tx,
+        "INSERT OR REPLACE INTO occurrences (item_id, original_start, exception) VALUES (?1, ?2, ?3)",
+        params![item_id, start, json(&change.exception)],
+    )?;
+    overlay_occurrences(tx, item_id)?;
+    exec(
+        tx,
+        "UPDATE items SET changed_seq = ?2, updated_at = unixepoch() WHERE id = ?1",
+        params![item_id, seq],
+    )?;
+    Ok(true)
+}
+
+/// Lays the series' kept occurrences over its `exceptions` (entries for the same original
+/// start are replaced).
+pub(super) fn overlay_occurrences(tx: &Transaction<'_>, item_id: i64) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "SELECT original_start, exception FROM occurrences WHERE item_id = ?1 ORDER BY rowid",
+    )?;
+    let kept: Vec<(String, String)> = st
+        .query_map([item_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT exceptions FROM events WHERE item_id = ?1",
+            [item_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
     let mut list: Vec<serde_json::Value> = stored
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default();
-    let key = serde_json::Value::from(change.exception.original_start.clone());
-    list.retain(|x| x.get("original_start") != Some(&key));
-    list.push(serde_json::to_value(&change.exception).unwrap_or_default());
+    for (start, exception) in kept {
+        let key = serde_json::Value::from(start);
+        list.retain(|x| x.get("original_start") != Some(&key));
+        list.extend(serde_json::from_str::<serde_json::Value>(&exception).ok());
+    }
     exec(
         tx,
         "UPDATE events SET exceptions = ?2 WHERE item_id = ?1",
         params![item_id, json(&list)],
-    )?;
-    exec(
-        tx,
-        "UPDATE items SET updated_at = unixepoch() WHERE id = ?1",
-        [item_id],
-    )?;
-    Ok(true)
+    )
+    .map(drop)
 }

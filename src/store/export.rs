@@ -23,7 +23,7 @@ impl Store {
             .prepare(
                 "SELECT f.server_id, f.name, i.server_id, i.raw, e.exceptions FROM items i \
                  JOIN folders f ON f.id = i.folder_id LEFT JOIN events e ON e.item_id = i.id \
-                 WHERE i.class = ?1 AND i.soft_deleted = 0 ORDER BY f.id, i.id",
+                 WHERE i.class = ?1 AND i.soft_deleted = 0 AND i.decode_error IS NULL ORDER BY f.id, i.id",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt

@@ -17,9 +17,12 @@ pub struct StoredFolder {
     pub sync_key: String,
     pub filter_type: Option<u8>,
     pub last_sync: Option<i64>,
+    /// A resync is in flight (the server has not sent the whole folder again yet).
+    pub resync: bool,
 }
 
-const COLUMNS: &str = "server_id, parent_id, name, type, class, sync_key, filter_type, last_sync";
+const COLUMNS: &str =
+    "server_id, parent_id, name, type, class, sync_key, filter_type, last_sync, resync";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFolder> {
     Ok(StoredFolder {
@@ -31,6 +34,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFolder> {
         sync_key: r.get(5)?,
         filter_type: r.get(6)?,
         last_sync: r.get(7)?,
+        resync: r.get(8)?,
     })
 }
 
@@ -110,11 +114,19 @@ impl Store {
         };
         let tx = self.conn.transaction().map_err(sqlite)?;
         for (old, new) in renumbered {
+            // The items come back under new ServerIds: a resync, matched by content.
             tx.execute(
-                "UPDATE folders SET server_id = ?2, sync_key = '0', last_sync = NULL \
+                "UPDATE folders SET server_id = ?2, sync_key = '0', last_sync = NULL, resync = 1 \
                  WHERE server_id = ?1",
                 [old, new],
             )
+            .and_then(|_| {
+                tx.execute(
+                    "UPDATE items SET resync_pending = 1 \
+                     WHERE folder_id = (SELECT id FROM folders WHERE server_id = ?1)",
+                    [new],
+                )
+            })
             .map_err(sqlite)?;
         }
         for f in upserts {

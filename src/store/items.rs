@@ -1,5 +1,5 @@
-//! The item tables: one Sync step (changes of one folder and its new SyncKey) in one
-//! transaction.
+//! The item tables: the ordered operations of one Sync response, each folder's with its new
+//! SyncKey, in one transaction.
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -10,23 +10,59 @@ use crate::model::{Email, Item, ItemRecord, Note};
 /// How many server deletions the journal keeps.
 pub const DELETION_JOURNAL: i64 = 1000;
 
+/// One operation of a Sync response, in the order the server sent it (MS-ASCMD 2.2.3.32:
+/// `Delete x, Add x` leaves x present; `SoftDelete x, Change x` leaves x changed).
+#[derive(Debug, Clone)]
+pub enum ItemOp {
+    /// An Add, or a Change already merged with what was held: the whole item. Matched by
+    /// folder and ServerId; during a resync, an item re-sent under a new ServerId is matched by
+    /// content ([`crate::model::Item::match_key`]) among the items not re-sent yet.
+    Put(ItemRecord),
+    Delete(String),
+    /// Left the sync window (MS-ASCMD 2.2.3.169): flagged, kept.
+    SoftDelete(String),
+    /// 16.x: one occurrence of a series changed or cancelled (MS-ASCMD 2.2.3.42.2).
+    Instance(InstanceChange),
+    /// An item the server sent that could not be typed: kept raw, with why.
+    Undecodable(RawRecord),
+}
+
+/// An item kept as received because it could not be typed.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    pub server_id: String,
+    pub class: String,
+    pub raw: Vec<u8>,
+    pub error: String,
+}
+
 /// What one Sync response changes in one folder.
 #[derive(Debug, Clone, Default)]
 pub struct SyncStep {
     pub folder: String,
     pub new_key: String,
-    pub upserts: Vec<ItemRecord>,
-    pub deletes: Vec<String>,
-    pub soft_deletes: Vec<String>,
+    /// The operations, in the server's order.
+    pub ops: Vec<ItemOp>,
     /// The FilterType the folder is synced with (stored with the key: they go together).
     pub filter_type: Option<u8>,
-    /// 16.x changes and deletions of one occurrence of a series (MS-ASCMD 2.2.3.42.2): merged
-    /// into the series' `exceptions`, the series itself is kept.
-    pub instance_changes: Vec<InstanceChange>,
-    /// The folder restarted from key 0 (Status 3, a new FilterType): every item it holds is
-    /// marked out of the sync window (`soft_deleted`) until the server sends it again, so an
-    /// item the server no longer has is flagged, neither kept as current nor erased.
+    /// The folder restarted from key 0 (Status 3, a new FilterType): a resync begins. Every item
+    /// it holds is marked `resync_pending` (still shown) until the server sends it again.
     pub reset: bool,
+    /// The resync is complete (the server sent everything): items still pending are swept —
+    /// marked soft-deleted, as items out of the sync window are.
+    pub sweep: bool,
+}
+
+impl SyncStep {
+    /// A step that puts `records` (tests, tools).
+    pub fn puts(folder: &str, new_key: &str, records: Vec<ItemRecord>) -> Self {
+        Self {
+            folder: folder.into(),
+            new_key: new_key.into(),
+            ops: records.into_iter().map(ItemOp::Put).collect(),
+            ..Self::default()
+        }
+    }
 }
 
 /// One occurrence of a series changed or cancelled on the server (16.x `InstanceId`).
@@ -44,24 +80,29 @@ pub struct StepCounts {
     pub changed: usize,
     pub deleted: usize,
     pub soft_deleted: usize,
+    /// Items kept raw because they could not be typed.
+    pub undecodable: usize,
+}
+
+impl StepCounts {
+    pub fn add(&mut self, c: &StepCounts) {
+        self.added += c.added;
+        self.changed += c.changed;
+        self.deleted += c.deleted;
+        self.soft_deleted += c.soft_deleted;
+        self.undecodable += c.undecodable;
+    }
 }
 
 impl Store {
     /// Applies one step and records its key, atomically.
     pub fn apply_sync_step(&mut self, step: &SyncStep) -> Result<StepCounts, StoreError> {
-        let path = self.path.clone();
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(sqlite)?;
-        let counts = apply(&tx, step).map_err(sqlite)?;
-        tx.commit().map_err(sqlite)?;
-        Ok(counts)
+        let mut counts = self.apply_sync_steps(std::slice::from_ref(step))?;
+        Ok(counts.pop().unwrap_or_default())
     }
 
     /// Applies the steps of one Sync response (one per collection, each with its new key) in one
-    /// transaction: all of them or none.
+    /// transaction: all of them or none. The transaction takes the next change sequence number.
     pub fn apply_sync_steps(&mut self, steps: &[SyncStep]) -> Result<Vec<StepCounts>, StoreError> {
         let path = self.path.clone();
         let sqlite = |source| StoreError::Sqlite {
@@ -69,9 +110,10 @@ impl Store {
             source,
         };
         let tx = self.conn.transaction().map_err(sqlite)?;
+        let seq = next_seq(&tx).map_err(sqlite)?;
         let counts = steps
             .iter()
-            .map(|step| apply(&tx, step))
+            .map(|step| apply(&tx, step, seq))
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(sqlite)?;
         tx.commit().map_err(sqlite)?;
@@ -80,18 +122,61 @@ impl Store {
 
     /// How many items a folder holds (soft-deleted ones excluded).
     pub fn item_count(&self, folder: &str) -> Result<i64, StoreError> {
+        self.count(folder, "soft_deleted = 0")
+    }
+
+    /// How many items of a folder in resync the server has not sent again yet.
+    pub fn resync_pending_count(&self, folder: &str) -> Result<i64, StoreError> {
+        self.count(folder, "resync_pending = 1 AND soft_deleted = 0")
+    }
+
+    fn count(&self, folder: &str, filter: &str) -> Result<i64, StoreError> {
         self.conn
             .query_row(
-                "SELECT count(*) FROM items JOIN folders f ON f.id = items.folder_id \
-                 WHERE f.server_id = ?1 AND soft_deleted = 0",
+                &format!(
+                    "SELECT count(*) FROM items JOIN folders f ON f.id = items.folder_id \
+                     WHERE f.server_id = ?1 AND {filter}"
+                ),
                 [folder],
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))
     }
+
+    /// The class and raw ApplicationData of a typed item (a Change is merged into it).
+    pub fn stored_raw(
+        &self,
+        folder: &str,
+        server_id: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT i.class, i.raw FROM items i JOIN folders f ON f.id = i.folder_id \
+                 WHERE f.server_id = ?1 AND i.server_id = ?2 AND i.decode_error IS NULL",
+            )
+            .and_then(|mut st| {
+                st.query_row([folder, server_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
 }
 
-fn apply(tx: &Transaction<'_>, step: &SyncStep) -> rusqlite::Result<StepCounts> {
+/// The next change sequence number; stored at once (the transaction commits it or nothing).
+fn next_seq(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
+    exec(
+        tx,
+        "UPDATE account SET change_seq = change_seq + 1 WHERE id = 1",
+        [],
+    )?;
+    tx.query_row("SELECT change_seq FROM account WHERE id = 1", [], |r| {
+        r.get(0)
+    })
+    .optional()
+    .map(Option::unwrap_or_default)
+}
+
+fn apply(tx: &Transaction<'_>, step: &SyncStep, seq: i64) -> rusqlite::Result<StepCounts> {
     let folder_id: i64 = tx.query_row(
         "SELECT id FROM folders WHERE server_id = ?1",
         [&step.folder],
@@ -101,33 +186,59 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep) -> rusqlite::Result<StepCounts> 
     if step.reset {
         exec(
             tx,
-            "UPDATE items SET soft_deleted = 1 WHERE folder_id = ?1",
+            "UPDATE items SET resync_pending = 1 WHERE folder_id = ?1",
+            [folder_id],
+        )?;
+        exec(
+            tx,
+            "UPDATE folders SET resync = 1 WHERE id = ?1",
             [folder_id],
         )?;
     }
-    for rec in &step.upserts {
-        if upsert(tx, folder_id, rec)? {
-            counts.added += 1;
-        } else {
-            counts.changed += 1;
+    for op in &step.ops {
+        match op {
+            ItemOp::Put(rec) => match put(tx, folder_id, rec, seq)? {
+                Put::Added => counts.added += 1,
+                Put::Changed => counts.changed += 1,
+                Put::Same => {}
+            },
+            ItemOp::Delete(id) => {
+                counts.deleted += usize::from(delete(tx, folder_id, &step.folder, id, seq)?)
+            }
+            ItemOp::SoftDelete(id) => {
+                counts.soft_deleted += exec(
+                    tx,
+                    "UPDATE items SET soft_deleted = 1, resync_pending = 0, changed_seq = ?3, \
+                     updated_at = unixepoch() WHERE folder_id = ?1 AND server_id = ?2 AND soft_deleted = 0",
+                    params![folder_id, id, seq],
+                )?
+            }
+            ItemOp::Instance(change) => {
+                counts.changed +=
+                    usize::from(super::classes::merge_exception(tx, folder_id, change, seq)?)
+            }
+            ItemOp::Undecodable(raw) => {
+                put_raw(tx, folder_id, raw, seq)?;
+                counts.undecodable += 1;
+            }
         }
     }
-    for id in &step.deletes {
-        if delete(tx, folder_id, &step.folder, id)? {
-            counts.deleted += 1;
-        }
-    }
-    for change in &step.instance_changes {
-        if super::classes::merge_exception(tx, folder_id, change)? {
-            counts.changed += 1;
-        }
-    }
-    for id in &step.soft_deletes {
+    if step.sweep {
         counts.soft_deleted += exec(
             tx,
-            "UPDATE items SET soft_deleted = 1, updated_at = unixepoch() \
-             WHERE folder_id = ?1 AND server_id = ?2",
-            params![folder_id, id],
+            "UPDATE items SET soft_deleted = 1, resync_pending = 0, changed_seq = ?2, \
+             updated_at = unixepoch() WHERE folder_id = ?1 AND resync_pending = 1 AND soft_deleted = 0",
+            params![folder_id, seq],
+        )?;
+        exec(
+            tx,
+            "UPDATE items SET resync_pending = 0 WHERE folder_id = ?1 AND resync_pending = 1",
+            [folder_id],
+        )?;
+        exec(
+            tx,
+            "UPDATE folders SET resync = 0 WHERE id = ?1",
+            [folder_id],
         )?;
     }
     exec(
@@ -138,47 +249,125 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep) -> rusqlite::Result<StepCounts> 
     Ok(counts)
 }
 
-/// Inserts or replaces an item (matched by folder and ServerId, so a re-sent item is never
-/// duplicated). Returns whether it was new.
-fn upsert(tx: &Transaction<'_>, folder_id: i64, rec: &ItemRecord) -> rusqlite::Result<bool> {
-    let existing: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM items WHERE folder_id = ?1 AND server_id = ?2",
-            params![folder_id, rec.server_id],
-            |r| r.get(0),
-        )
+/// What putting an item did.
+enum Put {
+    Added,
+    Changed,
+    /// The server re-sent what was held (a resync): nothing changed.
+    Same,
+}
+
+/// A held item: row id, raw data, soft-deleted.
+type Held = (i64, Vec<u8>, bool);
+
+fn held(tx: &Transaction<'_>, folder_id: i64, rec: &ItemRecord) -> rusqlite::Result<Option<Held>> {
+    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?));
+    let by_id = tx
+        .prepare_cached(
+            "SELECT id, raw, soft_deleted FROM items WHERE folder_id = ?1 AND server_id = ?2",
+        )?
+        .query_row(params![folder_id, rec.server_id], row)
         .optional()?;
-    let id = match existing {
-        Some(id) => {
+    if by_id.is_some() {
+        return Ok(by_id);
+    }
+    let Some(key) = rec.item.match_key() else {
+        return Ok(None);
+    };
+    tx.prepare_cached(
+        "SELECT id, raw, soft_deleted FROM items WHERE folder_id = ?1 AND resync_pending = 1 \
+         AND match_key = ?2 ORDER BY id LIMIT 1",
+    )?
+    .query_row(params![folder_id, key], row)
+    .optional()
+}
+
+/// Inserts or rewrites an item (matched by folder and ServerId, or by content among the items a
+/// resync has not seen again, so a re-sent item is never duplicated).
+fn put(tx: &Transaction<'_>, folder_id: i64, rec: &ItemRecord, seq: i64) -> rusqlite::Result<Put> {
+    let (id, outcome) = match held(tx, folder_id, rec)? {
+        Some((id, raw, false)) if raw == rec.raw => {
             exec(
                 tx,
-                "UPDATE items SET class = ?2, raw = ?3, soft_deleted = 0, updated_at = unixepoch() \
-                 WHERE id = ?1",
-                params![id, rec.item.class(), rec.raw],
+                "UPDATE items SET server_id = ?2, resync_pending = 0 WHERE id = ?1",
+                params![id, rec.server_id],
+            )?;
+            return Ok(Put::Same);
+        }
+        Some((id, _, _)) => {
+            exec(
+                tx,
+                "UPDATE items SET server_id = ?2, class = ?3, raw = ?4, match_key = ?5, \
+                 soft_deleted = 0, resync_pending = 0, decode_error = NULL, changed_seq = ?6, \
+                 updated_at = unixepoch() WHERE id = ?1",
+                params![
+                    id,
+                    rec.server_id,
+                    rec.item.class(),
+                    rec.raw,
+                    rec.item.match_key(),
+                    seq
+                ],
             )?;
             for table in ["emails", "contacts", "events", "tasks", "notes"] {
-                tx.execute(&format!("DELETE FROM {table} WHERE item_id = ?1"), [id])?;
+                exec(tx, &format!("DELETE FROM {table} WHERE item_id = ?1"), [id])?;
             }
-            id
+            (id, Put::Changed)
         }
         None => {
             exec(
                 tx,
-                "INSERT INTO items (folder_id, server_id, class, raw) VALUES (?1, ?2, ?3, ?4)",
-                params![folder_id, rec.server_id, rec.item.class(), rec.raw],
+                "INSERT INTO items (folder_id, server_id, class, raw, match_key, created_seq, \
+                 changed_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                params![
+                    folder_id,
+                    rec.server_id,
+                    rec.item.class(),
+                    rec.raw,
+                    rec.item.match_key(),
+                    seq
+                ],
             )?;
-            tx.last_insert_rowid()
+            (tx.last_insert_rowid(), Put::Added)
         }
     };
     match &rec.item {
         Item::Email(e) => insert_email(tx, id, e)?,
         Item::Contact(c) => insert_contact(tx, id, c)?,
-        Item::Event(e) => insert_event(tx, id, e)?,
+        Item::Event(e) => {
+            insert_event(tx, id, e)?;
+            super::classes::overlay_occurrences(tx, id)?;
+        }
         Item::Task(t) => insert_task(tx, id, t)?,
         Item::Note(n) => insert_note(tx, id, n)?,
         Item::Other => {}
     }
-    Ok(existing.is_none())
+    Ok(outcome)
+}
+
+/// Keeps an item that could not be typed as received; an item already held stays as it is
+/// (its typed data is better than none) and only records why the server's version failed.
+fn put_raw(
+    tx: &Transaction<'_>,
+    folder_id: i64,
+    rec: &RawRecord,
+    seq: i64,
+) -> rusqlite::Result<()> {
+    let changed = exec(
+        tx,
+        "UPDATE items SET resync_pending = 0, updated_at = unixepoch() \
+         WHERE folder_id = ?1 AND server_id = ?2",
+        params![folder_id, rec.server_id],
+    )?;
+    if changed == 0 {
+        exec(
+            tx,
+            "INSERT INTO items (folder_id, server_id, class, raw, decode_error, created_seq, \
+             changed_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            params![folder_id, rec.server_id, rec.class, rec.raw, rec.error, seq],
+        )?;
+    }
+    Ok(())
 }
 
 fn delete(
@@ -186,6 +375,7 @@ fn delete(
     folder_id: i64,
     folder: &str,
     server_id: &str,
+    seq: i64,
 ) -> rusqlite::Result<bool> {
     let found: Option<(i64, String, Option<String>)> = tx
         .query_row(
@@ -204,8 +394,9 @@ fn delete(
     exec(tx, "DELETE FROM items WHERE id = ?1", [id])?;
     exec(
         tx,
-        "INSERT INTO deletions (folder_server_id, server_id, class, summary) VALUES (?1, ?2, ?3, ?4)",
-        params![folder, server_id, class, summary],
+        "INSERT INTO deletions (folder_server_id, server_id, class, summary, seq) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![folder, server_id, class, summary, seq],
     )?;
     exec(
         tx,

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("schema/003_live_items_index.sql"),
     include_str!("schema/004_item_details.sql"),
     include_str!("schema/005_watch.sql"),
+    include_str!("schema/006_exact_mirror.sql"),
 ];
 
 /// The version a fully migrated database has.

@@ -1,7 +1,7 @@
 //! What `easync watch` reads and keeps: the learned Ping heartbeat, and which items a sync
 //! added, changed or deleted (for hooks and JSON events), found by marking the store before
-//! the sync: rows created after the mark are new, older rows touched since are changed, the
-//! deletion journal's newer entries are deletions.
+//! the sync with the change sequence number: rows created after the mark are new, older rows
+//! touched since are changed, the deletion journal's newer entries are deletions.
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -11,9 +11,8 @@ use super::{Store, StoreError};
 /// The store's position before a sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChangeMark {
-    items: i64,
-    deletions: i64,
-    at: i64,
+    /// The change sequence number of the last committed transaction (`account.change_seq`).
+    seq: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -43,12 +42,12 @@ pub struct ItemEvent {
 }
 
 const ITEMS: &str = "SELECT i.id, f.server_id, f.name, i.server_id, i.class, \
-     coalesce(e.subject, c.file_as, v.subject, t.subject, n.subject), e.sender \
+     coalesce(e.subject, c.file_as, v.subject, t.subject, n.subject), e.sender, i.created_seq \
      FROM items i JOIN folders f ON f.id = i.folder_id \
      LEFT JOIN emails e ON e.item_id = i.id LEFT JOIN contacts c ON c.item_id = i.id \
      LEFT JOIN events v ON v.item_id = i.id LEFT JOIN tasks t ON t.item_id = i.id \
      LEFT JOIN notes n ON n.item_id = i.id \
-     WHERE (i.id > ?1) OR (i.updated_at >= ?2 AND i.id <= ?1) ORDER BY i.id";
+     WHERE i.changed_seq > ?1 ORDER BY i.id";
 
 impl Store {
     /// The heartbeat `easync watch` learned last time.
@@ -75,23 +74,17 @@ impl Store {
     /// The position to compare with after a sync.
     pub fn change_mark(&self) -> Result<ChangeMark, StoreError> {
         self.conn
-            .query_row(
-                "SELECT (SELECT coalesce(max(id), 0) FROM items), \
-                 (SELECT coalesce(max(id), 0) FROM deletions), unixepoch()",
-                [],
-                |r| {
-                    Ok(ChangeMark {
-                        items: r.get(0)?,
-                        deletions: r.get(1)?,
-                        at: r.get(2)?,
-                    })
-                },
-            )
+            .query_row("SELECT change_seq FROM account WHERE id = 1", [], |r| {
+                Ok(ChangeMark { seq: r.get(0)? })
+            })
+            .optional()
+            .map(|m| m.unwrap_or(ChangeMark { seq: 0 }))
             .map_err(|e| self.err(e))
     }
 
-    /// What changed since `mark`; subjects and senders only with `details`. An item changed
-    /// twice within the mark's second may be reported once more.
+    /// What changed since `mark`; subjects and senders only with `details`. Rows carry the
+    /// change sequence number of the transaction that last touched them, so nothing is missed
+    /// or reported twice (rowids can be reused; seconds are too coarse).
     pub fn changes_since(
         &self,
         mark: &ChangeMark,
@@ -101,10 +94,10 @@ impl Store {
         let mut out = Vec::new();
         let mut stmt = self.conn.prepare_cached(ITEMS).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![mark.items, mark.at], |r| {
-                let id: i64 = r.get(0)?;
+            .query_map(params![mark.seq], |r| {
+                let created: i64 = r.get(7)?;
                 Ok(ItemEvent {
-                    kind: if id > mark.items {
+                    kind: if created > mark.seq {
                         ItemEventKind::New
                     } else {
                         ItemEventKind::Changed
@@ -126,11 +119,11 @@ impl Store {
             .prepare_cached(
                 "SELECT d.folder_server_id, coalesce(f.name, d.folder_server_id), d.server_id, \
                  d.class, d.summary FROM deletions d LEFT JOIN folders f ON f.server_id = d.folder_server_id \
-                 WHERE d.id > ?1 ORDER BY d.id",
+                 WHERE d.seq > ?1 ORDER BY d.id",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([mark.deletions], |r| {
+            .query_map([mark.seq], |r| {
                 Ok(ItemEvent {
                     kind: ItemEventKind::Deleted,
                     folder_id: r.get(0)?,

@@ -47,6 +47,7 @@ fn stored(f: &Folder) -> StoredFolder {
         sync_key: "0".into(),
         filter_type: None,
         last_sync: None,
+        resync: false,
     }
 }
 
@@ -109,12 +110,47 @@ pub fn apply(db: &mut Store, plan: &HierarchyPlan) -> Result<(), SyncError> {
     Ok(())
 }
 
-/// Brings the local hierarchy up to date. Returns the number of folders changed.
+/// FolderSync rounds after one that returned changes, at most: some servers send a nested
+/// folder only in a later round (its parent arrived after it, PITFALLS 30), and the first
+/// sync of an account must be complete.
+pub const MAX_ROUNDS: usize = 4;
+
+/// Brings the local hierarchy up to date: FolderSync again while a round returns changes (at
+/// most [`MAX_ROUNDS`] rounds). Returns the number of folders changed.
 pub async fn sync(transport: &mut impl Transport, db: &mut Store) -> Result<usize, SyncError> {
+    let mut changed = 0;
+    for _round in 0..MAX_ROUNDS {
+        let n = sync_once(transport, db, false).await?;
+        changed += n;
+        if n == 0 {
+            return Ok(changed);
+        }
+    }
+    tracing::info!(
+        "FolderSync still returned changes after {MAX_ROUNDS} rounds; the rest comes next run"
+    );
+    Ok(changed)
+}
+
+/// Fetches the whole hierarchy again from key 0 and matches it against the stored folders
+/// (for a server that answers Sync with Status 12 even after a FolderSync: it lost this
+/// device's state). Then the usual rounds.
+pub async fn sync_full(transport: &mut impl Transport, db: &mut Store) -> Result<usize, SyncError> {
+    let first = sync_once(transport, db, true).await?;
+    Ok(first + sync(transport, db).await?)
+}
+
+/// One FolderSync (from key 0 when `full`), with Status 9 recovery.
+async fn sync_once(
+    transport: &mut impl Transport,
+    db: &mut Store,
+    full: bool,
+) -> Result<usize, SyncError> {
     let mut key = db
         .account()?
         .foldersync_key
         .and_then(|k| SyncKey::try_from(k).ok())
+        .filter(|_| !full)
         .unwrap_or_else(SyncKey::initial);
     for _attempt in 0..2 {
         let resp = transport

@@ -1,20 +1,30 @@
 //! Item sync (MS-ASCMD 2.2.1.21) of several folders in one Sync request: bootstrap from key 0,
-//! then changes window by window while MoreAvailable, each response applied with the new
-//! SyncKeys of its folders in one transaction. Status 3 restarts that folder from key 0 — items
-//! come back and are matched by ServerId, so nothing is duplicated — at most twice; Status 12
-//! asks the caller for a FolderSync (after the other folders' changes are applied); Status 15
-//! lowers the number of collections per request to the server's Limit.
+//! then changes window by window while MoreAvailable, each response's operations applied in
+//! the server's order ([`super::plan`]) with the new SyncKeys of its folders in one transaction.
+//!
+//! Each folder is a lane of its own: a folder's status never stops the others (MS-ASCMD
+//! 2.2.3.177.17). Per collection: 3 restarts the folder from key 0 as a resync (at most twice;
+//! items held are marked and only swept when the server has sent everything again, items
+//! re-sent under new ServerIds are matched by content); 5 and 16 retry the folder in the next
+//! request (twice); 8 and 12 ask for a FolderSync (after the other folders' changes are applied); 4, 6 and others skip the folder with the
+//! server's reason. At the top level: 12 asks for a FolderSync, 3 restarts every folder of the
+//! request, 5 and 16 retry the request, 15 lowers the collections per request to the server's
+//! Limit, and 4, 6, 9, 13, 14 stop the run with what to do.
+//!
+//! Guards: the mass-deletion guard counts per folder over the whole run (Deletes, SoftDeletes
+//! and the resync sweep); the MoreAvailable guard counts rounds that carry no command, whatever
+//! the key (Exchange sends a fresh key on every response).
 
-use crate::model::Exception;
 use crate::proto::classes::ItemClass;
 use crate::proto::sync::{
-    BodyPreference, CollectionResponse, FilterType, ServerCommand, Sync, SyncCollection,
-    SyncOptions, SyncStatus,
+    BodyPreference, CollectionResponse, FilterType, Sync, SyncCollection, SyncOptions, SyncStatus,
 };
 use crate::proto::{CollectionId, SyncKey, WindowSize};
-use crate::store::{InstanceChange, StepCounts, Store, StoredFolder, SyncStep};
+use crate::store::{ItemOp, StepCounts, StoredFolder, SyncStep};
 
-use super::{SyncError, Transport, convert};
+use super::plan::{self, removals};
+use super::store::{SyncStore, held_item};
+use super::{SyncError, Transport, fetch};
 
 /// How to sync items.
 #[derive(Debug, Clone)]
@@ -31,8 +41,9 @@ pub struct ItemOptions {
     pub filters: Vec<(ItemClass, FilterType)>,
     /// Responses with MoreAvailable but no change in a row before giving up.
     pub max_idle_rounds: usize,
-    /// The mass-deletion guard: a response deleting more than this share of a folder's items
-    /// (and more than `min_guarded_deletes`) is refused, not applied. `None` turns it off.
+    /// The mass-deletion guard: once a run would take more than this share of a folder's items
+    /// out (and more than `min_guarded_deletes`), the response that would do it is refused, not
+    /// applied. `None` turns it off.
     pub max_delete_share: Option<f64>,
     pub min_guarded_deletes: usize,
     /// Collections per Sync request at most (lowered when the server answers Status 15).
@@ -81,21 +92,14 @@ impl Default for ItemOptions {
 pub struct FolderReport {
     pub counts: StepCounts,
     pub requests: usize,
-}
-
-impl FolderReport {
-    fn add(&mut self, c: StepCounts) {
-        self.counts.added += c.added;
-        self.counts.changed += c.changed;
-        self.counts.deleted += c.deleted;
-        self.counts.soft_deleted += c.soft_deleted;
-    }
+    /// Changes the server sent for items not held (nothing was created for them).
+    pub unknown_changes: usize,
 }
 
 /// Brings one folder up to date.
 pub async fn sync_folder(
     t: &mut impl Transport,
-    db: &mut Store,
+    db: &mut impl SyncStore,
     folder: &StoredFolder,
     opts: &ItemOptions,
 ) -> Result<FolderReport, SyncError> {
@@ -110,45 +114,60 @@ struct Lane<'f> {
     id: CollectionId,
     class: Option<ItemClass>,
     key: SyncKey,
-    /// Restarted from key 0 over a folder synced before: its next step marks the old items.
+    /// Restarted from key 0 over a folder synced before: its next step begins a resync.
     restarted: bool,
+    /// A resync is in flight: the last page sweeps what the server did not send again.
+    resync: bool,
     resets: usize,
+    retries: usize,
     idle: usize,
+    /// Items this run took out of the folder (deleted, soft-deleted, swept), for the guard.
+    removed: usize,
     report: FolderReport,
     done: bool,
+    failure: Option<SyncError>,
+}
+
+impl Lane<'_> {
+    fn fail(&mut self, error: SyncError) {
+        tracing::warn!(folder = %self.folder.name, "{error}");
+        self.done = true;
+        self.failure = Some(error);
+    }
+
+    /// Starts the folder again from key 0 (Status 3); false after two restarts.
+    fn restart(&mut self) -> bool {
+        if self.resets >= 2 {
+            return false;
+        }
+        tracing::warn!(folder = %self.folder.name, "sync key rejected (status 3): resyncing the folder from 0");
+        self.resets += 1;
+        self.key = SyncKey::initial();
+        self.restarted = true;
+        true
+    }
 }
 
 /// Brings `folders` up to date with as few requests as the server allows: one Sync carries
 /// every folder that still has changes to fetch (MS-ASCMD 2.2.3.24.2: several collections per
 /// request), a folder leaves the request once it has nothing more, and the whole response —
 /// each folder's changes with its new key — is applied in one transaction. `on_step` hears
-/// each folder's counts (by server id) after the commit. Returns a report per folder, in order.
+/// each folder's counts (by server id) after the commit. Returns a report per folder, in
+/// order; a folder that failed does not stop the others, and the failures are returned at the
+/// end (one as itself, several as [`SyncError::Folders`]).
 pub async fn sync_folders(
     t: &mut impl Transport,
-    db: &mut Store,
+    db: &mut impl SyncStore,
     folders: &[StoredFolder],
     opts: &ItemOptions,
     on_step: &mut dyn FnMut(&str, &StepCounts),
 ) -> Result<Vec<(String, FolderReport)>, SyncError> {
     let mut lanes = Vec::with_capacity(folders.len());
     for folder in folders {
-        let class = folder.class.as_deref().and_then(ItemClass::from_name);
-        lanes.push(Lane {
-            folder,
-            id: CollectionId::try_from(folder.server_id.as_str())
-                .map_err(|e| SyncError::Server(e.to_string()))?,
-            class,
-            key: SyncKey::initial(),
-            restarted: false,
-            resets: 0,
-            idle: 0,
-            report: FolderReport::default(),
-            done: false,
-        });
-        let lane = lanes.last_mut().expect("just pushed");
-        (lane.key, lane.restarted) = current_key(db, folder, opts.filter_for(class))?;
+        lanes.push(lane(db, folder, opts)?);
     }
     let mut cap = opts.max_collections.max(1);
+    let mut top_retries = 0;
     loop {
         let batch: Vec<usize> = (0..lanes.len())
             .filter(|&i| !lanes[i].done)
@@ -162,34 +181,140 @@ pub async fn sync_folders(
             ..Sync::default()
         };
         let resp = t.execute(&req).await?;
-        match resp.status {
-            Some(SyncStatus::TooManyCollections) if cap > 1 => {
+        match resp.status.unwrap_or(SyncStatus::Success) {
+            SyncStatus::Success => {}
+            SyncStatus::TooManyCollections if cap > 1 => {
                 // MS-ASCMD 2.2.3.97: Limit says how many collections one request may carry.
                 cap = resp.limit.map_or(cap / 2, |l| l as usize).clamp(1, cap - 1);
                 tracing::info!(cap, "the server limits collections per Sync");
                 continue;
             }
-            Some(status) if status != SyncStatus::Success => {
-                return Err(SyncError::Server(format!("Sync failed: status {status}")));
+            status => {
+                top_level(status, &mut lanes, &batch, &mut top_retries).await?;
+                continue;
             }
-            _ => {}
         }
-        let answered = round(db, &mut lanes, &batch, resp.collections, opts, on_step)?;
+        let answered = round(t, db, &mut lanes, &batch, resp.collections, opts, on_step).await?;
         for i in batch.into_iter().filter(|i| !answered.contains(i)) {
             // Left out of the response (or an empty response): no changes in that folder.
             lanes[i].report.requests += 1;
             lanes[i].done = true;
         }
     }
-    Ok(lanes
-        .into_iter()
-        .map(|l| (l.folder.server_id.clone(), l.report))
-        .collect())
+    finish(lanes)
 }
 
-/// Plans and applies one response; returns the lanes it answered.
-fn round(
-    db: &mut Store,
+fn lane<'f>(
+    db: &impl SyncStore,
+    folder: &'f StoredFolder,
+    opts: &ItemOptions,
+) -> Result<Lane<'f>, SyncError> {
+    let class = folder.class.as_deref().and_then(ItemClass::from_name);
+    let (key, restarted, resync) = current_key(db, folder, opts.filter_for(class))?;
+    Ok(Lane {
+        folder,
+        id: CollectionId::try_from(folder.server_id.as_str())
+            .map_err(|e| SyncError::Server(e.to_string()))?,
+        class,
+        key,
+        restarted,
+        resync,
+        resets: 0,
+        retries: 0,
+        idle: 0,
+        removed: 0,
+        report: FolderReport::default(),
+        done: false,
+        failure: None,
+    })
+}
+
+/// The reports, or the failures (one as itself, several together).
+fn finish(lanes: Vec<Lane<'_>>) -> Result<Vec<(String, FolderReport)>, SyncError> {
+    let mut reports = Vec::with_capacity(lanes.len());
+    let mut failures = Vec::new();
+    for l in lanes {
+        if let Some(e) = l.failure {
+            failures.push((l.folder.name.clone(), e));
+        }
+        reports.push((l.folder.server_id.clone(), l.report));
+    }
+    match failures.len() {
+        0 => Ok(reports),
+        1 => Err(failures.pop().expect("one").1),
+        _ => Err(SyncError::Folders(failures)),
+    }
+}
+
+/// A top-level Sync status other than success (MS-ASCMD 2.2.3.177.17).
+async fn top_level(
+    status: SyncStatus,
+    lanes: &mut [Lane<'_>],
+    batch: &[usize],
+    retries: &mut u32,
+) -> Result<(), SyncError> {
+    match status {
+        SyncStatus::FolderHierarchyChanged => Err(SyncError::HierarchyChanged),
+        SyncStatus::InvalidSyncKey => {
+            for &i in batch {
+                if !lanes[i].restart() {
+                    lanes[i].fail(SyncError::Server(format!(
+                        "the server rejected the sync key of {} again after two restarts",
+                        lanes[i].folder.name
+                    )));
+                }
+            }
+            Ok(())
+        }
+        SyncStatus::ServerError | SyncStatus::Retry if *retries < 2 => {
+            *retries += 1;
+            let wait = super::retry::exponential(
+                std::time::Duration::from_millis(500),
+                *retries,
+                std::time::Duration::from_secs(8),
+            );
+            tracing::warn!("Sync answered status {status}: trying again in {wait:?}");
+            tokio::time::sleep(wait).await;
+            Ok(())
+        }
+        SyncStatus::ServerError | SyncStatus::Retry => Err(SyncError::Temporary(format!(
+            "the server keeps answering Sync with status {} ({status}): try again later",
+            status.code()
+        ))),
+        other => Err(SyncError::Server(explain(other))),
+    }
+}
+
+/// What a top-level status means for the user.
+fn explain(status: SyncStatus) -> String {
+    let what = match status.code() {
+        4 => {
+            "the server calls the Sync request malformed: a bug in easync or a server it does \
+              not understand yet; run with -vvv and report the exchange"
+        }
+        6 => {
+            "the server could not convert an item: run with -vvv to see which folder, and \
+              report it"
+        }
+        9 => "the mailbox is full: free space on the server, then sync again",
+        13 => {
+            "the server lost the state of this device's last request: sync again; if it \
+               persists, remove the device partnership on the server"
+        }
+        14 => {
+            "the server refused the request's Wait or HeartbeatInterval: check the account's \
+               watch settings"
+        }
+        _ => "see MS-ASCMD 2.2.3.177.17",
+    };
+    format!("Sync failed: status {} ({status}): {what}", status.code())
+}
+
+/// Plans and applies one response (with the items its Changes named but the store lacks,
+/// fetched whole); returns the lanes it answered.
+async fn round(
+    t: &mut impl Transport,
+    db: &mut impl SyncStore,
     lanes: &mut [Lane<'_>],
     batch: &[usize],
     collections: Vec<CollectionResponse>,
@@ -209,19 +334,36 @@ fn round(
             continue;
         };
         answered.push(i);
-        match plan(db, &mut lanes[i], col, opts)? {
-            Planned::Step(step) => {
+        match plan_lane(db, &mut lanes[i], col, opts)? {
+            Planned::Step(mut step, unknown) => {
+                if !unknown.is_empty() {
+                    let lane = &lanes[i];
+                    let body = if lane.class == Some(ItemClass::Email) {
+                        opts.mail_body
+                    } else {
+                        opts.body
+                    };
+                    let mime =
+                        (lane.class == Some(ItemClass::Email) && opts.mail_mime).then_some(2);
+                    let fetched =
+                        fetch::whole_items(t, &lane.id, lane.class, &unknown, body, mime).await;
+                    tracing::info!(folder = %lane.folder.name, named = unknown.len(), fetched = fetched.len(),
+                        "Changes for items not held: fetched whole");
+                    step.ops.extend(fetched.into_iter().map(ItemOp::Put));
+                }
                 owners.push(i);
                 steps.push(step);
             }
-            Planned::Restart => {}
+            Planned::Nothing => {}
             Planned::HierarchyChanged => hierarchy_changed = true,
         }
     }
-    let counts = db.apply_sync_steps(&steps)?;
+    let counts = db.apply(&steps)?;
     for (&i, c) in owners.iter().zip(&counts) {
-        lanes[i].report.add(*c);
-        on_step(&lanes[i].folder.server_id, c);
+        let lane = &mut lanes[i];
+        lane.report.counts.add(c);
+        lane.removed += c.deleted + c.soft_deleted;
+        on_step(&lane.folder.server_id, c);
     }
     if hierarchy_changed {
         return Err(SyncError::HierarchyChanged);
@@ -231,113 +373,158 @@ fn round(
 
 /// What one collection of a response asks for.
 enum Planned {
-    /// Changes to apply with the new key.
-    Step(SyncStep),
-    /// Status 3: the folder starts again from key 0 in the next request.
-    Restart,
-    /// Status 12: a FolderSync is needed.
+    /// Changes to apply with the new key, and the items Changes named that are not held.
+    Step(SyncStep, Vec<String>),
+    /// Nothing to apply now (a restart, a retry, a failure).
+    Nothing,
+    /// Status 12 or 8: a FolderSync is needed.
     HierarchyChanged,
 }
 
 /// Plans one collection of a response and moves its lane on (key, idle rounds, done).
-fn plan(
-    db: &Store,
+fn plan_lane(
+    db: &impl SyncStore,
     lane: &mut Lane<'_>,
     col: CollectionResponse,
     opts: &ItemOptions,
 ) -> Result<Planned, SyncError> {
     lane.report.requests += 1;
-    match col.status {
-        SyncStatus::Success => {}
-        SyncStatus::InvalidSyncKey if lane.resets < 2 => {
-            tracing::warn!(folder = %lane.folder.name, "sync key rejected (status 3): resyncing the folder from 0");
-            lane.resets += 1;
-            lane.key = SyncKey::initial();
-            lane.restarted = true;
-            return Ok(Planned::Restart);
-        }
-        SyncStatus::FolderHierarchyChanged => {
-            lane.done = true;
-            return Ok(Planned::HierarchyChanged);
-        }
-        status => {
-            return Err(SyncError::Server(format!(
-                "Sync of {} failed: status {status}",
-                lane.folder.name
-            )));
-        }
+    if let Some(planned) = collection_status(lane, col.status) {
+        return Ok(planned);
     }
-    let new_key = col.sync_key.clone().ok_or_else(|| {
-        SyncError::Server(format!("Sync of {} returned no SyncKey", lane.folder.name))
-    })?;
-    let mut step = step(&lane.folder.server_id, new_key.as_str(), col.commands)?;
-    step.filter_type = opts.filter_for(lane.class).map(|f| f.code() as u8);
-    step.reset = std::mem::take(&mut lane.restarted);
-    guard_deletions(db, lane.folder, &step, opts)?;
-    let progress = !step.upserts.is_empty()
-        || !step.deletes.is_empty()
-        || !step.soft_deletes.is_empty()
-        || !step.instance_changes.is_empty()
-        || new_key != lane.key;
-    let more = col.more_available || lane.key.is_initial();
-    lane.key = new_key;
+    let Some(new_key) = col.sync_key.clone() else {
+        lane.fail(SyncError::Server(format!(
+            "Sync of {} returned no SyncKey",
+            lane.folder.name
+        )));
+        return Ok(Planned::Nothing);
+    };
+    let folder = lane.folder.server_id.clone();
+    let planned = plan::plan_commands(col.commands, &mut |id| held_item(db, &folder, id))?;
+    let initial = lane.key.is_initial();
+    let more = col.more_available || initial;
+    let reset = std::mem::take(&mut lane.restarted);
+    lane.resync |= reset;
+    let progress = initial || !planned.ops.is_empty() || !planned.unknown_changes.is_empty();
+    let step = SyncStep {
+        folder,
+        new_key: new_key.as_str().to_string(),
+        filter_type: opts.filter_for(lane.class).map(|f| f.code() as u8),
+        sweep: lane.resync && !more,
+        ops: planned.ops,
+        reset,
+    };
+    if let Some(refused) = guard_deletions(db, lane, &step, opts)? {
+        lane.fail(refused);
+        return Ok(Planned::Nothing);
+    }
     lane.idle = if progress { 0 } else { lane.idle + 1 };
     if more && lane.idle >= opts.max_idle_rounds {
-        return Err(SyncError::Server(format!(
+        lane.fail(SyncError::Server(format!(
             "Sync of {} keeps announcing more changes without sending any; stopped after {} rounds",
             lane.folder.name, opts.max_idle_rounds
         )));
+        return Ok(Planned::Nothing);
     }
+    lane.report.unknown_changes += planned.unknown_changes.len();
+    lane.resync &= more;
+    lane.key = new_key;
     lane.done = !more;
-    Ok(Planned::Step(step))
+    Ok(Planned::Step(step, planned.unknown_changes))
 }
 
-/// Refuses a response that would delete most of a folder (a server-side accident or a broken
-/// server state must not empty the local mirror); nothing is applied, the key stays.
+/// A collection's status other than success (MS-ASCMD 2.2.3.177.17), as what the lane does.
+fn collection_status(lane: &mut Lane<'_>, status: SyncStatus) -> Option<Planned> {
+    let name = lane.folder.name.clone();
+    match status {
+        SyncStatus::Success => return None,
+        SyncStatus::InvalidSyncKey => {
+            if !lane.restart() {
+                lane.fail(SyncError::Server(format!(
+                    "the server rejected the sync key of {name} again after two restarts"
+                )));
+            }
+        }
+        // The server no longer knows the collection: the hierarchy is out of date.
+        SyncStatus::FolderHierarchyChanged | SyncStatus::ObjectNotFound => {
+            tracing::info!(folder = %name, "Sync answered status {} ({status}): the folder list is refreshed", status.code());
+            lane.done = true;
+            return Some(Planned::HierarchyChanged);
+        }
+        SyncStatus::ServerError | SyncStatus::Retry if lane.retries < 2 => lane.retries += 1,
+        SyncStatus::ServerError | SyncStatus::Retry => lane.fail(SyncError::Temporary(format!(
+            "the server keeps answering the Sync of {name} with status {} ({status}): try again later",
+            status.code()
+        ))),
+        status => lane.fail(SyncError::Server(format!(
+            "Sync of {name} failed: status {} ({status}); the other folders were synced",
+            status.code()
+        ))),
+    }
+    Some(Planned::Nothing)
+}
+
+/// Refuses a response that would take most of a folder's items out in this run (a server-side
+/// accident or a broken server state must not empty the local mirror); nothing of it is
+/// applied, the key stays. Counts the run's earlier removals of the folder too.
 fn guard_deletions(
-    db: &Store,
-    folder: &StoredFolder,
+    db: &impl SyncStore,
+    lane: &Lane<'_>,
     step: &SyncStep,
     opts: &ItemOptions,
-) -> Result<(), SyncError> {
+) -> Result<Option<SyncError>, SyncError> {
     let Some(share) = opts.max_delete_share else {
-        return Ok(());
+        return Ok(None);
     };
-    let deletes = step.deletes.len();
-    if deletes <= opts.min_guarded_deletes {
-        return Ok(()); // the common case: no count (it reads the whole folder)
+    let mut removing = removals(&step.ops);
+    if step.sweep {
+        let puts = step
+            .ops
+            .iter()
+            .filter(|o| matches!(o, ItemOp::Put(_)))
+            .count();
+        removing += db
+            .pending_count(&lane.folder.server_id)?
+            .saturating_sub(puts);
     }
-    let held = db.item_count(&folder.server_id)?.max(0) as usize;
-    if deletes as f64 > share * held as f64 {
-        return Err(SyncError::MassDeletion {
-            folder: folder.name.clone(),
-            deletes,
+    let total = lane.removed + removing;
+    if removing == 0 || total <= opts.min_guarded_deletes {
+        return Ok(None); // the common case: no count (it reads the folder's index)
+    }
+    // What the folder held when the run began, with what this run added.
+    let held = db.live_count(&lane.folder.server_id)? + lane.removed;
+    if total as f64 > share * held as f64 {
+        return Ok(Some(SyncError::MassDeletion {
+            folder: lane.folder.name.clone(),
+            deletes: total,
             held,
-        });
+            applied: lane.removed,
+        }));
     }
-    Ok(())
+    Ok(None)
 }
 
-/// The stored key, or key 0 (and "restarted") when the folder was synced with another
-/// FilterType — the server would reject the key (PITFALLS 9); the items come back and are
-/// matched by ServerId.
+/// The stored key, whether the folder restarts now, and whether a resync is in flight. Key 0
+/// and "restarted" when the folder was synced with another FilterType — the server would
+/// reject the key (PITFALLS 9); the items come back and are matched.
 fn current_key(
-    db: &Store,
+    db: &impl SyncStore,
     folder: &StoredFolder,
     filter: Option<FilterType>,
-) -> Result<(SyncKey, bool), SyncError> {
-    let Some(stored) = db.folder(&folder.server_id)? else {
-        return Ok((SyncKey::initial(), false));
+) -> Result<(SyncKey, bool, bool), SyncError> {
+    let Some(stored) = db.folder_state(&folder.server_id)? else {
+        return Ok((SyncKey::initial(), false, false));
     };
     let wanted = filter.map(|f| f.code());
     if stored.sync_key != "0" && stored.filter_type.map(u16::from) != wanted {
         tracing::warn!(folder = %folder.name, from = ?stored.filter_type, to = ?wanted,
             "the FilterType changed: resyncing the folder from key 0");
-        return Ok((SyncKey::initial(), true));
+        return Ok((SyncKey::initial(), true, stored.resync));
     }
     Ok((
         SyncKey::try_from(stored.sync_key).unwrap_or_else(|_| SyncKey::initial()),
         false,
+        stored.resync,
     ))
 }
 
@@ -355,45 +542,4 @@ fn collection(lane: &Lane<'_>, opts: &ItemOptions) -> SyncCollection {
         });
     }
     c
-}
-
-fn step(folder: &str, new_key: &str, commands: Vec<ServerCommand>) -> Result<SyncStep, SyncError> {
-    let mut step = SyncStep {
-        folder: folder.to_string(),
-        new_key: new_key.to_string(),
-        ..SyncStep::default()
-    };
-    for cmd in commands {
-        match cmd {
-            ServerCommand::Change { server_id, data } if convert::instance(&data).is_some() => {
-                let exception = convert::instance(&data).expect("checked by the guard");
-                step.instance_changes.push(InstanceChange {
-                    server_id: server_id.to_string(),
-                    exception,
-                });
-            }
-            ServerCommand::Add { server_id, data } | ServerCommand::Change { server_id, data } => {
-                let rec = convert::record(server_id.as_str(), &data)
-                    .map_err(|e| SyncError::Server(e.to_string()))?;
-                step.upserts.push(rec);
-            }
-            // A per-occurrence delete (16.x InstanceId) cancels one occurrence, not the series.
-            ServerCommand::Delete {
-                server_id,
-                instance_id: Some(instance),
-            } => step.instance_changes.push(InstanceChange {
-                server_id: server_id.to_string(),
-                exception: Exception {
-                    original_start: Some(instance),
-                    deleted: true,
-                    ..Exception::default()
-                },
-            }),
-            ServerCommand::Delete { server_id, .. } => step.deletes.push(server_id.to_string()),
-            ServerCommand::SoftDelete { server_id } => {
-                step.soft_deletes.push(server_id.to_string())
-            }
-        }
-    }
-    Ok(step)
 }

@@ -10,10 +10,15 @@
 pub mod account;
 pub mod convert;
 pub mod estimate;
+pub mod fetch;
 pub mod hierarchy;
 pub mod items;
+pub mod merge;
+pub mod plan;
 pub mod push;
 pub mod retry;
+pub mod run;
+pub mod store;
 
 use thiserror::Error;
 
@@ -45,14 +50,37 @@ pub enum SyncError {
     )]
     HierarchyChanged,
     #[error(
-        "the server would delete {deletes} of the {held} items of {folder}; nothing was applied. \
-         If that is right, run again with --allow-deletions"
+        "the server would delete {deletes} of the {held} items of {folder} in this run{}; the \
+         response that would do it and the rest of {folder} were not applied, its key stays. If \
+         that is right, run again with --allow-deletions",
+        if *applied == 0 { String::new() } else { format!(" ({applied} already applied from earlier responses)") }
     )]
     MassDeletion {
         folder: String,
         deletes: usize,
         held: usize,
+        /// Removals of this folder applied earlier in the run (before the guard tripped).
+        applied: usize,
     },
+    /// The server asks to try again later (Status 5/16 that persisted).
+    #[error("{0}")]
+    Temporary(String),
+    /// Several folders failed; the others were synced.
+    #[error("{} folders could not be synced (the others were): {}", .0.len(),
+        .0.iter().map(|(f, e)| format!("{f}: {e}")).collect::<Vec<_>>().join("; "))]
+    Folders(Vec<(String, SyncError)>),
     #[error("{0}")]
     Server(String),
+}
+
+impl SyncError {
+    /// Whether trying again later may succeed (network, throttling, Status 5/16).
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            Self::Http(e) => e.is_temporary(),
+            Self::Temporary(_) => true,
+            Self::Folders(all) => all.iter().all(|(_, e)| e.is_temporary()),
+            _ => false,
+        }
+    }
 }

@@ -242,6 +242,7 @@ mod tests {
             sync_key: "0".into(),
             filter_type: None,
             last_sync: None,
+            resync: false,
         }
     }
 

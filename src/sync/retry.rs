@@ -39,7 +39,8 @@ pub fn delay(err: &SyncError, attempt: u32) -> Option<Duration> {
         return None;
     }
     let SyncError::Http(e) = err else {
-        return None;
+        // Status 5/16 that persisted through the run's own retries, for one folder or all.
+        return err.is_temporary().then(|| backoff(attempt));
     };
     match e {
         HttpError::RetryAfter {

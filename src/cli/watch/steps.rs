@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::config::Account;
 use crate::http::Session;
 use crate::store::{Store, StoredFolder};
-use crate::sync::{SyncError, hierarchy, items};
+use crate::sync::{SyncError, hierarchy, run};
 
 /// Syncs the hierarchy (for a full sync) and the folders' items.
 pub(super) async fn sync_folders(
@@ -19,23 +19,13 @@ pub(super) async fn sync_folders(
         hierarchy::sync(session, db).await?;
     }
     let opts = super::super::sync::item_options(&acct.sync, false, session.version());
-    for attempt in 0..2 {
-        let folders: Vec<StoredFolder> = db
-            .folders()?
-            .into_iter()
-            .filter(|f| match only {
-                Some(ids) => ids.contains(&f.server_id) && f.class.is_some(),
-                None => acct.sync.wants(&f.name, f.class.as_deref()),
-            })
-            .collect();
-        match items::sync_folders(session, db, &folders, &opts, &mut |_, _| {}).await {
-            Err(SyncError::HierarchyChanged) if attempt == 0 => {
-                hierarchy::sync(session, db).await.map(drop)?
-            }
-            other => return other.map(drop),
-        }
-    }
-    Ok(())
+    let wanted = |f: &StoredFolder| match only {
+        Some(ids) => ids.contains(&f.server_id) && f.class.is_some(),
+        None => acct.sync.wants(&f.name, f.class.as_deref()),
+    };
+    run::items(session, db, &opts, &wanted, &mut |_, _| {})
+        .await
+        .map(drop)
 }
 
 /// Resolves when the wall clock jumps ahead of the monotonic clock: the machine slept, and

@@ -203,6 +203,16 @@ macro_rules! class {
                 Ok(v)
             }
 
+            /// Takes every element `change` carries and keeps the rest (MS-ASCMD 2.2.3.24: a
+            /// server's Change holds the properties that were modified). Unknown elements are
+            /// replaced by tag.
+            pub fn merge(&mut self, change: Self) {
+                $( if change.$field.is_some() { self.$field = change.$field; } )*
+                let tags: Vec<wbxml::Tag> = change.extra.iter().map(|e| e.tag).collect();
+                self.extra.retain(|e| !tags.contains(&e.tag));
+                self.extra.extend(change.extra);
+            }
+
             /// Writes the fields (without an enclosing element).
             pub fn write_fields(
                 &self,
@@ -337,6 +347,42 @@ impl ApplicationData {
         let mut r = Reader::new(command, &bytes)?;
         let root = r.root(wbxml::tags::air_sync::APPLICATION_DATA)?;
         Self::read(&mut r, &root, class)
+    }
+
+    /// Types a stored `<ApplicationData>` (as [`Self::write`] wrote it) again.
+    pub fn decode(
+        context: &'static str,
+        bytes: &[u8],
+        class: Option<ItemClass>,
+    ) -> Result<Self, ProtoError> {
+        let mut r = Reader::new(context, bytes)?;
+        let root = r.root(wbxml::tags::air_sync::APPLICATION_DATA)?;
+        Self::read(&mut r, &root, class)
+    }
+
+    /// The class of this content.
+    pub fn class(&self) -> Option<ItemClass> {
+        Some(match self {
+            Self::Email(_) => ItemClass::Email,
+            Self::Contact(_) => ItemClass::Contacts,
+            Self::Event(_) => ItemClass::Calendar,
+            Self::Task(_) => ItemClass::Tasks,
+            Self::Note(_) => ItemClass::Notes,
+            Self::Other(_) => return None,
+        })
+    }
+
+    /// Merges a Change of the same class field by field ([`email::Email::merge`] and its
+    /// siblings); content of another class replaces this one.
+    pub fn merge(&mut self, change: Self) {
+        match (self, change) {
+            (Self::Email(a), Self::Email(b)) => a.merge(*b),
+            (Self::Contact(a), Self::Contact(b)) => a.merge(*b),
+            (Self::Event(a), Self::Event(b)) => a.merge(*b),
+            (Self::Task(a), Self::Task(b)) => a.merge(*b),
+            (Self::Note(a), Self::Note(b)) => a.merge(*b),
+            (this, other) => *this = other,
+        }
     }
 
     /// Writes `<ApplicationData>` with this content.
