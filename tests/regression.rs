@@ -1,0 +1,192 @@
+//! Regression tests, each named after the bug it pins (ripgrep `tests/regression.rs`).
+
+use wbxml::Element;
+use wbxml::tags::{air_sync as s, air_sync_base as asb, calendar as cal};
+
+use easync::model::{Exception, Item};
+use easync::proto::classes::{ApplicationData, ItemClass};
+use easync::proto::sync::{ServerCommand, Sync, SyncCollection, SyncResponse};
+use easync::proto::{CollectionId, Command, ProtocolVersion, SyncKey};
+
+fn leaf(tag: wbxml::Tag, text: &str) -> Element<'static> {
+    Element::new(tag).with_text(text.to_string())
+}
+
+/// A Sync request for one collection of `class`, to decode its response with.
+fn request(class: ItemClass) -> Sync {
+    Sync {
+        collections: vec![SyncCollection::new(
+            SyncKey::try_from("1").unwrap(),
+            CollectionId::try_from("cal").unwrap(),
+            Some(class),
+        )],
+        ..Sync::default()
+    }
+}
+
+/// A Sync response with these commands in collection `cal`.
+fn response(commands: Vec<Element<'static>>) -> Vec<u8> {
+    let mut c = Element::new(s::COMMANDS);
+    for x in commands {
+        c = c.with(x);
+    }
+    Element::new(s::SYNC)
+        .with(
+            Element::new(s::COLLECTIONS).with(
+                Element::new(s::COLLECTION)
+                    .with(leaf(s::SYNC_KEY, "2"))
+                    .with(leaf(s::COLLECTION_ID, "cal"))
+                    .with(leaf(s::STATUS, "1"))
+                    .with(c),
+            ),
+        )
+        .encode()
+        .unwrap()
+}
+
+fn decode(class: ItemClass, body: &[u8], v: ProtocolVersion) -> SyncResponse {
+    request(class).decode(body, v).unwrap()
+}
+
+/// A weekly 16.1 series shaped like MS-ASCAL section 4's recurring meeting, with its exceptions
+/// embedded and named by `airsyncbase:InstanceId` (MS-ASCAL 2.2.2.21, MS-ASAIRS 2.2.2.25): the
+/// second occurrence moved by an hour, the third cancelled.
+fn series_16_with_embedded_exceptions() -> Element<'static> {
+    let moved = Element::new(cal::EXCEPTION)
+        .with(leaf(asb::INSTANCE_ID, "20261008T160000Z"))
+        .with(leaf(cal::SUBJECT, "Weekly review (moved)"))
+        .with(leaf(cal::START_TIME, "20261008T170000Z"))
+        .with(leaf(cal::END_TIME, "20261008T180000Z"))
+        .with(leaf(cal::DT_STAMP, "20261001T120000Z"));
+    let cancelled = Element::new(cal::EXCEPTION)
+        .with(leaf(cal::DELETED, "1"))
+        .with(leaf(asb::INSTANCE_ID, "20261015T160000Z"));
+    let data = Element::new(s::APPLICATION_DATA)
+        .with(leaf(cal::DT_STAMP, "20261001T120000Z"))
+        .with(leaf(cal::START_TIME, "20261001T160000Z"))
+        .with(leaf(cal::END_TIME, "20261001T170000Z"))
+        .with(leaf(cal::SUBJECT, "Weekly review"))
+        .with(leaf(cal::SENSITIVITY, "0"))
+        .with(leaf(cal::BUSY_STATUS, "2"))
+        .with(leaf(cal::ALL_DAY_EVENT, "0"))
+        .with(
+            Element::new(cal::RECURRENCE)
+                .with(leaf(cal::TYPE, "1"))
+                .with(leaf(cal::INTERVAL, "1"))
+                .with(leaf(cal::DAY_OF_WEEK, "16"))
+                .with(leaf(cal::OCCURRENCES, "6")),
+        )
+        .with(Element::new(cal::EXCEPTIONS).with(moved).with(cancelled))
+        .with(leaf(cal::MEETING_STATUS, "0"));
+    Element::new(s::ADD)
+        .with(leaf(s::SERVER_ID, "cal:1"))
+        .with(data)
+}
+
+fn exceptions_of(cmd: &ServerCommand) -> Vec<Exception> {
+    let ServerCommand::Add { server_id, data } = cmd else {
+        panic!("an Add: {cmd:?}");
+    };
+    let record = easync::sync::convert::record(server_id.as_str(), data).unwrap();
+    let Item::Event(ev) = record.item else {
+        panic!("an event: {:?}", record.item);
+    };
+    ev.exceptions
+}
+
+#[test]
+fn exceptions_embedded_in_a_16_1_series_by_instance_id_keep_their_original_start() {
+    let body = response(vec![series_16_with_embedded_exceptions()]);
+    let resp = decode(ItemClass::Calendar, &body, ProtocolVersion::V16_1);
+    let cmd = &resp.collections[0].commands[0];
+    let ServerCommand::Add {
+        data: ApplicationData::Event(e),
+        ..
+    } = cmd
+    else {
+        panic!("an event: {cmd:?}");
+    };
+    let typed = &e.exceptions.as_ref().unwrap().items;
+    assert_eq!(typed[0].instance_id.as_deref(), Some("20261008T160000Z"));
+    assert!(typed.iter().all(|x| x.exception_start_time.is_none()));
+
+    let ex = exceptions_of(cmd);
+    assert_eq!(ex.len(), 2);
+    assert_eq!(ex[0].original_start.as_deref(), Some("20261008T160000Z"));
+    assert_eq!(ex[0].start_time.as_deref(), Some("20261008T170000Z"));
+    assert_eq!(ex[0].subject.as_deref(), Some("Weekly review (moved)"));
+    assert!(!ex[0].deleted);
+    assert_eq!(ex[1].original_start.as_deref(), Some("20261015T160000Z"));
+    assert!(ex[1].deleted);
+}
+
+#[test]
+fn exceptions_by_exception_start_time_still_read_on_14_1_and_either_form_on_16_1() {
+    // 14.1: ExceptionStartTime (MS-ASCAL 2.2.2.23).
+    let old = Element::new(s::ADD).with(leaf(s::SERVER_ID, "cal:2")).with(
+        Element::new(s::APPLICATION_DATA)
+            .with(leaf(cal::START_TIME, "20261001T160000Z"))
+            .with(Element::new(cal::RECURRENCE).with(leaf(cal::TYPE, "0")))
+            .with(
+                Element::new(cal::EXCEPTIONS).with(
+                    Element::new(cal::EXCEPTION)
+                        .with(leaf(cal::DELETED, "1"))
+                        .with(leaf(cal::EXCEPTION_START_TIME, "20261003T160000Z")),
+                ),
+            ),
+    );
+    let body = response(vec![old]);
+    for v in [ProtocolVersion::V14_1, ProtocolVersion::V16_1] {
+        let resp = decode(ItemClass::Calendar, &body, v);
+        let ex = exceptions_of(&resp.collections[0].commands[0]);
+        assert_eq!(ex[0].original_start.as_deref(), Some("20261003T160000Z"));
+        assert!(ex[0].deleted);
+    }
+}
+
+#[test]
+fn an_embedded_instance_id_has_the_form_a_per_instance_change_of_it_has() {
+    // The same occurrence in the per-instance form (MS-ASCMD 2.2.3.87): the store merges on
+    // `original_start`, so both forms must give the same value.
+    let change = ApplicationData::Event(Box::new(easync::proto::classes::calendar::Event {
+        instance_id: Some("20261008T160000Z".into()),
+        subject: Some("Weekly review (moved again)".into()),
+        ..Default::default()
+    }));
+    let per_instance = easync::sync::convert::instance(&change).unwrap();
+    let body = response(vec![series_16_with_embedded_exceptions()]);
+    let resp = decode(ItemClass::Calendar, &body, ProtocolVersion::V16_1);
+    let embedded = exceptions_of(&resp.collections[0].commands[0]);
+    assert_eq!(per_instance.original_start, embedded[0].original_start);
+}
+
+mod common;
+#[path = "common/sim.rs"]
+mod simc;
+
+#[test]
+fn a_per_instance_change_of_an_embedded_16_1_exception_replaces_it() {
+    // calendar:20 embeds its exceptions by InstanceId; once changed, the simulator follows the
+    // series with a per-instance Change of the moved occurrence (easync::sim::events).
+    let server = simc::start(simc::small());
+    let c = simc::client("embedded-then-instance", &server.url(), "16.1", "");
+    simc::sync_ok(&c);
+    let exceptions = || -> Vec<serde_json::Value> {
+        let sql = "SELECT e.exceptions FROM events e JOIN items i ON i.id = e.item_id \
+                   WHERE i.server_id = 'calendar:20'";
+        serde_json::from_str(&simc::q::<String>(&c.db, sql)).unwrap()
+    };
+    let before = exceptions();
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert!(before.iter().all(|x| x["original_start"].is_string()));
+    server
+        .sim
+        .set_item("calendar:20", easync::sim::State::Live)
+        .unwrap();
+    simc::sync_ok(&c);
+    let after = exceptions();
+    assert_eq!(after.len(), 2, "replaced, not added: {after:?}");
+    let moved = after.iter().find(|x| x["deleted"] == false).unwrap();
+    let subject = moved["subject"].as_str().unwrap();
+    assert!(subject.ends_with("(moved) again"), "{after:?}");
+}
