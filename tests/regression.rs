@@ -1,7 +1,7 @@
 //! Regression tests, each named after the bug it pins (ripgrep `tests/regression.rs`).
 
 use wbxml::Element;
-use wbxml::tags::{air_sync as s, air_sync_base as asb, calendar as cal};
+use wbxml::tags::{air_sync as s, air_sync_base as asb, calendar as cal, email as em};
 
 use easync::model::{Exception, Item};
 use easync::proto::classes::{ApplicationData, ItemClass};
@@ -42,6 +42,52 @@ fn response(commands: Vec<Element<'static>>) -> Vec<u8> {
         )
         .encode()
         .unwrap()
+}
+
+/// `bytes` with the first `placeholder` replaced: puts bytes no `&str` can hold into an inline
+/// string (STR_I has no length prefix, so the lengths may differ).
+fn splice(bytes: &[u8], placeholder: &str, with: &[u8]) -> Vec<u8> {
+    let p = placeholder.as_bytes();
+    let at = bytes
+        .windows(p.len())
+        .position(|w| w == p)
+        .expect("the placeholder is in the document");
+    [&bytes[..at], with, &bytes[at + p.len()..]].concat()
+}
+
+/// An Email Add whose body `Data` has `data` as its content.
+fn mail(server_id: &str, data: wbxml::Node<'static>) -> Element<'static> {
+    let mut body_data = Element::new(asb::DATA);
+    body_data.children.push(data);
+    Element::new(s::ADD)
+        .with(leaf(s::SERVER_ID, server_id))
+        .with(
+            Element::new(s::APPLICATION_DATA)
+                .with(leaf(em::SUBJECT, "Grüße"))
+                .with(
+                    Element::new(asb::BODY)
+                        .with(leaf(asb::TYPE, "1"))
+                        .with(body_data),
+                ),
+        )
+}
+
+fn emails(resp: &SyncResponse) -> Vec<&easync::proto::classes::email::Email> {
+    resp.collections[0]
+        .commands
+        .iter()
+        .map(|c| match c {
+            ServerCommand::Add {
+                data: ApplicationData::Email(e),
+                ..
+            } => &**e,
+            other => panic!("an email: {other:?}"),
+        })
+        .collect()
+}
+
+fn body_text(e: &easync::proto::classes::email::Email) -> &str {
+    e.body.as_ref().unwrap().data.as_deref().unwrap()
 }
 
 fn decode(class: ItemClass, body: &[u8], v: ProtocolVersion) -> SyncResponse {
@@ -158,6 +204,36 @@ fn an_embedded_instance_id_has_the_form_a_per_instance_change_of_it_has() {
     let resp = decode(ItemClass::Calendar, &body, ProtocolVersion::V16_1);
     let embedded = exceptions_of(&resp.collections[0].commands[0]);
     assert_eq!(per_instance.original_start, embedded[0].original_start);
+}
+
+/// "Grüße – 5 €" in windows-1252.
+const CP1252: &[u8] = b"Gr\xFC\xDFe \x96 5 \x80";
+
+#[test]
+fn a_windows_1252_mail_body_in_str_i_does_not_fail_the_sync_response() {
+    let text = |t: &str| wbxml::Node::Text(t.to_string().into());
+    let doc = response(vec![
+        mail("1", text("@@BODY@@")),
+        mail("2", text("plain UTF-8: schön")),
+    ]);
+    let doc = splice(&doc, "@@BODY@@", CP1252);
+    assert!(
+        wbxml::Element::decode(&doc).is_err(),
+        "strict decoding (easync wbxml decode) still rejects it"
+    );
+    let resp = decode(ItemClass::Email, &doc, ProtocolVersion::V16_1);
+    let mails = emails(&resp);
+    assert_eq!(body_text(mails[0]), "Grüße – 5 €");
+    assert_eq!(body_text(mails[1]), "plain UTF-8: schön");
+    assert_eq!(mails[0].subject.as_deref(), Some("Grüße"));
+}
+
+#[test]
+fn a_windows_1252_mail_body_in_opaque_does_not_fail_the_sync_response() {
+    let opaque = wbxml::Node::Opaque(CP1252.to_vec().into());
+    let doc = response(vec![mail("1", opaque)]);
+    let resp = decode(ItemClass::Email, &doc, ProtocolVersion::V14_1);
+    assert_eq!(body_text(emails(&resp)[0]), "Grüße – 5 €");
 }
 
 mod common;

@@ -97,6 +97,20 @@ impl<'a> Cursor<'a> {
     }
 }
 
+impl<'a> Cursor<'a> {
+    /// The bytes of a NUL-terminated string (STR_I), not validated; the NUL is consumed.
+    pub fn c_bytes(&mut self, what: &'static str) -> Result<&'a [u8], DecodeError> {
+        let start = self.pos;
+        let rest = &self.buf[start..];
+        let len = find_nul(rest).ok_or(DecodeError::Truncated {
+            what,
+            offset: start,
+        })?;
+        self.pos = start + len + 1;
+        Ok(&rest[..len])
+    }
+}
+
 /// Validates UTF-8, naming the field and offset on failure.
 #[inline]
 pub(crate) fn utf8<'a>(
@@ -186,6 +200,12 @@ pub(crate) fn read_header<'a>(cur: &mut Cursor<'a>) -> Result<Header<'a>, Decode
 /// The string starting at `index` of the string table, up to its NUL (STR_T, section 5.8.4.3).
 #[inline]
 pub(crate) fn table_str(table: &[u8], index: u32, at: usize) -> Result<&str, DecodeError> {
+    utf8(table_bytes(table, index, at)?, "string table entry", at)
+}
+
+/// The bytes of the string starting at `index` of the string table, not validated.
+#[inline]
+pub(crate) fn table_bytes(table: &[u8], index: u32, at: usize) -> Result<&[u8], DecodeError> {
     let bad = || DecodeError::BadStringReference {
         index,
         len: table.len(),
@@ -196,7 +216,7 @@ pub(crate) fn table_str(table: &[u8], index: u32, at: usize) -> Result<&str, Dec
         .filter(|r| !r.is_empty())
         .ok_or_else(bad)?;
     let len = find_nul(rest).ok_or_else(bad)?;
-    utf8(&rest[..len], "string table entry", at)
+    Ok(&rest[..len])
 }
 
 #[cfg(test)]
