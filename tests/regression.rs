@@ -266,3 +266,69 @@ fn a_per_instance_change_of_an_embedded_16_1_exception_replaces_it() {
     let subject = moved["subject"].as_str().unwrap();
     assert!(subject.ends_with("(moved) again"), "{after:?}");
 }
+
+#[test]
+fn empty_or_malformed_numbers_do_not_fail_the_item_and_are_written_back_as_received() {
+    let odd = Element::new(s::ADD).with(leaf(s::SERVER_ID, "1")).with(
+        Element::new(s::APPLICATION_DATA)
+            .with(leaf(em::SUBJECT, "odd numbers"))
+            .with(Element::new(em::IMPORTANCE))
+            .with(leaf(em::READ, "yes"))
+            .with(
+                Element::new(asb::BODY)
+                    .with(leaf(asb::TYPE, "1"))
+                    .with(Element::new(asb::ESTIMATED_DATA_SIZE))
+                    .with(leaf(asb::DATA, "text")),
+            ),
+    );
+    let worded = Element::new(s::ADD).with(leaf(s::SERVER_ID, "2")).with(
+        Element::new(s::APPLICATION_DATA)
+            .with(leaf(em::SUBJECT, "a word"))
+            .with(leaf(em::IMPORTANCE, "x")),
+    );
+    let resp = decode(
+        ItemClass::Email,
+        &response(vec![odd, worded]),
+        ProtocolVersion::V14_1,
+    );
+    let mails = emails(&resp);
+    let (m, body) = (mails[0], mails[0].body.as_ref().unwrap());
+    assert_eq!((m.importance, m.read), (None, None));
+    assert_eq!(m.subject.as_deref(), Some("odd numbers"));
+    assert_eq!(
+        m.extra,
+        [Element::new(em::IMPORTANCE), leaf(em::READ, "yes")]
+    );
+    assert_eq!(body.estimated_data_size, None);
+    assert_eq!(body.extra, [Element::new(asb::ESTIMATED_DATA_SIZE)]);
+    assert_eq!(body.data.as_deref(), Some("text"));
+    assert_eq!(mails[1].importance, None);
+    assert_eq!(mails[1].extra, [leaf(em::IMPORTANCE, "x")]);
+
+    // Written back (a Sync Change replaces the whole item), the odd elements go with it.
+    let ServerCommand::Add { data, .. } = &resp.collections[0].commands[0] else {
+        unreachable!()
+    };
+    let mut w = easync::proto::write::Writer::new("test");
+    data.write(&mut w).unwrap();
+    let back = Element::decode(&w.finish().unwrap()).unwrap().into_owned();
+    let has = |e: &Element<'_>, want: &Element<'_>| {
+        e.children
+            .iter()
+            .any(|c| matches!(c, wbxml::Node::Element(x) if x == want))
+    };
+    assert!(has(&back, &Element::new(em::IMPORTANCE)), "{back:?}");
+    assert!(has(&back, &leaf(em::READ, "yes")), "{back:?}");
+    let body = back
+        .children
+        .iter()
+        .find_map(|c| match c {
+            wbxml::Node::Element(x) if x.tag == asb::BODY => Some(x),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        has(body, &Element::new(asb::ESTIMATED_DATA_SIZE)),
+        "{body:?}"
+    );
+}
