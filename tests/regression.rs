@@ -332,3 +332,81 @@ fn empty_or_malformed_numbers_do_not_fail_the_item_and_are_written_back_as_recei
         "{body:?}"
     );
 }
+
+#[test]
+fn one_item_that_cannot_be_typed_does_not_fail_the_sync_response() {
+    // The second mail's subject holds ENTITY &#xD800; (a lone UTF-16 surrogate, no character):
+    // its ApplicationData cannot be typed, the items around it can.
+    let subject = |id: &str, text: &str| {
+        Element::new(s::ADD).with(leaf(s::SERVER_ID, id)).with(
+            Element::new(s::APPLICATION_DATA)
+                .with(leaf(em::SUBJECT, text))
+                .with(leaf(em::READ, "1")),
+        )
+    };
+    let bad_change = Element::new(s::CHANGE)
+        .with(leaf(s::SERVER_ID, "4"))
+        .with(Element::new(s::APPLICATION_DATA).with(leaf(em::SUBJECT, "@@AGAIN@@")));
+    let doc = response(vec![
+        subject("1", "first"),
+        subject("2", "@@SURROGATE@@"),
+        subject("3", "third"),
+        bad_change,
+    ]);
+    let entity = [0x02, 0x83, 0xB0, 0x00];
+    let doc = splice(&doc, "\x03@@SURROGATE@@\x00", &entity);
+    let doc = splice(&doc, "\x03@@AGAIN@@\x00", &entity);
+    let resp = decode(ItemClass::Email, &doc, ProtocolVersion::V14_1);
+    let cmds = &resp.collections[0].commands;
+    assert_eq!(cmds.len(), 4, "{cmds:?}");
+    let subject_of = |c: &ServerCommand| match c {
+        ServerCommand::Add {
+            data: ApplicationData::Email(e),
+            ..
+        } => e.subject.clone(),
+        other => panic!("a typed mail: {other:?}"),
+    };
+    assert_eq!(subject_of(&cmds[0]).as_deref(), Some("first"));
+    assert_eq!(subject_of(&cmds[2]).as_deref(), Some("third"));
+    let ServerCommand::Undecodable {
+        server_id,
+        change,
+        data,
+        error,
+    } = &cmds[1]
+    else {
+        panic!("undecodable: {:?}", cmds[1]);
+    };
+    assert_eq!((server_id.as_str(), *change), ("2", false));
+    assert!(error.contains("entity"), "{error}");
+    // Kept as received, the bad token as U+FFFD.
+    assert_eq!(data.tag, s::APPLICATION_DATA);
+    assert_eq!(
+        data.children,
+        [
+            wbxml::Node::Element(leaf(em::SUBJECT, "\u{FFFD}")),
+            wbxml::Node::Element(leaf(em::READ, "1")),
+        ]
+    );
+    assert!(matches!(
+        &cmds[3],
+        ServerCommand::Undecodable { server_id, change: true, .. } if server_id.as_str() == "4"
+    ));
+    assert_eq!(resp.collections[0].sync_key.as_ref().unwrap().as_str(), "2");
+}
+
+#[test]
+fn an_item_whose_wbxml_is_broken_still_fails_the_response() {
+    // Truncated inside the ApplicationData: nothing after it can be trusted.
+    let doc = response(vec![
+        Element::new(s::ADD)
+            .with(leaf(s::SERVER_ID, "1"))
+            .with(Element::new(s::APPLICATION_DATA).with(leaf(em::SUBJECT, "cut here"))),
+    ]);
+    let at = doc.windows(3).position(|w| w == b"cut").unwrap();
+    assert!(
+        request(ItemClass::Email)
+            .decode(&doc[..at + 3], ProtocolVersion::V14_1)
+            .is_err()
+    );
+}

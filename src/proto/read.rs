@@ -13,6 +13,10 @@ use wbxml::{Decoder, Element, Event, Node, StartTag, Tag};
 use super::ProtoError;
 use super::charset;
 
+/// A position of a [`Reader`] in its body ([`Reader::checkpoint`]).
+#[derive(Debug, Clone)]
+pub struct Checkpoint<'a>(Decoder<'a>);
+
 /// A reader over one response body, for one command.
 pub struct Reader<'a> {
     dec: Decoder<'a>,
@@ -149,9 +153,39 @@ impl<'a> Reader<'a> {
     /// The element `start` with everything in it, as an owned tree (for elements the types do
     /// not know, kept so an item can be written back whole).
     pub fn capture(&mut self, start: &StartTag) -> Result<Element<'static>, ProtoError> {
+        self.capture_tree(start, false)
+    }
+
+    /// [`Reader::capture`] that goes on past the errors the decoder can resume after
+    /// ([`Decoder::resumable`]: a bad ENTITY, an STR_T outside the table), each kept as U+FFFD:
+    /// for keeping an item that could not be typed as near as possible to what was received.
+    pub fn capture_lossy(&mut self, start: &StartTag) -> Result<Element<'static>, ProtoError> {
+        self.capture_tree(start, true)
+    }
+
+    fn capture_tree(
+        &mut self,
+        start: &StartTag,
+        lossy: bool,
+    ) -> Result<Element<'static>, ProtoError> {
         let mut stack = vec![Element::new(start.tag)];
         loop {
-            let node = match self.next()? {
+            let event = match self.dec.next() {
+                Ok(event) => event,
+                Err(error) if lossy && self.dec.resumable(&error) => {
+                    if let Some(top) = stack.last_mut() {
+                        top.children.push(Node::Text(Cow::Borrowed("\u{FFFD}")));
+                    }
+                    continue;
+                }
+                Err(error) => {
+                    return Err(ProtoError::Wbxml {
+                        command: self.command,
+                        error,
+                    });
+                }
+            };
+            let node = match event {
                 Some(Event::Start(s)) => {
                     stack.push(Element::new(s.tag));
                     continue;
@@ -185,6 +219,17 @@ impl<'a> Reader<'a> {
                 top.children.push(node);
             }
         }
+    }
+
+    /// Where the reader is now, to come back to with [`Reader::rewind`] (e.g. to keep an item
+    /// whole after its typed reading failed).
+    pub fn checkpoint(&self) -> Checkpoint<'a> {
+        Checkpoint(self.dec.clone())
+    }
+
+    /// Goes back to `to`: the events after it are read again.
+    pub fn rewind(&mut self, to: Checkpoint<'a>) {
+        self.dec = to.0;
     }
 
     /// Checks that the document ends here (after the root element's end).

@@ -393,6 +393,9 @@ fn step(folder: &str, new_key: &str, commands: Vec<ServerCommand>) -> Result<Syn
             ServerCommand::SoftDelete { server_id } => {
                 step.soft_deletes.push(server_id.to_string())
             }
+            ServerCommand::Undecodable {
+                server_id, error, ..
+            } => tracing::warn!(%server_id, %error, "skipped an item that could not be decoded"),
         }
     }
     Ok(step)
