@@ -285,12 +285,11 @@ impl<'a> Decoder<'a> {
     }
 
     /// STR_I for a decoder that allows invalid UTF-8: text, or the bytes when they are not.
-    #[cold]
+    #[inline(always)]
     fn lenient_str_i(&mut self) -> Result<Event<'a>, DecodeError> {
-        let bytes = self.cur.c_bytes("inline string (STR_I)")?;
-        Ok(match std::str::from_utf8(bytes) {
+        Ok(match self.cur.c_text("inline string (STR_I)")? {
             Ok(t) => Event::Text(t),
-            Err(_) => Event::RawText(bytes),
+            Err(bytes) => Event::RawText(bytes),
         })
     }
 

@@ -81,6 +81,17 @@ impl<'a> Cursor<'a> {
     #[inline(always)]
     pub fn c_str(&mut self, what: &'static str) -> Result<&'a str, DecodeError> {
         let start = self.pos;
+        match self.c_text(what)? {
+            Ok(s) => Ok(s),
+            Err(bytes) => utf8(bytes, what, start),
+        }
+    }
+
+    /// A NUL-terminated string (STR_I), as text when it is UTF-8 and as its bytes when it is
+    /// not; the NUL is consumed.
+    #[inline(always)]
+    pub fn c_text(&mut self, what: &'static str) -> Result<Result<&'a str, &'a [u8]>, DecodeError> {
+        let start = self.pos;
         let rest = &self.buf[start..];
         let (len, ascii) = scan_c_str(rest).ok_or(DecodeError::Truncated {
             what,
@@ -91,23 +102,9 @@ impl<'a> Cursor<'a> {
         if ascii {
             // SAFETY: `scan_c_str` saw no byte with the high bit set in `bytes`, and every
             // sequence of ASCII bytes is valid UTF-8.
-            return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+            return Ok(Ok(unsafe { std::str::from_utf8_unchecked(bytes) }));
         }
-        utf8(bytes, what, start)
-    }
-}
-
-impl<'a> Cursor<'a> {
-    /// The bytes of a NUL-terminated string (STR_I), not validated; the NUL is consumed.
-    pub fn c_bytes(&mut self, what: &'static str) -> Result<&'a [u8], DecodeError> {
-        let start = self.pos;
-        let rest = &self.buf[start..];
-        let len = find_nul(rest).ok_or(DecodeError::Truncated {
-            what,
-            offset: start,
-        })?;
-        self.pos = start + len + 1;
-        Ok(&rest[..len])
+        Ok(std::str::from_utf8(bytes).map_err(|_| bytes))
     }
 }
 
