@@ -5,6 +5,7 @@
 //! This layer does no I/O and knows no HTTP: it turns values into request bodies and response
 //! bodies into values. Per-command statuses are values the engine acts on.
 
+pub mod charset;
 pub mod classes;
 pub mod compose;
 pub mod error;

@@ -1,5 +1,9 @@
 //! Typed decoding over the pull decoder: walk an element's children, read text, parse numbers,
 //! keep unknown subtrees. No intermediate tree is built for what the types know.
+//!
+//! Text is read leniently: the decoder hands over text that is not UTF-8 as bytes
+//! ([`wbxml::Decoder::allow_invalid_utf8`]), and it is decoded with the charset fallback of
+//! [`super::charset`] — STR_I, STR_T or OPAQUE alike, so no element's text fails a response.
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -7,6 +11,11 @@ use std::str::FromStr;
 use wbxml::{Decoder, Element, Event, Node, StartTag, Tag};
 
 use super::ProtoError;
+use super::charset;
+
+/// A position of a [`Reader`] in its body ([`Reader::checkpoint`]).
+#[derive(Debug, Clone)]
+pub struct Checkpoint<'a>(Decoder<'a>);
 
 /// A reader over one response body, for one command.
 pub struct Reader<'a> {
@@ -17,10 +26,12 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// Reads the header of `body`, the response of `command`.
     pub fn new(command: &'static str, body: &'a [u8]) -> Result<Self, ProtoError> {
-        let dec = Decoder::new(body).map_err(|source| ProtoError::Wbxml {
-            command,
-            error: source,
-        })?;
+        let dec = Decoder::new(body)
+            .map_err(|source| ProtoError::Wbxml {
+                command,
+                error: source,
+            })?
+            .allow_invalid_utf8();
         Ok(Self { dec, command })
     }
 
@@ -70,18 +81,20 @@ impl<'a> Reader<'a> {
     }
 
     /// The text content of the element `start` (just read), up to its end. Nested elements are
-    /// skipped; an empty element gives `""`.
-    pub fn text(&mut self, start: &StartTag) -> Result<Cow<'a, str>, ProtoError> {
+    /// skipped; an empty element gives `""`. Text or opaque data that is not UTF-8 is decoded
+    /// with the charset fallback ([`charset::decode`]), so reading text never fails on its
+    /// bytes.
+    pub fn text(&mut self, _start: &StartTag) -> Result<Cow<'a, str>, ProtoError> {
         let mut text: Cow<'a, str> = Cow::Borrowed("");
         loop {
             match self.next()? {
                 Some(Event::Text(t)) if text.is_empty() => text = Cow::Borrowed(t),
                 Some(Event::Text(t)) => text.to_mut().push_str(t),
                 Some(Event::Entity(c)) => text.to_mut().push(c),
-                Some(Event::Opaque(d)) => {
-                    let s = std::str::from_utf8(d).map_err(|_| self.bad(start, "", "not UTF-8"))?;
-                    text.to_mut().push_str(s);
-                }
+                Some(Event::Opaque(d) | Event::RawText(d)) => match charset::decode(d) {
+                    Cow::Borrowed(t) if text.is_empty() => text = Cow::Borrowed(t),
+                    t => text.to_mut().push_str(&t),
+                },
                 Some(Event::Start(nested)) => self.skip(&nested)?,
                 Some(Event::Attribute(_)) => {}
                 Some(Event::End(_)) | None => return Ok(text),
@@ -99,7 +112,7 @@ impl<'a> Reader<'a> {
         let mut data = Vec::new();
         loop {
             match self.next()? {
-                Some(Event::Opaque(d)) => data.extend_from_slice(d),
+                Some(Event::Opaque(d) | Event::RawText(d)) => data.extend_from_slice(d),
                 Some(Event::Text(t)) => data.extend_from_slice(t.as_bytes()),
                 Some(Event::Entity(c)) => data.extend_from_slice(c.to_string().as_bytes()),
                 Some(Event::Start(nested)) => self.skip(&nested)?,
@@ -120,11 +133,7 @@ impl<'a> Reader<'a> {
     /// A boolean element: `1`/`0`, or presence alone for empty elements (`<MoreAvailable/>`).
     pub fn flag(&mut self, start: &StartTag) -> Result<bool, ProtoError> {
         let text = self.text(start)?;
-        match text.trim() {
-            "" | "1" | "true" => Ok(true),
-            "0" | "false" => Ok(false),
-            other => Err(self.bad(start, other, "expected 0 or 1")),
-        }
+        flag_value(&text).ok_or_else(|| self.bad(start, text.trim(), "expected 0 or 1"))
     }
 
     /// Skips the element `start` and everything in it.
@@ -144,9 +153,39 @@ impl<'a> Reader<'a> {
     /// The element `start` with everything in it, as an owned tree (for elements the types do
     /// not know, kept so an item can be written back whole).
     pub fn capture(&mut self, start: &StartTag) -> Result<Element<'static>, ProtoError> {
+        self.capture_tree(start, false)
+    }
+
+    /// [`Reader::capture`] that goes on past the errors the decoder can resume after
+    /// ([`Decoder::resumable`]: a bad ENTITY, an STR_T outside the table), each kept as U+FFFD:
+    /// for keeping an item that could not be typed as near as possible to what was received.
+    pub fn capture_lossy(&mut self, start: &StartTag) -> Result<Element<'static>, ProtoError> {
+        self.capture_tree(start, true)
+    }
+
+    fn capture_tree(
+        &mut self,
+        start: &StartTag,
+        lossy: bool,
+    ) -> Result<Element<'static>, ProtoError> {
         let mut stack = vec![Element::new(start.tag)];
         loop {
-            let node = match self.next()? {
+            let event = match self.dec.next() {
+                Ok(event) => event,
+                Err(error) if lossy && self.dec.resumable(&error) => {
+                    if let Some(top) = stack.last_mut() {
+                        top.children.push(Node::Text(Cow::Borrowed("\u{FFFD}")));
+                    }
+                    continue;
+                }
+                Err(error) => {
+                    return Err(ProtoError::Wbxml {
+                        command: self.command,
+                        error,
+                    });
+                }
+            };
+            let node = match event {
                 Some(Event::Start(s)) => {
                     stack.push(Element::new(s.tag));
                     continue;
@@ -164,6 +203,8 @@ impl<'a> Reader<'a> {
                 Some(Event::Text(t)) => Node::Text(Cow::Owned(t.to_string())),
                 Some(Event::Entity(c)) => Node::Text(Cow::Owned(c.to_string())),
                 Some(Event::Opaque(d)) => Node::Opaque(Cow::Owned(d.to_vec())),
+                // Kept as the characters it was read as, so it is written back as UTF-8 text.
+                Some(Event::RawText(d)) => Node::Text(Cow::Owned(charset::decode(d).into_owned())),
                 Some(Event::End(_)) | None => {
                     let done = stack
                         .pop()
@@ -178,6 +219,17 @@ impl<'a> Reader<'a> {
                 top.children.push(node);
             }
         }
+    }
+
+    /// Where the reader is now, to come back to with [`Reader::rewind`] (e.g. to keep an item
+    /// whole after its typed reading failed).
+    pub fn checkpoint(&self) -> Checkpoint<'a> {
+        Checkpoint(self.dec.clone())
+    }
+
+    /// Goes back to `to`: the events after it are read again.
+    pub fn rewind(&mut self, to: Checkpoint<'a>) {
+        self.dec = to.0;
     }
 
     /// Checks that the document ends here (after the root element's end).
@@ -205,6 +257,15 @@ impl<'a> Reader<'a> {
             missing,
             offset: parent.offset,
         }
+    }
+}
+
+/// The value of a boolean element's text: `1`/`true`, `0`/`false`, or empty (presence alone).
+pub fn flag_value(text: &str) -> Option<bool> {
+    match text.trim() {
+        "" | "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => None,
     }
 }
 

@@ -1,8 +1,10 @@
 //! Generated calendar items (MS-ASCAL 2.2.2): meetings at local hours in four real zones, all-day
 //! events, and one recurring series in ten — daily, weekly, monthly, monthly on the nth weekday,
 //! yearly, yearly on the nth weekday — each with a moved and a deleted occurrence. On 14.x the
-//! exceptions are embedded (`Exceptions`); on 16.x they are separate per-instance commands keyed
-//! by `InstanceId` (MS-ASCMD 2.2.3.87), and all-day events are floating dates without a zone.
+//! exceptions are embedded (`Exceptions`, named by `ExceptionStartTime`); on 16.x half the
+//! series embed them named by `InstanceId` and the other half send them as separate
+//! per-instance commands keyed by `InstanceId` (MS-ASCMD 2.2.3.87), and all-day events are
+//! floating dates without a zone.
 
 use super::dates::{self, ZONES, Zone};
 use super::mail::BodyWanted;
@@ -20,6 +22,7 @@ pub enum Instance {
 
 /// The local start of the series and how it repeats.
 struct Series {
+    idx: u32,
     zone: Zone,
     date: (i32, u32, u32),
     hour: u32,
@@ -38,6 +41,7 @@ fn series(seed: u64, folder: &str, idx: u32) -> Series {
     let minutes = *rng.pick(&[30, 60, 90]);
     if !idx.is_multiple_of(10) {
         return Series {
+            idx,
             zone,
             date: (y, m, d),
             hour,
@@ -82,6 +86,7 @@ fn series(seed: u64, folder: &str, idx: u32) -> Series {
         _ => {}
     }
     Series {
+        idx,
         zone,
         date: (y, m, d),
         hour,
@@ -231,43 +236,82 @@ pub fn event(
         return (e, Vec::new());
     };
     e.recurrence = Some(recurrence);
-    exceptions(&s, e, v16)
+    exceptions(&s, e, v16, version)
 }
 
-/// Occurrence 2 moves one hour later with its own subject; occurrence 3 is cancelled.
-fn exceptions(s: &Series, mut e: Event, v16: bool) -> (Event, Vec<Instance>) {
+/// Whether a 16.x series carries its exceptions embedded, each named by `InstanceId` (MS-ASCAL
+/// 2.2.2.21, MS-ASAIRS 2.2.2.25), as Exchange sends a series it holds; the others (calendar:10,
+/// :30, …) come as per-instance commands after the series (MS-ASCMD 2.2.3.87).
+pub fn embeds_exceptions(idx: u32) -> bool {
+    (idx / 10).is_multiple_of(2)
+}
+
+/// Occurrence 2 moves one hour later with its own subject; occurrence 3 is cancelled. On 14.x
+/// both are embedded with `ExceptionStartTime`; on 16.x embedded with `InstanceId` (see
+/// [`embeds_exceptions`]) or sent per instance. A changed 16.x series that embeds its exceptions
+/// is followed by a per-instance Change of the moved occurrence (a new subject): the client must
+/// take it as the same occurrence, so it replaces the embedded entry.
+fn exceptions(s: &Series, mut e: Event, v16: bool, version: u32) -> (Event, Vec<Instance>) {
     let (moved_from, deleted) = (s.start_utc(2, 0), s.start_utc(3, 0));
     let moved = s.start_utc(2, 60);
     let subject = format!("{} (moved)", e.subject.as_deref().unwrap_or_default());
     let end = moved + i64::from(s.minutes) * 60;
-    if v16 {
-        let change = Event {
-            instance_id: Some(dates::iso(moved_from)),
-            subject: Some(subject),
-            start_time: Some(dates::compact(moved)),
-            end_time: Some(dates::compact(end)),
-            ..Event::default()
-        };
+    // The sim writes InstanceId as an MS-ASDTYPE dateTime, in both the embedded and the
+    // per-instance form (one server, one format).
+    let (key, key_deleted) = if v16 {
+        (dates::iso(moved_from), dates::iso(deleted))
+    } else {
+        (dates::compact(moved_from), dates::compact(deleted))
+    };
+    let change = Event {
+        instance_id: Some(key.clone()),
+        subject: Some(subject.clone()),
+        start_time: Some(dates::compact(moved)),
+        end_time: Some(dates::compact(end)),
+        ..Event::default()
+    };
+    if v16 && !embeds_exceptions(s.idx) {
         let gone = Instance::Deleted {
-            instance_id: dates::iso(deleted),
+            instance_id: key_deleted,
         };
         return (e, vec![Instance::Changed(Box::new(change)), gone]);
     }
+    let named = |x: Exception, k: String| {
+        if v16 {
+            Exception {
+                instance_id: Some(k),
+                ..x
+            }
+        } else {
+            Exception {
+                exception_start_time: Some(k),
+                ..x
+            }
+        }
+    };
+    let moved_exception = Exception {
+        subject: Some(subject.clone()),
+        start_time: Some(dates::compact(moved)),
+        end_time: Some(dates::compact(end)),
+        ..Exception::default()
+    };
+    let cancelled = Exception {
+        deleted: Some(true),
+        ..Exception::default()
+    };
     e.exceptions = Some(List::from(vec![
-        Exception {
-            exception_start_time: Some(dates::compact(moved_from)),
-            subject: Some(subject),
-            start_time: Some(dates::compact(moved)),
-            end_time: Some(dates::compact(end)),
-            ..Exception::default()
-        },
-        Exception {
-            deleted: Some(true),
-            exception_start_time: Some(dates::compact(deleted)),
-            ..Exception::default()
-        },
+        named(moved_exception, key),
+        named(cancelled, key_deleted),
     ]));
-    (e, Vec::new())
+    let mut later = Vec::new();
+    if v16 && version > 0 {
+        let again = Event {
+            subject: Some(format!("{subject} again")),
+            ..change
+        };
+        later.push(Instance::Changed(Box::new(again)));
+    }
+    (e, later)
 }
 
 #[cfg(test)]
@@ -289,6 +333,25 @@ mod tests {
         assert!(e16.exceptions.is_none() && e16.location16.is_some());
         assert_eq!(inst16.len(), 2);
         assert!(ev(11, false).0.recurrence.is_none());
+    }
+
+    #[test]
+    fn a_16_series_embeds_its_exceptions_by_instance_id_and_later_changes_one_per_instance() {
+        let (e, inst) = ev(20, true);
+        let ex = e.exceptions.unwrap().items;
+        assert!(inst.is_empty());
+        assert_eq!(ex.len(), 2);
+        assert!(ex.iter().all(|x| x.exception_start_time.is_none()));
+        assert_eq!(ex[1].deleted, Some(true));
+        let (_, later) = event(3, "cal", 20, 1, true, &BodyWanted::default());
+        let [Instance::Changed(change)] = later.as_slice() else {
+            panic!("one per-instance change: {later:?}");
+        };
+        assert_eq!(change.instance_id, ex[0].instance_id, "the same occurrence");
+        // 14.x names the same occurrences by ExceptionStartTime.
+        let old = ev(20, false).0.exceptions.unwrap().items;
+        assert!(old.iter().all(|x| x.instance_id.is_none()));
+        assert_eq!(old[0].start_time, ex[0].start_time);
     }
 
     #[test]

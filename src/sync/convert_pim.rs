@@ -192,7 +192,7 @@ pub(super) fn event(e: &classes::calendar::Event) -> Event {
                 l.items
                     .iter()
                     .map(|x| Exception {
-                        original_start: text(&x.exception_start_time),
+                        original_start: occurrence(x),
                         deleted: x.deleted.unwrap_or(false),
                         subject: text(&x.subject),
                         start_time: text(&x.start_time),
@@ -221,6 +221,16 @@ pub(super) fn task(t: &classes::tasks::Task) -> Task {
         body: body_text(&t.body),
         recurrence: recurrence!(t.recurrence),
     }
+}
+
+/// The occurrence an embedded exception is about: its `airsyncbase:InstanceId` (16.x, MS-ASAIRS
+/// 2.2.2.25), else its `ExceptionStartTime` (up to 14.1, MS-ASCAL 2.2.2.23). Each version's
+/// servers send their own element; either is taken whatever the version, InstanceId first.
+/// The value is kept as the server wrote it — the form [`instance`] and a per-instance Delete
+/// keep — so that a later per-instance Change or Delete of the same occurrence replaces this
+/// entry in the store instead of adding a second one.
+fn occurrence(x: &classes::calendar::Exception) -> Option<String> {
+    text(&x.instance_id).or_else(|| text(&x.exception_start_time))
 }
 
 /// A 16.x per-occurrence change (`InstanceId` set) as an exception entry.

@@ -400,7 +400,8 @@ fn plan_lane(
         return Ok(Planned::Nothing);
     };
     let folder = lane.folder.server_id.clone();
-    let planned = plan::plan_commands(col.commands, &mut |id| held_item(db, &folder, id))?;
+    let class = lane.folder.class.as_deref().unwrap_or("Other");
+    let planned = plan::plan_commands(col.commands, class, &mut |id| held_item(db, &folder, id))?;
     let initial = lane.key.is_initial();
     let more = col.more_available || initial;
     let reset = std::mem::take(&mut lane.restarted);

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use crate::model::Exception;
 use crate::proto::classes::ApplicationData;
 use crate::proto::sync::ServerCommand;
-use crate::store::{InstanceChange, ItemOp};
+use crate::store::{InstanceChange, ItemOp, RawRecord};
 
 use super::{SyncError, convert, merge};
 
@@ -30,9 +30,10 @@ pub struct CollectionPlan {
 /// Looks up the item held under a ServerId (typed again from the store).
 pub type Held<'a> = dyn FnMut(&str) -> Result<Option<ApplicationData>, SyncError> + 'a;
 
-/// Plans `commands` in order. `held` is asked only for items the response has not touched yet.
+/// Plans `commands` (of a folder of `class`) in order. `held` is asked only for items the response has not touched yet.
 pub fn plan_commands(
     commands: Vec<ServerCommand>,
+    class: &str,
     held: &mut Held<'_>,
 ) -> Result<CollectionPlan, SyncError> {
     let mut plan = CollectionPlan::default();
@@ -85,6 +86,22 @@ pub fn plan_commands(
             }
             ServerCommand::SoftDelete { server_id } => {
                 plan.ops.push(ItemOp::SoftDelete(server_id.to_string()))
+            }
+            // Kept as received (MS-ASCMD gives the client no way to refuse one item), counted
+            // and reported; the folder's key advances.
+            ServerCommand::Undecodable {
+                server_id,
+                data,
+                error,
+                ..
+            } => {
+                tracing::warn!(item = %server_id, %error, "an item that could not be typed is kept raw");
+                plan.ops.push(ItemOp::Undecodable(RawRecord {
+                    server_id: server_id.to_string(),
+                    class: class.to_string(),
+                    raw: data.encode().unwrap_or_default(),
+                    error,
+                }));
             }
         }
     }

@@ -19,7 +19,7 @@ fn mail(subject: &str, read: Option<bool>) -> ApplicationData {
 }
 
 fn plan(held: HashMap<&str, ApplicationData>, commands: Vec<ServerCommand>) -> CollectionPlan {
-    plan_commands(commands, &mut |id: &str| Ok(held.get(id).cloned())).unwrap()
+    plan_commands(commands, "Email", &mut |id: &str| Ok(held.get(id).cloned())).unwrap()
 }
 
 /// (op, server id, subject, read) of each operation.

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use crate::codepages::{self, AttrStartDef, TagDef};
 use crate::error::DecodeError;
-use crate::header::{Cursor, Header, read_header, table_str, utf8};
+use crate::header::{Cursor, Header, read_header, table_bytes, table_str, utf8};
 use crate::token::{self, Tag};
 
 /// Limits that keep hostile input from costing unbounded work or memory.
@@ -74,6 +74,10 @@ pub enum Event<'a> {
     Attribute(Attribute<'a>),
     /// Text from STR_I or STR_T, UTF-8 validated.
     Text(&'a str),
+    /// Text from STR_I or STR_T that is not valid UTF-8, as the bytes received (without the
+    /// terminating NUL). Only a decoder made with [`Decoder::allow_invalid_utf8`] yields it;
+    /// any other fails with [`DecodeError::InvalidUtf8`].
+    RawText(&'a [u8]),
     /// A character from ENTITY.
     Entity(char),
     Opaque(&'a [u8]),
@@ -120,6 +124,8 @@ pub struct Decoder<'a> {
     /// Attributes seen on the current start tag (duplicates have no XML form).
     attrs_seen: Vec<(u8, u8)>,
     limits: Limits,
+    /// Yield invalid UTF-8 text as [`Event::RawText`] instead of failing.
+    raw_text: bool,
 }
 
 /// Most attributes accepted on one element (EAS uses one, on legacy AirNotify only).
@@ -150,7 +156,36 @@ impl<'a> Decoder<'a> {
             stack: Vec::with_capacity(16),
             attrs_seen: Vec::new(),
             limits,
+            raw_text: false,
         })
+    }
+
+    /// Makes element text (STR_I, STR_T) that is not valid UTF-8 come out as
+    /// [`Event::RawText`] instead of failing the document with [`DecodeError::InvalidUtf8`].
+    ///
+    /// MS-ASWBXML 2.1.2 fixes the charset to UTF-8, but real servers pass through what they
+    /// hold: a mail body in windows-1252 must not cost the client the whole response. The
+    /// caller decides what such text means. Attribute values stay strict (EAS uses none in
+    /// content), and so does every decoder not asked for this (`easync wbxml decode`, the tree,
+    /// the XML bridge, the fuzz target).
+    pub fn allow_invalid_utf8(mut self) -> Self {
+        self.raw_text = true;
+        self
+    }
+
+    /// Whether decoding can go on after `err`, returned by the last [`Decoder::next`]: the
+    /// token in error was element content and was consumed whole, so the next call reads the
+    /// token after it. True for an ENTITY that is not a Unicode scalar value or is NUL, and an
+    /// STR_T index outside the string table; false for everything else (truncation, unknown
+    /// tokens, limits, errors in attributes), after which the input cannot be trusted.
+    pub fn resumable(&self, err: &DecodeError) -> bool {
+        self.state == State::Content
+            && matches!(
+                err,
+                DecodeError::InvalidEntity { .. }
+                    | DecodeError::NulCharacter { what: "ENTITY", .. }
+                    | DecodeError::BadStringReference { .. }
+            )
     }
 
     /// The document header.
@@ -212,6 +247,9 @@ impl<'a> Decoder<'a> {
             self.cur.pos += 1;
             // The common tokens first, as plain compares (cheaper than a jump table here).
             if b == token::STR_I {
+                if self.raw_text {
+                    return self.lenient_str_i().map(Some);
+                }
                 return Ok(Some(Event::Text(self.cur.c_str("inline string (STR_I)")?)));
             }
             if !token::is_global(b) {
@@ -231,13 +269,28 @@ impl<'a> Decoder<'a> {
                 }
                 token::STR_T => {
                     let index = self.cur.mb_u32("STR_T index")?;
-                    Event::Text(table_str(self.header.string_table, index, at)?)
+                    match table_str(self.header.string_table, index, at) {
+                        Ok(t) => Event::Text(t),
+                        Err(DecodeError::InvalidUtf8 { .. }) if self.raw_text => {
+                            Event::RawText(table_bytes(self.header.string_table, index, at)?)
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
                 token::ENTITY => Event::Entity(self.entity(at)?),
                 b => return Err(self.unexpected(b, at, "in element content")),
             };
             return Ok(Some(event));
         }
+    }
+
+    /// STR_I for a decoder that allows invalid UTF-8: text, or the bytes when they are not.
+    #[inline(always)]
+    fn lenient_str_i(&mut self) -> Result<Event<'a>, DecodeError> {
+        Ok(match self.cur.c_text("inline string (STR_I)")? {
+            Ok(t) => Event::Text(t),
+            Err(bytes) => Event::RawText(bytes),
+        })
     }
 
     #[inline(always)]

@@ -81,6 +81,17 @@ impl<'a> Cursor<'a> {
     #[inline(always)]
     pub fn c_str(&mut self, what: &'static str) -> Result<&'a str, DecodeError> {
         let start = self.pos;
+        match self.c_text(what)? {
+            Ok(s) => Ok(s),
+            Err(bytes) => utf8(bytes, what, start),
+        }
+    }
+
+    /// A NUL-terminated string (STR_I), as text when it is UTF-8 and as its bytes when it is
+    /// not; the NUL is consumed.
+    #[inline(always)]
+    pub fn c_text(&mut self, what: &'static str) -> Result<Result<&'a str, &'a [u8]>, DecodeError> {
+        let start = self.pos;
         let rest = &self.buf[start..];
         let (len, ascii) = scan_c_str(rest).ok_or(DecodeError::Truncated {
             what,
@@ -91,9 +102,9 @@ impl<'a> Cursor<'a> {
         if ascii {
             // SAFETY: `scan_c_str` saw no byte with the high bit set in `bytes`, and every
             // sequence of ASCII bytes is valid UTF-8.
-            return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+            return Ok(Ok(unsafe { std::str::from_utf8_unchecked(bytes) }));
         }
-        utf8(bytes, what, start)
+        Ok(std::str::from_utf8(bytes).map_err(|_| bytes))
     }
 }
 
@@ -186,6 +197,12 @@ pub(crate) fn read_header<'a>(cur: &mut Cursor<'a>) -> Result<Header<'a>, Decode
 /// The string starting at `index` of the string table, up to its NUL (STR_T, section 5.8.4.3).
 #[inline]
 pub(crate) fn table_str(table: &[u8], index: u32, at: usize) -> Result<&str, DecodeError> {
+    utf8(table_bytes(table, index, at)?, "string table entry", at)
+}
+
+/// The bytes of the string starting at `index` of the string table, not validated.
+#[inline]
+pub(crate) fn table_bytes(table: &[u8], index: u32, at: usize) -> Result<&[u8], DecodeError> {
     let bad = || DecodeError::BadStringReference {
         index,
         len: table.len(),
@@ -196,7 +213,7 @@ pub(crate) fn table_str(table: &[u8], index: u32, at: usize) -> Result<&str, Dec
         .filter(|r| !r.is_empty())
         .ok_or_else(bad)?;
     let len = find_nul(rest).ok_or_else(bad)?;
-    utf8(&rest[..len], "string table entry", at)
+    Ok(&rest[..len])
 }
 
 #[cfg(test)]

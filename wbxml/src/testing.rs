@@ -6,6 +6,7 @@ use crate::{Decoder, Element};
 /// Panics if any codec invariant is violated for `data`; returns quietly otherwise.
 pub fn check_decode_invariants(data: &[u8]) {
     let pulled = pull_all(data);
+    check_lenient(data, &pulled);
     let tree = Element::decode(data);
     assert_eq!(
         pulled.is_ok(),
@@ -27,6 +28,27 @@ pub fn check_decode_invariants(data: &[u8]) {
             xml_safe_encoding(&tree),
             "XML bridge changed the tree"
         );
+    }
+}
+
+/// A decoder that allows invalid UTF-8 text gives the same events wherever the strict one
+/// succeeds, and fails only where the strict one fails for something other than UTF-8.
+fn check_lenient(data: &[u8], strict: &Result<usize, crate::DecodeError>) {
+    let lenient = Decoder::new(data).and_then(|d| {
+        let mut dec = d.allow_invalid_utf8();
+        let mut n = 0;
+        while dec.next()?.is_some() {
+            n += 1;
+        }
+        Ok(n)
+    });
+    match strict {
+        Ok(n) => assert_eq!(lenient.as_ref().ok(), Some(n), "lenient decoding differs"),
+        Err(crate::DecodeError::InvalidUtf8 { .. }) => {}
+        Err(e) => assert!(
+            lenient.is_err(),
+            "lenient decoding accepted what failed: {e}"
+        ),
     }
 }
 

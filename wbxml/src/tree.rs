@@ -144,7 +144,10 @@ impl<'a> Element<'a> {
                         pending.push(Node::Element(done));
                     }
                 }
-                Event::Opaque(d) => pending.push(Node::Opaque(Cow::Borrowed(d))),
+                // RawText comes only from a decoder that allows invalid UTF-8, which this is not.
+                Event::Opaque(d) | Event::RawText(d) => {
+                    pending.push(Node::Opaque(Cow::Borrowed(d)))
+                }
                 Event::Entity(c) => pending.push(Node::Text(Cow::Owned(c.to_string()))),
                 Event::Attribute(a) => {
                     if let Some((top, _)) = open.last_mut() {

@@ -204,3 +204,78 @@ fn attributes_errors() {
         (0x06, "x")
     );
 }
+
+/// `<Sync>` (page 0, token 0x05, content) with `content`, closed.
+fn in_sync(content: &[u8]) -> Vec<u8> {
+    let mut body = vec![0x45];
+    body.extend_from_slice(content);
+    body.push(0x01);
+    doc(&body)
+}
+
+fn events(mut dec: Decoder<'_>) -> Result<Vec<Event<'_>>, DecodeError> {
+    let mut out = Vec::new();
+    while let Some(e) = dec.next()? {
+        out.push(e);
+    }
+    Ok(out)
+}
+
+#[test]
+fn windows_1252_text_fails_a_strict_decoder_and_comes_as_bytes_from_a_lenient_one() {
+    // "café – ok" in windows-1252: é = 0xE9, – = 0x96.
+    let text = b"caf\xE9 \x96 ok";
+    let mut content = vec![0x03];
+    content.extend_from_slice(text);
+    content.push(0x00);
+    let bytes = in_sync(&content);
+    assert!(matches!(
+        decode_err(&bytes),
+        DecodeError::InvalidUtf8 { offset: 9, .. }
+    ));
+    let strict = events(Decoder::new(&bytes).unwrap());
+    assert!(matches!(strict, Err(DecodeError::InvalidUtf8 { .. })));
+    let lenient = events(Decoder::new(&bytes).unwrap().allow_invalid_utf8()).unwrap();
+    assert_eq!(lenient[1], Event::RawText(text));
+    assert_eq!(lenient.len(), 3);
+}
+
+#[test]
+fn a_lenient_decoder_gives_valid_text_as_text_and_invalid_string_table_entries_as_bytes() {
+    // String table "ok\0" + "\xFC\0"; content: STR_I "ü" (UTF-8), STR_T 0, STR_T 3.
+    let mut bytes = vec![0x03, 0x01, 0x6A, 0x05, b'o', b'k', 0x00, 0xFC, 0x00];
+    bytes.extend_from_slice(&[0x45, 0x03, 0xC3, 0xBC, 0x00, 0x83, 0x00, 0x83, 0x03, 0x01]);
+    let lenient = events(Decoder::new(&bytes).unwrap().allow_invalid_utf8()).unwrap();
+    assert_eq!(lenient[1], Event::Text("ü"));
+    assert_eq!(lenient[2], Event::Text("ok"));
+    assert_eq!(lenient[3], Event::RawText(b"\xFC"));
+    assert!(matches!(
+        events(Decoder::new(&bytes).unwrap()),
+        Err(DecodeError::InvalidUtf8 { .. })
+    ));
+}
+
+#[test]
+fn decoding_resumes_after_a_bad_entity_in_content_but_not_after_truncation() {
+    // <Sync> ENTITY 0xD800 (a lone surrogate), STR_I "a", END.
+    let bytes = in_sync(&[0x02, 0x83, 0xB0, 0x00, 0x03, b'a', 0x00]);
+    let mut dec = Decoder::new(&bytes).unwrap();
+    assert!(matches!(dec.next(), Ok(Some(Event::Start(_)))));
+    let err = dec.next().unwrap_err();
+    assert!(matches!(
+        err,
+        DecodeError::InvalidEntity { code: 0xD800, .. }
+    ));
+    assert!(dec.resumable(&err));
+    assert_eq!(dec.next(), Ok(Some(Event::Text("a"))));
+    assert!(matches!(dec.next(), Ok(Some(Event::End(_)))));
+    assert_eq!(dec.next(), Ok(None));
+
+    let cut = &bytes[..bytes.len() - 3];
+    let mut dec = Decoder::new(cut).unwrap();
+    dec.next().unwrap();
+    let err = dec.next().unwrap_err();
+    assert!(dec.resumable(&err), "the entity error comes first");
+    let err = dec.next().unwrap_err();
+    assert!(!dec.resumable(&err), "{err}");
+}

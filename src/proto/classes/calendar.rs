@@ -43,7 +43,9 @@ class! {
         attendees: List<Attendee> = cal::ATTENDEES,
         categories: List<Category> = cal::CATEGORIES,
         recurrence: Recurrence = cal::RECURRENCE,
-        /// `Exceptions` (2.2.2.21): changed or deleted occurrences (up to 14.1).
+        /// `Exceptions` (2.2.2.22): changed or deleted occurrences. Servers send them embedded in
+        /// every version; on 16.x each is identified by `airsyncbase:InstanceId`, and a client
+        /// changes one only by a per-instance Change (MUST NOT send `Exceptions` on 16.x).
         exceptions: List<Exception> = cal::EXCEPTIONS,
         response_requested: bool = cal::RESPONSE_REQUESTED,
         appointment_reply_time: String = cal::APPOINTMENT_REPLY_TIME,
@@ -53,7 +55,7 @@ class! {
         online_meeting_conf_link: String = cal::ONLINE_MEETING_CONF_LINK,
         online_meeting_external_link: String = cal::ONLINE_MEETING_EXTERNAL_LINK,
         attachments: Attachments = asb::ATTACHMENTS,
-        /// `InstanceId` (16.x, MS-ASAIRS 2.2.2.26): the occurrence a Change or Delete is about.
+        /// `InstanceId` (16.x, MS-ASAIRS 2.2.2.25): the occurrence a Change or Delete is about.
         instance_id: String = asb::INSTANCE_ID,
         /// `ClientUid` (16.1, 2.2.2.12).
         client_uid: String = cal::CLIENT_UID,
@@ -94,11 +96,18 @@ class! {
 }
 
 class! {
-    /// An `Exception` (MS-ASCAL 2.2.2.20): one occurrence of a series, changed or deleted.
+    /// An `Exception` (MS-ASCAL 2.2.2.21): one occurrence of a series, changed or deleted. The
+    /// occurrence is named by `ExceptionStartTime` up to 14.1 and by `airsyncbase:InstanceId`
+    /// on 16.x; a reader takes either (EAS-4-TbSync #328 matched only the first and lost every
+    /// 16.x exception).
     Exception {
+        /// `Deleted` (2.2.2.16): the occurrence is cancelled.
         deleted: bool = cal::DELETED,
-        /// `ExceptionStartTime` (2.2.2.22): the original start of the occurrence.
+        /// `ExceptionStartTime` (2.2.2.23): the original start of the occurrence (up to 14.1).
         exception_start_time: String = cal::EXCEPTION_START_TIME,
+        /// `airsyncbase:InstanceId` (16.x, MS-ASAIRS 2.2.2.25): the original, unmodified UTC
+        /// start of the occurrence, in place of `ExceptionStartTime`.
+        instance_id: String = asb::INSTANCE_ID,
         subject: String = cal::SUBJECT,
         start_time: String = cal::START_TIME,
         end_time: String = cal::END_TIME,

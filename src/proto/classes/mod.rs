@@ -24,6 +24,27 @@ pub trait Field: Sized {
     fn read(r: &mut Reader<'_>, start: &StartTag) -> Result<Self, ProtoError>;
     /// Writes the value as the element `tag`.
     fn write(&self, w: &mut Writer, tag: Tag) -> Result<(), ProtoError>;
+    /// Reads the element as [`Field::read`] does, or — when its content is no value of this
+    /// type — gives the element back as received, for the class to keep in `extra` (and write
+    /// back) while the field stays `None`. Numbers and flags override it: real servers send
+    /// `<Importance/>`, an empty `EstimatedDataSize` or a word where MS-ASDTYPE says a number,
+    /// and one such element must not cost the item.
+    fn read_or_keep(
+        r: &mut Reader<'_>,
+        start: &StartTag,
+    ) -> Result<Result<Self, Element<'static>>, ProtoError> {
+        Self::read(r, start).map(Ok)
+    }
+}
+
+/// The element `start` with the text it held, as kept when that text is no value of its
+/// field's type (nested elements, which no such field has, are not kept).
+fn kept(start: &StartTag, text: &str) -> Element<'static> {
+    let e = Element::new(start.tag);
+    if text.is_empty() {
+        return e;
+    }
+    e.with_text(text.to_string())
 }
 
 impl Field for String {
@@ -40,6 +61,13 @@ impl Field for bool {
     fn read(r: &mut Reader<'_>, start: &StartTag) -> Result<Self, ProtoError> {
         r.flag(start)
     }
+    fn read_or_keep(
+        r: &mut Reader<'_>,
+        start: &StartTag,
+    ) -> Result<Result<Self, Element<'static>>, ProtoError> {
+        let text = r.text(start)?;
+        Ok(super::read::flag_value(&text).ok_or_else(|| kept(start, &text)))
+    }
     fn write(&self, w: &mut Writer, tag: Tag) -> Result<(), ProtoError> {
         w.leaf(tag, if *self { "1" } else { "0" })
     }
@@ -50,6 +78,13 @@ macro_rules! numeric_field {
         impl Field for $t {
             fn read(r: &mut Reader<'_>, start: &StartTag) -> Result<Self, ProtoError> {
                 r.parse(start)
+            }
+            fn read_or_keep(
+                r: &mut Reader<'_>,
+                start: &StartTag,
+            ) -> Result<Result<Self, Element<'static>>, ProtoError> {
+                let text = r.text(start)?;
+                Ok(text.trim().parse().map_err(|_| kept(start, &text)))
             }
             fn write(&self, w: &mut Writer, tag: Tag) -> Result<(), ProtoError> {
                 w.leaf(tag, &self.to_string())
@@ -171,7 +206,8 @@ macro_rules! string_item {
 pub(crate) use string_item;
 
 /// Declares a class (or a nested element) as a table of optional fields, in spec order:
-/// `field: Type = tag`. Generates the struct (with `extra` for unknown elements), [`Field`]
+/// `field: Type = tag`. Generates the struct (with `extra` for unknown elements, and for
+/// elements whose content is no value of their field's type, see [`Field::read_or_keep`]), [`Field`]
 /// (read from the pull reader, write in table order) and `read_fields`/`write_fields` for use
 /// as the content of `ApplicationData`.
 macro_rules! class {
@@ -196,7 +232,10 @@ macro_rules! class {
                 let mut v = Self::default();
                 while let Some(c) = r.child()? {
                     match c.tag {
-                        $( $tag => v.$field = Some(<$ty>::read(r, &c)?), )*
+                        $( $tag => match <$ty>::read_or_keep(r, &c)? {
+                            Ok(x) => v.$field = Some(x),
+                            Err(odd) => v.extra.push(odd),
+                        }, )*
                         _ => v.extra.push(r.capture(&c)?),
                     }
                 }

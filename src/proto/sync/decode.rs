@@ -1,8 +1,8 @@
 //! Decoding of Sync responses (MS-ASCMD 2.2.1.21.3): collections, server commands, and the
 //! results of the client's commands, typed by each collection's class.
 
-use wbxml::StartTag;
 use wbxml::tags::{air_sync as s, air_sync_base as asb};
+use wbxml::{Element, StartTag};
 
 use super::{ClientCommandResult, CollectionResponse, ServerCommand, Sync, SyncStatus};
 use crate::proto::classes::{ApplicationData, ItemClass};
@@ -56,13 +56,52 @@ impl Sync {
     }
 }
 
+/// The `ApplicationData` of a command: typed, or kept as received when it cannot be.
+enum Data {
+    Typed(ApplicationData),
+    Undecodable {
+        data: Element<'static>,
+        error: ProtoError,
+    },
+}
+
+impl Data {
+    /// Reads `ApplicationData` (just opened) as `class`. When typing fails, the reader goes back
+    /// to the element's start and keeps it whole instead, so the rest of the response reads on;
+    /// only when the element cannot even be kept (the WBXML itself is broken) is it an error.
+    fn read(
+        r: &mut Reader<'_>,
+        start: &StartTag,
+        class: Option<ItemClass>,
+    ) -> Result<Self, ProtoError> {
+        let at = r.checkpoint();
+        let error = match ApplicationData::read(r, start, class) {
+            Ok(data) => return Ok(Self::Typed(data)),
+            Err(error) => error,
+        };
+        r.rewind(at);
+        match r.capture_lossy(start) {
+            Ok(data) => Ok(Self::Undecodable { data, error }),
+            Err(_) => Err(error),
+        }
+    }
+
+    /// The typed data, where an untyped one is an error (the results of client commands).
+    fn typed(self) -> Result<ApplicationData, ProtoError> {
+        match self {
+            Self::Typed(data) => Ok(data),
+            Self::Undecodable { error, .. } => Err(error),
+        }
+    }
+}
+
 /// The parts of an `Add`/`Change`/`Delete`/`Fetch` element in either direction.
 #[derive(Default)]
 struct Parts {
     server_id: Option<ServerId>,
     client_id: Option<String>,
     status: Option<SyncStatus>,
-    data: Option<ApplicationData>,
+    data: Option<Data>,
     instance_id: Option<String>,
 }
 
@@ -75,7 +114,7 @@ fn read_parts(r: &mut Reader<'_>, class: Option<ItemClass>) -> Result<Parts, Pro
             s::CLIENT_ID => p.client_id = Some(r.string(&el)?),
             s::STATUS => p.status = Some(r.parse(&el)?),
             s::CLASS => class = ItemClass::from_name(&r.text(&el)?).or(class),
-            s::APPLICATION_DATA => p.data = Some(ApplicationData::read(r, &el, class)?),
+            s::APPLICATION_DATA => p.data = Some(Data::read(r, &el, class)?),
             asb::INSTANCE_ID => p.instance_id = Some(r.string(&el)?),
             _ => r.skip(&el)?,
         }
@@ -98,11 +137,16 @@ fn read_server_commands(
         let server_id = server_id.ok_or_else(|| r.missing(&el, s::SERVER_ID))?;
         out.push(match el.tag {
             s::ADD | s::CHANGE => {
-                let data = data.ok_or_else(|| r.missing(&el, s::APPLICATION_DATA))?;
-                if el.tag == s::ADD {
-                    ServerCommand::Add { server_id, data }
-                } else {
-                    ServerCommand::Change { server_id, data }
+                let change = el.tag == s::CHANGE;
+                match data.ok_or_else(|| r.missing(&el, s::APPLICATION_DATA))? {
+                    Data::Typed(data) if change => ServerCommand::Change { server_id, data },
+                    Data::Typed(data) => ServerCommand::Add { server_id, data },
+                    Data::Undecodable { data, error } => ServerCommand::Undecodable {
+                        server_id,
+                        change,
+                        data,
+                        error: error.to_string(),
+                    },
                 }
             }
             s::DELETE => ServerCommand::Delete {
@@ -152,7 +196,7 @@ fn read_responses(
             s::FETCH => ClientCommandResult::Fetch {
                 server_id: need_server_id()?,
                 status,
-                data,
+                data: data.map(Data::typed).transpose()?,
             },
             _ => continue,
         });

@@ -172,6 +172,21 @@ pub enum ServerCommand {
     },
     /// The item left the sync window (FilterType); it was not deleted by the user.
     SoftDelete { server_id: ServerId },
+    /// An Add (`change` false) or Change (`change` true) whose `ApplicationData` could not be
+    /// typed as the collection's class. One such item does not fail the response: the other
+    /// commands and collections decode, and the engine decides what to do with this one (store
+    /// it raw, count and report it, advance the key — EAS-4-TbSync #164 shows a client stuck
+    /// behind one item it could not take).
+    Undecodable {
+        server_id: ServerId,
+        /// Change (true) or Add (false).
+        change: bool,
+        /// The `ApplicationData` element as received; a token the decoder could only skip
+        /// (a bad ENTITY, an STR_T outside the string table) is kept as U+FFFD.
+        data: wbxml::Element<'static>,
+        /// Why typing failed.
+        error: String,
+    },
 }
 
 /// The server's answer to one client command (`Responses`, MS-ASCMD 2.2.3.155).
