@@ -1,13 +1,20 @@
 //! Generated mail: one message per (seed, folder, index), with UTF-8 headers, a plain and an
 //! HTML body of 2–4 KB, text attachments on every seventh message, and the whole RFC 5322 form
-//! for `BodyPreference` type 4 and ItemOperations. `version` counts the changes an item went
-//! through: it flips the read flag and the follow-up flag, as mail changes on a real server.
+//! for `BodyPreference` type 4 and ItemOperations. A message's content never depends on its
+//! version; only its state does ([`flags`]: read, follow-up flag, categories), which a change
+//! flips as mail changes on a real server, or which [`super::Sim::set_mail_flags`] sets.
+//!
+//! With the `odd-items` switch ([`super::profile`]) a few messages ([`oddity`]) are odd the way
+//! real stores are: a windows-1252 body sent as OPAQUE, or empty numeric elements.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::dates;
 use super::rng::Rng;
+use wbxml::Element;
+use wbxml::tags::{air_sync_base as asb, email as em};
+
 use crate::proto::classes::airsyncbase::{Attachment, Attachments, Body};
 use crate::proto::classes::email::{Category, Email, Flag};
 use crate::proto::classes::{List, Opaque};
@@ -91,6 +98,8 @@ pub struct Message {
     pub paragraphs: Vec<String>,
     pub attachments: Vec<(String, Vec<u8>)>,
     pub message_id: String,
+    /// The body is windows-1252 (an odd item): its MIME parts say so, its `Data` is OPAQUE.
+    pub windows_1252: bool,
 }
 
 fn address(rng: &mut Rng) -> String {
@@ -128,6 +137,7 @@ pub fn message(seed: u64, folder: &str, idx: u32) -> Message {
         paragraphs,
         attachments,
         message_id: format!("<sim-{seed}-{idx}.{}@easync.test>", folder.len()),
+        windows_1252: false,
     }
 }
 
@@ -195,9 +205,14 @@ impl Message {
             dates::rfc5322(self.date),
             self.message_id
         );
+        let cs = if self.windows_1252 {
+            "windows-1252"
+        } else {
+            "utf-8"
+        };
         let alternative = format!(
-            "--alt\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n\
-             --alt\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n--alt--\r\n",
+            "--alt\r\nContent-Type: text/plain; charset={cs}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n\
+             --alt\r\nContent-Type: text/html; charset={cs}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n--alt--\r\n",
             self.plain(),
             self.html()
         );
@@ -246,14 +261,19 @@ fn percent(s: &str) -> String {
         .collect()
 }
 
-/// The body in the form asked for, truncated as asked (MS-ASAIRS 2.2.2.9).
+/// The body in the form asked for, truncated as asked (MS-ASAIRS 2.2.2.9). A windows-1252
+/// message's `Data` is OPAQUE in that charset (`EstimatedDataSize` counts its bytes).
 fn body(msg: &Message, want: &BodyWanted) -> Body {
     let (body_type, mut data) = match want.body_type {
         2 => (2, msg.html()),
         4 => (4, msg.mime()),
         _ => (1, msg.plain()),
     };
-    let full = data.len() as u32;
+    let full = if msg.windows_1252 {
+        to_windows_1252(&data).len() as u32
+    } else {
+        data.len() as u32
+    };
     let mut truncated = false;
     if let Some(limit) = want.truncation.filter(|&l| (l as usize) < data.len()) {
         let mut cut = limit as usize;
@@ -266,20 +286,164 @@ fn body(msg: &Message, want: &BodyWanted) -> Body {
     let preview = want
         .preview
         .map(|n| msg.plain().chars().take(n as usize).collect());
-    Body {
+    let data = (!(truncated && data.is_empty())).then_some(data);
+    let mut b = Body {
         body_type: Some(body_type),
         estimated_data_size: Some(full),
         truncated: Some(truncated),
-        data: (!(truncated && data.is_empty())).then_some(data),
         preview,
         ..Body::default()
+    };
+    match data {
+        Some(d) if msg.windows_1252 => b
+            .extra
+            .push(Element::new(asb::DATA).with_opaque(to_windows_1252(&d))),
+        d => b.data = d,
+    }
+    b
+}
+
+/// A mail's state, the part of it that changes (MS-ASEMAIL 2.2.2.52 `Read`, 2.2.2.27 `Flag`,
+/// 2.2.2.14 `Categories`): what a partial Change carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFlags {
+    pub read: bool,
+    /// The flag's `Status` (2.2.2.71): 0 cleared, 1 complete, 2 active.
+    pub flag_status: u8,
+    pub categories: Vec<String>,
+}
+
+/// The state of mail `idx` at `version`: what was set, else generated (every change flips the
+/// read flag and moves the follow-up flag on).
+pub fn flags(idx: u32, version: u32, set: Option<&MailFlags>) -> MailFlags {
+    if let Some(f) = set {
+        return f.clone();
+    }
+    MailFlags {
+        read: (idx.is_multiple_of(3)) ^ (version % 2 == 1),
+        flag_status: (((idx.is_multiple_of(11)) as u32 + version) % 3) as u8,
+        categories: if idx.is_multiple_of(13) {
+            vec!["Wichtig".into()]
+        } else {
+            Vec::new()
+        },
     }
 }
 
-/// The Email class value of a message (MS-ASEMAIL 2.2.2) for the folder `folder_id`.
+fn flag(status: u8) -> Flag {
+    Flag {
+        status: (status > 0).then_some(status),
+        flag_type: (status > 0).then(|| "Follow up".into()),
+        ..Flag::default()
+    }
+}
+
+/// The content of a partial Email Change (MS-ASCMD 2.2.3.24): `Read`, `Flag` (an empty
+/// `<Flag/>` when cleared), `Categories` (empty when none) and, on 14.0+ with a flag set,
+/// `Email2:LastVerbExecuted` as the captured server sends it. Nothing else.
+pub fn partial_change(state: &MailFlags, v14: bool) -> Email {
+    Email {
+        read: Some(state.read),
+        flag: Some(flag(state.flag_status)),
+        categories: Some(List::from(
+            state
+                .categories
+                .iter()
+                .map(|c| Category(c.clone()))
+                .collect::<Vec<_>>(),
+        )),
+        last_verb_executed: (v14 && state.flag_status > 0).then_some(0),
+        ..Email::default()
+    }
+}
+
+/// How an odd item is odd (the `odd-items` switch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oddity {
+    /// The body is [`windows_1252_text`], its `Data` OPAQUE windows-1252 bytes (not UTF-8).
+    Windows1252Body,
+    /// `<email:Importance/>` and `<airsyncbase:EstimatedDataSize/>` are empty.
+    EmptyNumbers,
+}
+
+/// Which mails are odd with `odd-items`: 1 in 50 each way, by seed and index.
+pub fn oddity(seed: u64, idx: u32) -> Option<Oddity> {
+    match (u64::from(idx) + seed) % 50 {
+        0 => Some(Oddity::Windows1252Body),
+        25 => Some(Oddity::EmptyNumbers),
+        _ => None,
+    }
+}
+
+/// Whether mail `idx` is odd with `odd-items`.
+pub fn is_odd(seed: u64, idx: u32) -> bool {
+    oddity(seed, idx).is_some()
+}
+
+/// The text of a windows-1252 body (every character has a windows-1252 byte).
+pub fn windows_1252_text(idx: u32) -> String {
+    format!("Grüße aus Köln – das Angebot Nr. {idx} kostet 12 € („brutto“), Größe ½ m², ")
+        + "Rückfragen an André … Danke!"
+}
+
+/// `s` in windows-1252; a character it lacks becomes `?`.
+pub fn to_windows_1252(s: &str) -> Vec<u8> {
+    const HIGH: [(char, u8); 12] = [
+        ('€', 0x80),
+        ('‚', 0x82),
+        ('„', 0x84),
+        ('…', 0x85),
+        ('‘', 0x91),
+        ('’', 0x92),
+        ('“', 0x93),
+        ('”', 0x94),
+        ('•', 0x95),
+        ('–', 0x96),
+        ('—', 0x97),
+        ('™', 0x99),
+    ];
+    s.chars()
+        .map(|c| match u32::from(c) {
+            n @ (0..=0x7F | 0xA0..=0xFF) => n as u8,
+            _ => HIGH.iter().find(|(h, _)| *h == c).map_or(b'?', |&(_, b)| b),
+        })
+        .collect()
+}
+
+/// Which mail to generate: `stream` names its content ([`super::mailbox::Folder::content_id`]),
+/// `folder_id` its collection (in `FileReference`s).
+#[derive(Debug, Clone, Copy)]
+pub struct MailRef<'a> {
+    pub folder_id: &'a str,
+    pub stream: &'a str,
+    pub idx: u32,
+}
+
+/// The Email class value of a message (MS-ASEMAIL 2.2.2) for the folder `folder_id`, its
+/// state generated from `version`.
 pub fn email(seed: u64, folder_id: &str, idx: u32, version: u32, want: &BodyWanted) -> Email {
-    let msg = message(seed, folder_id, idx);
-    let read = (idx.is_multiple_of(3)) ^ (version % 2 == 1);
+    let at = MailRef {
+        folder_id,
+        stream: folder_id,
+        idx,
+    };
+    email_in(seed, at, &flags(idx, version, None), None, want)
+}
+
+/// The Email class value of a message in `state`, odd as `odd` says.
+pub fn email_in(
+    seed: u64,
+    at: MailRef<'_>,
+    state: &MailFlags,
+    odd: Option<Oddity>,
+    want: &BodyWanted,
+) -> Email {
+    let MailRef { folder_id, idx, .. } = at;
+    let mut msg = message(seed, at.stream, idx);
+    if odd == Some(Oddity::Windows1252Body) {
+        msg.paragraphs = vec![windows_1252_text(idx)];
+        msg.windows_1252 = true;
+    }
     let attachments: Vec<Attachment> = msg
         .attachments
         .iter()
@@ -292,8 +456,7 @@ pub fn email(seed: u64, folder_id: &str, idx: u32, version: u32, want: &BodyWant
             ..Attachment::default()
         })
         .collect();
-    let flag_status = ((idx.is_multiple_of(11)) as u32 + version) % 3;
-    Email {
+    let mut e = Email {
         to: Some(msg.to.clone()),
         cc: msg.cc.clone(),
         from: Some(msg.from.clone()),
@@ -302,22 +465,35 @@ pub fn email(seed: u64, folder_id: &str, idx: u32, version: u32, want: &BodyWant
         display_to: Some("Demo User".into()),
         thread_topic: Some(msg.subject.trim_start_matches("Re: ").to_string()),
         importance: Some((idx.is_multiple_of(5)) as u8 * 2),
-        read: Some(read),
+        read: Some(state.read),
         attachments: (!attachments.is_empty()).then(|| Attachments::from(attachments)),
         body: Some(body(&msg, want)),
         message_class: Some("IPM.Note".into()),
-        internet_cpid: Some("65001".into()),
-        flag: Some(Flag {
-            status: (flag_status > 0).then_some(flag_status as u8),
-            flag_type: (flag_status > 0).then(|| "Follow up".into()),
-            ..Flag::default()
-        }),
+        internet_cpid: Some(if msg.windows_1252 { "1252" } else { "65001" }.into()),
+        flag: Some(flag(state.flag_status)),
         content_class: Some("urn:content-classes:message".into()),
         native_body_type: Some(2),
-        categories: (idx.is_multiple_of(13)).then(|| List::from(vec![Category("Wichtig".into())])),
+        categories: (!state.categories.is_empty()).then(|| {
+            List::from(
+                state
+                    .categories
+                    .iter()
+                    .map(|c| Category(c.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        }),
         conversation_id: Some(Opaque(idx.to_be_bytes().repeat(4))),
         ..Email::default()
+    };
+    if odd == Some(Oddity::EmptyNumbers) {
+        e.importance = None;
+        e.extra.push(Element::new(em::IMPORTANCE));
+        if let Some(b) = e.body.as_mut() {
+            b.estimated_data_size = None;
+            b.extra.push(Element::new(asb::ESTIMATED_DATA_SIZE));
+        }
     }
+    e
 }
 
 #[cfg(test)]
