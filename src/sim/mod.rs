@@ -29,9 +29,13 @@ pub mod ops;
 pub mod pim;
 mod plan;
 pub mod profile;
+#[cfg(test)]
+mod profile_tests;
 mod request;
 pub mod rng;
 mod server;
+#[cfg(test)]
+mod testkit;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
