@@ -1,4 +1,6 @@
-//! FolderSync (MS-ASCMD 2.2.1.5) and GetItemEstimate (2.2.1.9).
+//! FolderSync (MS-ASCMD 2.2.1.5) and GetItemEstimate (2.2.1.9). With `late_nested_folders`
+//! ([`super::profile`]) FolderSync sends new folders one nesting level per round, the held-back
+//! rounds named by the key (`gen:top:base:depth`).
 
 use std::sync::Arc;
 

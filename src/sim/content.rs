@@ -1,6 +1,8 @@
 //! Turning planned commands into bytes: each item's content is generated from the seed (or is
 //! what a client sent) and written with the protocol layer's class tables, so the simulator
-//! serves exactly the elements the client's decoder reads.
+//! serves exactly the elements the client's decoder reads. The server profile
+//! ([`super::profile`]) decides the form: partial Email Changes, Delete + Add for a change,
+//! a Change before a mail's Add, odd mails.
 
 use wbxml::Element;
 use wbxml::tags::{air_sync as s, air_sync_base as asb, email as em};

@@ -3,7 +3,8 @@
 //!
 //! Every change takes the next value of one mailbox-wide counter (`modseq`); a folder's items
 //! are indexed by `(modseq, index)`, so "what changed after the position a client has seen" is a
-//! range of that index. A SyncKey is that position (`gen:modseq:index`): the server keeps no state
+//! range of that index. A SyncKey is that position (`gen:modseq:index`, with `fresh_sync_keys` a
+//! `#n` suffix that makes every key new and is ignored when it comes back): the server keeps no state
 //! per client, a repeated key gets the same answer again (MS-ASCMD 2.2.3.177.3), and bumping a
 //! folder's `gen` makes every key of it invalid (Status 3).
 
