@@ -175,3 +175,40 @@ pub(crate) fn handle(sim: &Sim, method: &Method, uri: &Uri, body: &[u8]) -> Resp
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Profile, testkit};
+
+    #[test]
+    fn the_mailbox_operations_are_admin_ops() {
+        let sim = testkit::sim(Profile::exchange());
+        let ok = |v: Value| apply(&sim, &v).unwrap();
+        let r = ok(json!({"op":"delete-items","folder":"Inbox","count":3}));
+        assert_eq!(r["deleted"], json!(["inbox:1", "inbox:2", "inbox:3"]));
+        ok(
+            json!({"op":"set-flags","item":"inbox:7","read":true,"flagged":true,"categories":["Rot"]}),
+        );
+        let flags = sim.snapshot().folder("inbox").unwrap().items[6]
+            .flags
+            .clone();
+        assert_eq!(flags.unwrap().categories, vec!["Rot".to_string()]);
+        assert!(apply(&sim, &json!({"op":"set-flags","item":"contacts:1"})).is_err());
+        ok(json!({"op":"collection-status","folder":"inbox","status":8}));
+        assert_eq!(sim.collection_statuses().get("inbox"), Some(&8));
+        ok(json!({"op":"collection-status","folder":"inbox","status":null}));
+        assert!(sim.collection_statuses().is_empty());
+        let r = ok(json!({"op":"recreate-folder","folder":"sent"}));
+        let new = r["folder"].as_str().unwrap().to_string();
+        assert!(sim.snapshot().folder(&new).is_some() && sim.snapshot().folder("sent").is_none());
+        let before = sim.snapshot().hierarchy_gen;
+        ok(json!({"op":"forget-device"}));
+        assert_eq!(sim.snapshot().hierarchy_gen, before + 1);
+        assert!(
+            sim.snapshot().folder("inbox").is_none(),
+            "every folder has a new id"
+        );
+        assert_eq!(status(&sim)["profile"].as_array().unwrap().len(), 7);
+    }
+}
