@@ -74,7 +74,7 @@ pub struct ServeArgs {
     /// `drop-after=2000@Sync`, `quarantine`. Names: drop-after, truncate, corrupt, http-500,
     /// http-503, throttle, status-110, status-111, http-449, status-142, status-144, redirect,
     /// redirect-loop, expire-auth, sync-status-3, foldersync-9, sync-status-12, endless-more,
-    /// slow. One-off faults: POST {"op":"fault",…,"times":1} to /sim/admin.
+    /// slow, cut, status. One-off faults: POST {"op":"fault",…,"times":1} to /sim/admin.
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
     /// Behave like a kind of server: `simple` (whole items on every Change, keys that repeat,

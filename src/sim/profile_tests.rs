@@ -360,6 +360,24 @@ fn odd_items_have_windows_1252_bodies_or_empty_numbers_and_still_verify() {
         "windows-1252, not Latin-1"
     );
 
+    // ItemOperations serves the same odd content: the whole message in windows-1252.
+    let bytes = c.fetch_mime("inbox", "inbox:49");
+    let tree = Element::decode(&bytes).unwrap();
+    let body = find(&tree, wbxml::tags::air_sync_base::BODY);
+    let data = find(body, wbxml::tags::air_sync_base::DATA);
+    let [Node::Opaque(mime)] = data.children.as_slice() else {
+        panic!("OPAQUE MIME: {data:?}");
+    };
+    let text: String = mime.iter().map(|&b| b as char).collect();
+    assert!(
+        text.contains("charset=windows-1252")
+            && !text.contains("charset=utf-8\r\nContent-Transfer")
+    );
+    assert!(
+        mime.windows(2).any(|w| w == [b'K', 0xF6]),
+        "Köln in windows-1252"
+    );
+
     let plain = Client::new(&sim_simple(), V14);
     let k0 = plain.sync_one("inbox", "0", 512).unwrap().sync_key.unwrap();
     let r = plain.sync_one("inbox", k0.as_str(), 512).unwrap();

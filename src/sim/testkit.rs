@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::mailbox::Kind;
 use super::request::Request;
 use super::server::{Reply, SyncFaults};
-use super::{Profile, Sim, SimConfig, cmd_folders, cmd_sync};
+use super::{Profile, Sim, SimConfig, cmd_fetch, cmd_folders, cmd_sync};
 use crate::proto::classes::ItemClass;
 use crate::proto::foldersync::{FolderSync, FolderSyncResponse};
 use crate::proto::sync::{CollectionResponse, ServerCommand, Sync, SyncCollection, SyncResponse};
@@ -151,6 +151,25 @@ impl Client {
                 changes: Vec::new(),
             },
             other => panic!("FolderSync answered {other:?}"),
+        }
+    }
+}
+
+impl Client {
+    /// The raw answer to an ItemOperations Fetch of an item's whole MIME message.
+    pub fn fetch_mime(&self, collection: &str, server_id: &str) -> Vec<u8> {
+        use crate::proto::itemoperations::{Fetch, ItemOperations};
+        let request = ItemOperations {
+            fetches: vec![Fetch::mime(
+                collection.parse().expect("an id"),
+                server_id.parse().expect("a server id"),
+            )],
+            multipart: false,
+        };
+        let body = request.encode(self.version).expect("encodes");
+        match cmd_fetch::item_operations(&self.sim, &self.request("ItemOperations"), &body) {
+            Reply::Wbxml(bytes) => bytes,
+            other => panic!("ItemOperations answered {other:?}"),
         }
     }
 }
