@@ -24,8 +24,11 @@ mod fault_effects;
 pub mod faults;
 mod layout;
 pub mod mail;
+mod mail_state;
 pub mod mailbox;
 pub mod ops;
+#[cfg(test)]
+mod ops_tests;
 pub mod pim;
 mod plan;
 pub mod profile;
