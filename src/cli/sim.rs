@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use clap::{Args, Subcommand};
 
-use crate::sim::{self, Fault, Scope, Sim, SimConfig};
+use crate::sim::{self, Fault, Profile, Scope, Sim, SimConfig};
 
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
@@ -74,9 +74,39 @@ pub struct ServeArgs {
     /// `drop-after=2000@Sync`, `quarantine`. Names: drop-after, truncate, corrupt, http-500,
     /// http-503, throttle, status-110, status-111, http-449, status-142, status-144, redirect,
     /// redirect-loop, expire-auth, sync-status-3, foldersync-9, sync-status-12, endless-more,
-    /// slow. One-off faults: POST {"op":"fault",…,"times":1} to /sim/admin.
+    /// slow, cut, status. One-off faults: POST {"op":"fault",…,"times":1} to /sim/admin.
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
+    /// Behave like a kind of server: `simple` (whole items on every Change, keys that repeat,
+    /// everything in one window: convenient, not real) or `exchange` (every switch of --quirk
+    /// on).
+    #[arg(long, default_value = "simple", value_name = "NAME")]
+    profile: String,
+    /// Turn one real-server behaviour on (repeatable; `no-NAME` turns it off):
+    /// partial-email-changes (an Email Change carries only Read, Flag, Categories, MS-ASCMD
+    /// 2.2.3.24), fresh-sync-keys (every Sync response a new SyncKey per collection),
+    /// spread-deletions (at most 5 Delete/SoftDelete per collection per response, the rest with
+    /// MoreAvailable), late-nested-folders (FolderSync sends a folder whose parent is new one
+    /// round later), odd-items (1 in 50 mails with a windows-1252 OPAQUE body, 1 in 50 with
+    /// empty Importance and EstimatedDataSize), delete-then-add (1 in 5 changes sent as a Delete
+    /// and an Add of the same ServerId), change-before-add (1 in 20 new mails announced by a
+    /// Change with only Read before their Add). Mailbox operations, POSTed to /sim/admin: add,
+    /// change, delete, soft-delete, set-flags, delete-items, add-folder, delete-folder,
+    /// recreate-folder, forget-device, collection-status, invalidate-keys, invalidate-hierarchy,
+    /// revoke-policies, fault, clear-faults.
+    #[arg(long = "quirk", value_name = "NAME")]
+    quirks: Vec<String>,
+}
+
+impl ServeArgs {
+    /// The profile, then each --quirk on top of it.
+    fn profile(&self) -> Result<Profile, String> {
+        let mut p: Profile = self.profile.parse()?;
+        for q in &self.quirks {
+            p.set_quirk(q)?;
+        }
+        Ok(p)
+    }
 }
 
 /// `NAME[=VALUE][@COMMAND]`.
@@ -98,6 +128,7 @@ impl ServeArgs {
         config.user = self.user.clone();
         config.password = self.password.clone();
         config.require_provisioning = !self.no_provisioning;
+        config.profile = self.profile().map_err(anyhow::Error::msg)?;
         let sim = Sim::new(config);
         for spec in &self.faults {
             let (fault, scope) = parse_fault(spec).map_err(anyhow::Error::msg)?;
@@ -112,10 +143,16 @@ impl ServeArgs {
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", self.listen))?;
             let addr = listener.local_addr()?;
             let m = &self.mailbox;
+            let quirks = sim.config.profile.quirks();
+            let quirks = if quirks.is_empty() {
+                "none (simple)".to_string()
+            } else {
+                quirks.join(", ")
+            };
             eprintln!(
                 "easync-sim: EAS {} on http://{addr}/Microsoft-Server-ActiveSync\n  user {} password {}\n  \
-                 {} emails, {} contacts, {} events, {} tasks (seed {})\n  admin: GET http://{addr}/sim/status, \
-                 POST http://{addr}/sim/admin\n  Ctrl-C stops it.",
+                 {} emails, {} contacts, {} events, {} tasks (seed {})\n  quirks: {quirks}\n  \
+                 admin: GET http://{addr}/sim/status, POST http://{addr}/sim/admin\n  Ctrl-C stops it.",
                 m.versions.join("/"),
                 self.user,
                 self.password,
@@ -146,5 +183,27 @@ mod tests {
         assert_eq!(f, Fault::Redirect("http://u@127.0.0.1:1/x".into()));
         assert_eq!(s.command, None);
         assert!(parse_fault("bogus").is_err());
+    }
+
+    #[test]
+    fn profile_and_quirks_combine() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let args = |a: &[&str]| Cli::try_parse_from([&["x"], a].concat()).unwrap().serve;
+        assert_eq!(args(&[]).profile(), Ok(Profile::simple()));
+        let p = args(&["--quirk", "odd-items", "--quirk", "fresh-sync-keys"])
+            .profile()
+            .unwrap();
+        assert_eq!(p.quirks(), vec!["fresh-sync-keys", "odd-items"]);
+        let p = args(&["--profile", "exchange", "--quirk", "no-odd-items"])
+            .profile()
+            .unwrap();
+        assert!(!p.odd_items && p.partial_email_changes);
+        assert!(args(&["--quirk", "bogus"]).profile().is_err());
+        assert!(args(&["--profile", "bogus"]).profile().is_err());
     }
 }

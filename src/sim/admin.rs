@@ -4,7 +4,11 @@
 //! - `POST /sim/admin` with one JSON operation:
 //!   `{"op":"add","folder":"Inbox","count":3}` (generated items; answers their server ids),
 //!   `{"op":"change"|"delete"|"soft-delete","item":"inbox:7"}`,
+//!   `{"op":"set-flags","item":"inbox:7","read":true,"flagged":false,"categories":["Rot"]}`,
+//!   `{"op":"delete-items","folder":"Inbox","count":12}` (the first 12 live items; answers ids),
 //!   `{"op":"add-folder","parent":"0","name":"X","type":12}`, `{"op":"delete-folder","folder":"f9"}`,
+//!   `{"op":"recreate-folder","folder":"inbox"}` (answers the new id), `{"op":"forget-device"}`,
+//!   `{"op":"collection-status","folder":"inbox","status":8}` (`"status":null` ends it),
 //!   `{"op":"fault","fault":"http-503=2","command":"Sync","after":0,"times":1}` (see [`super::faults`]),
 //!   `{"op":"clear-faults"}`, `{"op":"invalidate-keys","folder":"inbox"}`,
 //!   `{"op":"invalidate-hierarchy"}`, `{"op":"revoke-policies"}`.
@@ -27,7 +31,8 @@ fn respond(status: StatusCode, v: Value) -> Response<Body> {
     r
 }
 
-/// The mailbox as JSON: `{"modseq":…, "folders":[{"id","name","type","items"}], "requests":…}`.
+/// The mailbox as JSON: `{"modseq":…, "folders":[{"id","name","type","items"}], "requests":…,
+/// "profile":[switches that are on]}`.
 pub fn status(sim: &Sim) -> Value {
     let mb = sim.snapshot();
     let folders: Vec<Value> = mb
@@ -41,6 +46,7 @@ pub fn status(sim: &Sim) -> Value {
         "folders": folders,
         "requests": sim.stats.requests.load(Ordering::Relaxed),
         "items_served": sim.stats.items_served.load(Ordering::Relaxed),
+        "profile": sim.config.profile.quirks(),
     })
 }
 
@@ -67,6 +73,41 @@ pub fn apply(sim: &Sim, op: &Value) -> Result<Value, String> {
                 _ => State::SoftDeleted,
             };
             sim.set_item(s("item")?, state).map_err(sim_err)?;
+            Ok(json!({"ok": true}))
+        }
+        "set-flags" => {
+            let categories = op
+                .get("categories")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let flag = |k: &str| op.get(k).and_then(Value::as_bool).unwrap_or(false);
+            sim.set_mail_flags(s("item")?, flag("read"), flag("flagged"), categories)
+                .map_err(sim_err)?;
+            Ok(json!({"ok": true}))
+        }
+        "delete-items" => {
+            let ids = sim
+                .delete_items(s("folder")?, n("count", 1) as u32)
+                .map_err(sim_err)?;
+            Ok(json!({"deleted": ids}))
+        }
+        "recreate-folder" => {
+            let id = sim.recreate_folder(s("folder")?).map_err(sim_err)?;
+            Ok(json!({"folder": id}))
+        }
+        "forget-device" => {
+            sim.forget_device();
+            Ok(json!({"ok": true}))
+        }
+        "collection-status" => {
+            let status = op.get("status").and_then(Value::as_u64).map(|v| v as u16);
+            sim.set_collection_status(s("folder")?, status);
             Ok(json!({"ok": true}))
         }
         "add-folder" => {
@@ -132,5 +173,42 @@ pub(crate) fn handle(sim: &Sim, method: &Method, uri: &Uri, body: &[u8]) -> Resp
             StatusCode::NOT_FOUND,
             json!({"error": "GET /sim/status or POST /sim/admin"}),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Profile, testkit};
+
+    #[test]
+    fn the_mailbox_operations_are_admin_ops() {
+        let sim = testkit::sim(Profile::exchange());
+        let ok = |v: Value| apply(&sim, &v).unwrap();
+        let r = ok(json!({"op":"delete-items","folder":"Inbox","count":3}));
+        assert_eq!(r["deleted"], json!(["inbox:1", "inbox:2", "inbox:3"]));
+        ok(
+            json!({"op":"set-flags","item":"inbox:7","read":true,"flagged":true,"categories":["Rot"]}),
+        );
+        let flags = sim.snapshot().folder("inbox").unwrap().items[6]
+            .flags
+            .clone();
+        assert_eq!(flags.unwrap().categories, vec!["Rot".to_string()]);
+        assert!(apply(&sim, &json!({"op":"set-flags","item":"contacts:1"})).is_err());
+        ok(json!({"op":"collection-status","folder":"inbox","status":8}));
+        assert_eq!(sim.collection_statuses().get("inbox"), Some(&8));
+        ok(json!({"op":"collection-status","folder":"inbox","status":null}));
+        assert!(sim.collection_statuses().is_empty());
+        let r = ok(json!({"op":"recreate-folder","folder":"sent"}));
+        let new = r["folder"].as_str().unwrap().to_string();
+        assert!(sim.snapshot().folder(&new).is_some() && sim.snapshot().folder("sent").is_none());
+        let before = sim.snapshot().hierarchy_gen;
+        ok(json!({"op":"forget-device"}));
+        assert_eq!(sim.snapshot().hierarchy_gen, before + 1);
+        assert!(
+            sim.snapshot().folder("inbox").is_none(),
+            "every folder has a new id"
+        );
+        assert_eq!(status(&sim)["profile"].as_array().unwrap().len(), 7);
     }
 }

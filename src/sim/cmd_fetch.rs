@@ -11,9 +11,10 @@ use wbxml::Element;
 use wbxml::tags::{air_sync as s, air_sync_base as asb, item_operations as io, settings as st};
 
 use super::Sim;
-use super::content;
+use super::content::{self, Gen};
 use super::mail::{self, BodyWanted};
 use super::mailbox::State;
+use super::plan::{Op, Planned};
 use super::request::Request;
 use super::server::Reply;
 use crate::proto::ProtoError;
@@ -37,7 +38,12 @@ fn properties(w: &mut Writer, data: &ApplicationData) -> Result<(), ProtoError> 
     w.end()
 }
 
-fn fetch_item(sim: &Sim, w: &mut Writer, fetch: &Element<'_>, v16: bool) -> Result<(), ProtoError> {
+fn fetch_item(
+    sim: &Sim,
+    w: &mut Writer,
+    fetch: &Element<'_>,
+    version: &str,
+) -> Result<(), ProtoError> {
     let cid = fetch
         .child(0, "CollectionId")
         .map(|e| e.text())
@@ -51,11 +57,18 @@ fn fetch_item(sim: &Sim, w: &mut Writer, fetch: &Element<'_>, v16: bool) -> Resu
         mb.folder(&cid).and_then(|f| {
             let idx = f.idx_of(&sid)?;
             let item = f.item(idx).filter(|i| i.state == State::Live)?;
-            Some((f.kind, idx, item.version, item.custom.clone()))
+            let planned = Planned {
+                idx,
+                op: Op::Add,
+                version: item.version,
+                custom: item.custom.clone(),
+                flags: item.flags.clone(),
+            };
+            Some((f.kind, f.content_id.clone(), planned))
         })
     };
     w.start(io::FETCH)?;
-    let Some((kind, idx, version, custom)) = found else {
+    let Some((kind, stream, planned)) = found else {
         w.leaf(io::STATUS, "6")?;
         w.leaf(s::COLLECTION_ID, &cid)?;
         w.leaf(s::SERVER_ID, &sid)?;
@@ -65,19 +78,17 @@ fn fetch_item(sim: &Sim, w: &mut Writer, fetch: &Element<'_>, v16: bool) -> Resu
     w.leaf(s::COLLECTION_ID, &cid)?;
     w.leaf(s::SERVER_ID, &sid)?;
     w.leaf(s::CLASS, kind.class())?;
-    let data = match custom {
-        Some(d) => (*d).clone(),
+    let data = match &planned.custom {
+        Some(d) => (**d).clone(),
         None => {
-            content::generate(
-                sim.config.seed,
-                &cid,
-                kind,
-                idx,
-                version,
-                &BodyWanted::from_options(fetch.child(20, "Options")),
-                v16,
-            )
-            .0
+            let g = Gen {
+                seed: sim.config.seed,
+                profile: sim.config.profile,
+                v14: version >= "14.0",
+                v16: version.starts_with("16."),
+            };
+            let want = BodyWanted::from_options(fetch.child(20, "Options"));
+            content::generate(&g, (&cid, &stream), kind, &planned, &want).0
         }
     };
     properties(w, &data)?;
@@ -94,12 +105,14 @@ fn fetch_attachment(sim: &Sim, w: &mut Writer, reference: &str) -> Result<(), Pr
     ) {
         (Some(f), Some(idx), Some(n)) => {
             let mb = sim.mailbox();
-            let live = mb
+            let stream = mb
                 .folder(f)
-                .and_then(|fo| fo.item(idx))
-                .is_some_and(|i| i.state == State::Live);
-            let count = mail::message(sim.config.seed, f, idx).attachments.len() as u32;
-            (live && n < count).then(|| mail::attachment(sim.config.seed, f, idx, n))
+                .filter(|fo| fo.item(idx).is_some_and(|i| i.state == State::Live))
+                .map(|fo| fo.content_id.clone());
+            stream.and_then(|f| {
+                let count = mail::message(sim.config.seed, &f, idx).attachments.len() as u32;
+                (n < count).then(|| mail::attachment(sim.config.seed, &f, idx, n))
+            })
         }
         _ => None,
     };
@@ -122,7 +135,6 @@ pub(crate) fn item_operations(sim: &Arc<Sim>, req: &Request, body: &[u8]) -> Rep
     let Ok(tree) = Element::decode(body) else {
         return Reply::Status(2);
     };
-    let v16 = req.version.starts_with("16.");
     let run = || -> Result<Vec<u8>, ProtoError> {
         let mut w = Writer::new("ItemOperations");
         w.start(io::ITEM_OPERATIONS)?;
@@ -131,7 +143,7 @@ pub(crate) fn item_operations(sim: &Arc<Sim>, req: &Request, body: &[u8]) -> Rep
         for fetch in tree.elements().filter(|e| e.tag == io::FETCH) {
             match fetch.child(17, "FileReference") {
                 Some(r) => fetch_attachment(sim, &mut w, &r.text())?,
-                None => fetch_item(sim, &mut w, fetch, v16)?,
+                None => fetch_item(sim, &mut w, fetch, &req.version)?,
             }
         }
         w.end()?;

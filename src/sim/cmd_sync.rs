@@ -1,17 +1,22 @@
 //! Sync (MS-ASCMD 2.2.1.21): several collections per request, the client's key checked against
 //! the folder's generation (Status 3), client Add/Change/Delete/Fetch answered in `Responses`,
 //! then a window of server changes with `MoreAvailable`; an empty body when nothing changed.
+//! The server profile ([`super::profile`]) decides how changes are written and keyed; a
+//! collection may be made to answer a status of its own ([`Sim::set_collection_status`]).
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use wbxml::Element;
 use wbxml::tags::air_sync as s;
 
 use super::Sim;
-use super::content;
+use super::content::{self, Gen};
 use super::mail::BodyWanted;
 use super::mailbox::{Kind, Mailbox, Position, State};
 use super::plan::{self, Planned};
+use super::profile::Profile;
 use super::request::Request;
 use super::server::{Reply, SyncFaults};
 use crate::proto::classes::ApplicationData;
@@ -73,6 +78,10 @@ fn parse(body: &[u8]) -> Option<Vec<Wanted>> {
 /// What one collection answers, decided under the mailbox lock; content comes after.
 struct Answer {
     id: String,
+    /// The folder's content name.
+    stream: String,
+    /// The position the key stands for (remembered for Ping).
+    pos: Option<Position>,
     /// Answered a key of "0" (never an empty response then).
     initial: bool,
     kind: Kind,
@@ -97,23 +106,25 @@ pub(crate) fn handle(sim: &Arc<Sim>, req: &Request, body: &[u8], faults: SyncFau
     let Some(wanted) = parse(&body) else {
         return Reply::Status(4);
     };
-    let device: Arc<str> = req.device_id.as_str().into();
+    let v16 = req.version.starts_with("16.");
+    let ctx = Ctx {
+        device: req.device_id.as_str().into(),
+        faults,
+        v16,
+        profile: sim.config.profile,
+        counter: &sim.key_counter,
+        statuses: sim.collection_statuses(),
+    };
     let answers: Vec<Answer> = {
         let mut mb = sim.mailbox();
-        let v16 = req.version.starts_with("16.");
         wanted
             .into_iter()
-            .map(|w| answer(&mut mb, w, &device, faults, v16))
+            .map(|w| answer(&mut mb, w, &ctx))
             .collect()
     };
     sim.device(&req.device_id, |d| {
         for a in &answers {
-            if let Some(pos) = a
-                .key
-                .as_deref()
-                .and_then(|k| k.split_once(':').map(|x| x.1))
-                .and_then(parse_pos)
-            {
+            if let Some(pos) = a.pos {
                 d.positions.insert(a.id.clone(), pos);
             }
         }
@@ -127,20 +138,41 @@ pub(crate) fn handle(sim: &Arc<Sim>, req: &Request, body: &[u8], faults: SyncFau
     let served: usize = answers.iter().map(|a| a.commands.len()).sum();
     sim.stats
         .items_served
-        .fetch_add(served as u64, std::sync::atomic::Ordering::Relaxed);
-    let v16 = req.version.starts_with("16.");
-    match content::sync_response(sim.config.seed, &answers_view(&answers), v16) {
+        .fetch_add(served as u64, Ordering::Relaxed);
+    let g = Gen {
+        seed: sim.config.seed,
+        profile: sim.config.profile,
+        v14: req.version.as_str() >= "14.0",
+        v16,
+    };
+    match content::sync_response(&g, &answers_view(&answers)) {
         Ok(bytes) => Reply::Wbxml(bytes),
         Err(e) => Reply::Http(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 
-fn parse_pos(s: &str) -> Option<Position> {
-    let (m, i) = s.split_once(':')?;
-    Some(Position {
-        modseq: m.parse().ok()?,
-        idx: i.parse().ok()?,
-    })
+/// What every collection of one request shares.
+struct Ctx<'a> {
+    device: Arc<str>,
+    faults: SyncFaults,
+    v16: bool,
+    profile: Profile,
+    /// Numbers the fresh keys (`fresh_sync_keys`).
+    counter: &'a AtomicU64,
+    /// Collections that answer a status of their own.
+    statuses: HashMap<String, u16>,
+}
+
+impl Ctx<'_> {
+    /// The key for a position: the position itself, or with `fresh_sync_keys` the position
+    /// and a `#n` suffix never sent before.
+    fn key(&self, f: &super::mailbox::Folder, pos: Position) -> String {
+        let key = f.key(pos);
+        if !self.profile.fresh_sync_keys {
+            return key;
+        }
+        format!("{key}#{}", self.counter.fetch_add(1, Ordering::Relaxed))
+    }
 }
 
 fn answers_view(answers: &[Answer]) -> Vec<content::CollectionOut<'_>> {
@@ -148,6 +180,7 @@ fn answers_view(answers: &[Answer]) -> Vec<content::CollectionOut<'_>> {
         .iter()
         .map(|a| content::CollectionOut {
             id: &a.id,
+            stream: &a.stream,
             kind: a.kind,
             status: a.status,
             key: a.key.as_deref(),
@@ -159,9 +192,11 @@ fn answers_view(answers: &[Answer]) -> Vec<content::CollectionOut<'_>> {
         .collect()
 }
 
-fn answer(mb: &mut Mailbox, w: Wanted, device: &Arc<str>, faults: SyncFaults, v16: bool) -> Answer {
+fn answer(mb: &mut Mailbox, w: Wanted, ctx: &Ctx<'_>) -> Answer {
     let mut a = Answer {
         id: w.id.clone(),
+        stream: w.id.clone(),
+        pos: None,
         initial: false,
         kind: Kind::Mail,
         status: 1,
@@ -176,32 +211,40 @@ fn answer(mb: &mut Mailbox, w: Wanted, device: &Arc<str>, faults: SyncFaults, v1
         a.status = if gone { 12 } else { 8 };
         return a;
     };
-    a.kind = f.kind;
-    if faults.status_12 {
+    (a.kind, a.stream) = (f.kind, f.content_id.clone());
+    if let Some(&status) = ctx.statuses.get(&w.id) {
+        a.status = status;
+        return a;
+    }
+    if ctx.faults.status_12 {
         a.status = 12;
         return a;
     }
+    let keyed = |a: &mut Answer, f: &super::mailbox::Folder, pos: Position| {
+        (a.key, a.pos) = (Some(ctx.key(f, pos)), Some(pos));
+    };
     if w.key == "0" {
         a.initial = true;
-        a.key = Some(f.key(Position { modseq: 0, idx: 0 }));
+        keyed(&mut a, f, Position { modseq: 0, idx: 0 });
         return a;
     }
     let Some(from) = f.parse_key(&w.key) else {
         a.status = 3;
         return a;
     };
-    a.responses = client_commands(mb, &w, device, v16);
+    a.responses = client_commands(mb, &w, &ctx.device, ctx.v16);
     let f = mb.folder(&w.id).expect("looked up above");
-    if faults.endless_more {
-        (a.key, a.more) = (Some(w.key.clone()), true);
+    if ctx.faults.endless_more {
+        (a.key, a.pos, a.more) = (Some(w.key.clone()), Some(from), true);
         return a;
     }
     if !w.get_changes {
-        a.key = Some(f.key(from));
+        keyed(&mut a, f, from);
         return a;
     }
-    let page = plan::page(f, from, device, w.window);
-    (a.key, a.more, a.commands) = (Some(f.key(page.next)), page.more, page.commands);
+    let page = plan::page(f, from, &ctx.device, w.window, ctx.profile.spread_deletions);
+    keyed(&mut a, f, page.next);
+    (a.more, a.commands) = (page.more, page.commands);
     a
 }
 

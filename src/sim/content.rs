@@ -1,21 +1,39 @@
 //! Turning planned commands into bytes: each item's content is generated from the seed (or is
 //! what a client sent) and written with the protocol layer's class tables, so the simulator
-//! serves exactly the elements the client's decoder reads.
+//! serves exactly the elements the client's decoder reads. The server profile
+//! ([`super::profile`]) decides the form: partial Email Changes, Delete + Add for a change,
+//! a Change before a mail's Add, odd mails.
 
-use wbxml::tags::{air_sync as s, air_sync_base as asb};
+use wbxml::Element;
+use wbxml::tags::{air_sync as s, air_sync_base as asb, email as em};
 
 use super::events::{self, Instance};
-use super::mail::{self, BodyWanted};
+use super::mail::{self, BodyWanted, MailRef};
 use super::mailbox::Kind;
 use super::pim;
 use super::plan::{Op, Planned};
+use super::profile::{self, Profile};
 use crate::proto::ProtoError;
 use crate::proto::classes::ApplicationData;
+use crate::proto::classes::email::Email;
 use crate::proto::write::Writer;
+
+/// What generated content depends on besides the item: the seed, the server profile and the
+/// protocol version of the request.
+#[derive(Debug, Clone, Copy)]
+pub struct Gen {
+    pub seed: u64,
+    pub profile: Profile,
+    /// 14.0 or later (Email2 elements allowed).
+    pub v14: bool,
+    pub v16: bool,
+}
 
 /// One collection of a Sync response, ready to write.
 pub struct CollectionOut<'a> {
     pub id: &'a str,
+    /// The folder's content name ([`super::mailbox::Folder::content_id`]).
+    pub stream: &'a str,
     pub kind: Kind,
     pub status: u16,
     pub key: Option<&'a str>,
@@ -25,76 +43,152 @@ pub struct CollectionOut<'a> {
     pub body: BodyWanted,
 }
 
-/// The generated content of item `idx` of a folder, and on 16.x a series' instance changes.
+/// The generated content of an item of folder `id` (content drawn from `stream`), and on 16.x
+/// a series' instance changes.
 pub fn generate(
-    seed: u64,
-    folder: &str,
+    g: &Gen,
+    (id, stream): (&str, &str),
     kind: Kind,
-    idx: u32,
-    version: u32,
+    p: &Planned,
     want: &BodyWanted,
-    v16: bool,
 ) -> (ApplicationData, Vec<Instance>) {
+    let (seed, idx, version) = (g.seed, p.idx, p.version);
     match kind {
-        Kind::Mail => (
-            ApplicationData::Email(Box::new(mail::email(seed, folder, idx, version, want))),
-            Vec::new(),
-        ),
+        Kind::Mail => {
+            let state = mail::flags(idx, version, p.flags.as_deref());
+            let odd = g
+                .profile
+                .odd_items
+                .then(|| mail::oddity(seed, idx))
+                .flatten();
+            let at = MailRef {
+                folder_id: id,
+                stream,
+                idx,
+            };
+            let e = mail::email_in(seed, at, &state, odd, want);
+            (ApplicationData::Email(Box::new(e)), Vec::new())
+        }
         Kind::Contacts => (
-            ApplicationData::Contact(Box::new(pim::contact(seed, folder, idx, version))),
+            ApplicationData::Contact(Box::new(pim::contact(seed, stream, idx, version))),
             Vec::new(),
         ),
         Kind::Calendar => {
-            let (e, instances) = events::event(seed, folder, idx, version, v16, want);
+            let (e, instances) = events::event(seed, stream, idx, version, g.v16, want);
             (ApplicationData::Event(Box::new(e)), instances)
         }
         Kind::Tasks => (
-            ApplicationData::Task(Box::new(pim::task(seed, folder, idx, version))),
+            ApplicationData::Task(Box::new(pim::task(seed, stream, idx, version))),
             Vec::new(),
         ),
         Kind::Notes => (ApplicationData::Note(Box::default()), Vec::new()),
     }
 }
 
-fn command(
-    w: &mut Writer,
-    seed: u64,
-    c: &CollectionOut<'_>,
-    p: &Planned,
-    v16: bool,
-) -> Result<(), ProtoError> {
-    let server_id = format!("{}:{}", c.id, p.idx);
-    let tag = match p.op {
-        Op::Add => s::ADD,
-        Op::Change => s::CHANGE,
-        Op::Delete => s::DELETE,
-        Op::SoftDelete => s::SOFT_DELETE,
-    };
-    w.start(tag)?;
-    w.leaf(s::SERVER_ID, &server_id)?;
-    if matches!(p.op, Op::Delete | Op::SoftDelete) {
-        return w.end();
+/// The state elements of a mail a client sent (Read, Flag, Categories), as a partial Change.
+fn partial_of_custom(data: &ApplicationData) -> ApplicationData {
+    match data {
+        ApplicationData::Other(e) => {
+            let mut out = Element::new(s::APPLICATION_DATA);
+            for c in e
+                .elements()
+                .filter(|c| matches!(c.tag, em::READ | em::FLAG | em::CATEGORIES))
+            {
+                out = out.with(c.clone());
+            }
+            ApplicationData::Other(out)
+        }
+        ApplicationData::Email(e) => ApplicationData::Email(Box::new(Email {
+            read: e.read,
+            flag: e.flag.clone(),
+            categories: e.categories.clone(),
+            ..Email::default()
+        })),
+        other => other.clone(),
     }
+}
+
+fn simple(w: &mut Writer, tag: wbxml::Tag, server_id: &str) -> Result<(), ProtoError> {
+    w.start(tag)?;
+    w.leaf(s::SERVER_ID, server_id)?;
+    w.end()
+}
+
+fn with_data(
+    w: &mut Writer,
+    tag: wbxml::Tag,
+    server_id: &str,
+    data: &ApplicationData,
+) -> Result<(), ProtoError> {
+    w.start(tag)?;
+    w.leaf(s::SERVER_ID, server_id)?;
+    data.write(w)?;
+    w.end()
+}
+
+/// The state of a mail as a partial Change (`partial-email-changes`).
+fn partial(g: &Gen, p: &Planned) -> ApplicationData {
+    match (&p.flags, &p.custom) {
+        (None, Some(data)) => partial_of_custom(data),
+        _ => {
+            let state = mail::flags(p.idx, p.version, p.flags.as_deref());
+            ApplicationData::Email(Box::new(mail::partial_change(&state, g.v14)))
+        }
+    }
+}
+
+/// Only `<email:Read>`, announcing a mail before its Add (`change-before-add`).
+fn read_only(p: &Planned) -> ApplicationData {
+    let read = match &p.custom {
+        Some(data) => match partial_of_custom(data) {
+            ApplicationData::Other(e) => e.child(2, "Read").map(|r| r.text() == "1"),
+            _ => None,
+        },
+        None => Some(mail::flags(p.idx, p.version, p.flags.as_deref()).read),
+    };
+    ApplicationData::Email(Box::new(Email {
+        read: Some(read.unwrap_or(false)),
+        ..Email::default()
+    }))
+}
+
+fn command(w: &mut Writer, g: &Gen, c: &CollectionOut<'_>, p: &Planned) -> Result<(), ProtoError> {
+    let server_id = format!("{}:{}", c.id, p.idx);
+    let (profile, mail) = (g.profile, c.kind == Kind::Mail);
+    let tag = match p.op {
+        Op::Delete => return simple(w, s::DELETE, &server_id),
+        Op::SoftDelete => return simple(w, s::SOFT_DELETE, &server_id),
+        Op::Change if profile.delete_then_add && profile::delete_then_add(p.idx, p.version) => {
+            simple(w, s::DELETE, &server_id)?;
+            s::ADD
+        }
+        Op::Change if mail && profile.partial_email_changes => {
+            return with_data(w, s::CHANGE, &server_id, &partial(g, p));
+        }
+        Op::Change => s::CHANGE,
+        Op::Add => {
+            if mail && profile.change_before_add && profile::change_before_add(p.idx) {
+                with_data(w, s::CHANGE, &server_id, &read_only(p))?;
+            }
+            s::ADD
+        }
+    };
     let instances = match &p.custom {
         Some(data) => {
-            data.write(w)?;
+            with_data(w, tag, &server_id, data)?;
             Vec::new()
         }
         None => {
-            let (data, instances) = generate(seed, c.id, c.kind, p.idx, p.version, &c.body, v16);
-            data.write(w)?;
+            let (data, instances) = generate(g, (c.id, c.stream), c.kind, p, &c.body);
+            with_data(w, tag, &server_id, &data)?;
             instances
         }
     };
-    w.end()?;
     // 16.x: a series' changed and deleted occurrences follow it (MS-ASCMD 2.2.3.87).
     for instance in instances {
         match instance {
             Instance::Changed(event) => {
-                w.start(s::CHANGE)?;
-                w.leaf(s::SERVER_ID, &server_id)?;
-                ApplicationData::Event(event).write(w)?;
-                w.end()?;
+                with_data(w, s::CHANGE, &server_id, &ApplicationData::Event(event))?;
             }
             Instance::Deleted { instance_id } => {
                 w.start(s::DELETE)?;
@@ -108,11 +202,7 @@ fn command(
 }
 
 /// The Sync response for the collections.
-pub fn sync_response(
-    seed: u64,
-    collections: &[CollectionOut<'_>],
-    v16: bool,
-) -> Result<Vec<u8>, ProtoError> {
+pub fn sync_response(g: &Gen, collections: &[CollectionOut<'_>]) -> Result<Vec<u8>, ProtoError> {
     let mut w = Writer::new("Sync");
     w.start(s::SYNC)?;
     w.start(s::COLLECTIONS)?;
@@ -129,7 +219,7 @@ pub fn sync_response(
         if !c.commands.is_empty() {
             w.start(s::COMMANDS)?;
             for p in c.commands {
-                command(&mut w, seed, c, p, v16)?;
+                command(&mut w, g, c, p)?;
             }
             w.end()?;
         }

@@ -1,15 +1,26 @@
 //! Generated mail: one message per (seed, folder, index), with UTF-8 headers, a plain and an
 //! HTML body of 2–4 KB, text attachments on every seventh message, and the whole RFC 5322 form
-//! for `BodyPreference` type 4 and ItemOperations. `version` counts the changes an item went
-//! through: it flips the read flag and the follow-up flag, as mail changes on a real server.
+//! for `BodyPreference` type 4 and ItemOperations. A message's content never depends on its
+//! version; only its state does ([`flags`]: read, follow-up flag, categories), which a change
+//! flips as mail changes on a real server, or which [`super::Sim::set_mail_flags`] sets.
+//!
+//! With the `odd-items` switch ([`super::profile`]) a few messages ([`oddity`]) are odd the way
+//! real stores are: a windows-1252 body sent as OPAQUE, or empty numeric elements.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::dates;
 use super::rng::Rng;
+use wbxml::Element;
+use wbxml::tags::{air_sync_base as asb, email as em};
+
+use super::mail_state::flag;
+pub use super::mail_state::{
+    MailFlags, Oddity, flags, is_odd, oddity, partial_change, to_windows_1252, windows_1252_text,
+};
 use crate::proto::classes::airsyncbase::{Attachment, Attachments, Body};
-use crate::proto::classes::email::{Category, Email, Flag};
+use crate::proto::classes::email::{Category, Email};
 use crate::proto::classes::{List, Opaque};
 
 /// What the client asked for in `BodyPreference` (MS-ASAIRS 2.2.2.7).
@@ -91,6 +102,8 @@ pub struct Message {
     pub paragraphs: Vec<String>,
     pub attachments: Vec<(String, Vec<u8>)>,
     pub message_id: String,
+    /// The body is windows-1252 (an odd item): its MIME parts say so, its `Data` is OPAQUE.
+    pub windows_1252: bool,
 }
 
 fn address(rng: &mut Rng) -> String {
@@ -128,6 +141,7 @@ pub fn message(seed: u64, folder: &str, idx: u32) -> Message {
         paragraphs,
         attachments,
         message_id: format!("<sim-{seed}-{idx}.{}@easync.test>", folder.len()),
+        windows_1252: false,
     }
 }
 
@@ -195,9 +209,14 @@ impl Message {
             dates::rfc5322(self.date),
             self.message_id
         );
+        let cs = if self.windows_1252 {
+            "windows-1252"
+        } else {
+            "utf-8"
+        };
         let alternative = format!(
-            "--alt\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n\
-             --alt\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n--alt--\r\n",
+            "--alt\r\nContent-Type: text/plain; charset={cs}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n\
+             --alt\r\nContent-Type: text/html; charset={cs}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n--alt--\r\n",
             self.plain(),
             self.html()
         );
@@ -246,14 +265,19 @@ fn percent(s: &str) -> String {
         .collect()
 }
 
-/// The body in the form asked for, truncated as asked (MS-ASAIRS 2.2.2.9).
+/// The body in the form asked for, truncated as asked (MS-ASAIRS 2.2.2.9). A windows-1252
+/// message's `Data` is OPAQUE in that charset (`EstimatedDataSize` counts its bytes).
 fn body(msg: &Message, want: &BodyWanted) -> Body {
     let (body_type, mut data) = match want.body_type {
         2 => (2, msg.html()),
         4 => (4, msg.mime()),
         _ => (1, msg.plain()),
     };
-    let full = data.len() as u32;
+    let full = if msg.windows_1252 {
+        to_windows_1252(&data).len() as u32
+    } else {
+        data.len() as u32
+    };
     let mut truncated = false;
     if let Some(limit) = want.truncation.filter(|&l| (l as usize) < data.len()) {
         let mut cut = limit as usize;
@@ -266,20 +290,57 @@ fn body(msg: &Message, want: &BodyWanted) -> Body {
     let preview = want
         .preview
         .map(|n| msg.plain().chars().take(n as usize).collect());
-    Body {
+    let data = (!(truncated && data.is_empty())).then_some(data);
+    let mut b = Body {
         body_type: Some(body_type),
         estimated_data_size: Some(full),
         truncated: Some(truncated),
-        data: (!(truncated && data.is_empty())).then_some(data),
         preview,
         ..Body::default()
+    };
+    match data {
+        Some(d) if msg.windows_1252 => b
+            .extra
+            .push(Element::new(asb::DATA).with_opaque(to_windows_1252(&d))),
+        d => b.data = d,
     }
+    b
 }
 
-/// The Email class value of a message (MS-ASEMAIL 2.2.2) for the folder `folder_id`.
+/// Which mail to generate: `stream` names its content ([`super::mailbox::Folder::content_id`]),
+/// `folder_id` its collection (in `FileReference`s).
+#[derive(Debug, Clone, Copy)]
+pub struct MailRef<'a> {
+    pub folder_id: &'a str,
+    pub stream: &'a str,
+    pub idx: u32,
+}
+
+/// The Email class value of a message (MS-ASEMAIL 2.2.2) for the folder `folder_id`, its
+/// state generated from `version`.
 pub fn email(seed: u64, folder_id: &str, idx: u32, version: u32, want: &BodyWanted) -> Email {
-    let msg = message(seed, folder_id, idx);
-    let read = (idx.is_multiple_of(3)) ^ (version % 2 == 1);
+    let at = MailRef {
+        folder_id,
+        stream: folder_id,
+        idx,
+    };
+    email_in(seed, at, &flags(idx, version, None), None, want)
+}
+
+/// The Email class value of a message in `state`, odd as `odd` says.
+pub fn email_in(
+    seed: u64,
+    at: MailRef<'_>,
+    state: &MailFlags,
+    odd: Option<Oddity>,
+    want: &BodyWanted,
+) -> Email {
+    let MailRef { folder_id, idx, .. } = at;
+    let mut msg = message(seed, at.stream, idx);
+    if odd == Some(Oddity::Windows1252Body) {
+        msg.paragraphs = vec![windows_1252_text(idx)];
+        msg.windows_1252 = true;
+    }
     let attachments: Vec<Attachment> = msg
         .attachments
         .iter()
@@ -292,8 +353,7 @@ pub fn email(seed: u64, folder_id: &str, idx: u32, version: u32, want: &BodyWant
             ..Attachment::default()
         })
         .collect();
-    let flag_status = ((idx.is_multiple_of(11)) as u32 + version) % 3;
-    Email {
+    let mut e = Email {
         to: Some(msg.to.clone()),
         cc: msg.cc.clone(),
         from: Some(msg.from.clone()),
@@ -302,22 +362,35 @@ pub fn email(seed: u64, folder_id: &str, idx: u32, version: u32, want: &BodyWant
         display_to: Some("Demo User".into()),
         thread_topic: Some(msg.subject.trim_start_matches("Re: ").to_string()),
         importance: Some((idx.is_multiple_of(5)) as u8 * 2),
-        read: Some(read),
+        read: Some(state.read),
         attachments: (!attachments.is_empty()).then(|| Attachments::from(attachments)),
         body: Some(body(&msg, want)),
         message_class: Some("IPM.Note".into()),
-        internet_cpid: Some("65001".into()),
-        flag: Some(Flag {
-            status: (flag_status > 0).then_some(flag_status as u8),
-            flag_type: (flag_status > 0).then(|| "Follow up".into()),
-            ..Flag::default()
-        }),
+        internet_cpid: Some(if msg.windows_1252 { "1252" } else { "65001" }.into()),
+        flag: Some(flag(state.flag_status)),
         content_class: Some("urn:content-classes:message".into()),
         native_body_type: Some(2),
-        categories: (idx.is_multiple_of(13)).then(|| List::from(vec![Category("Wichtig".into())])),
+        categories: (!state.categories.is_empty()).then(|| {
+            List::from(
+                state
+                    .categories
+                    .iter()
+                    .map(|c| Category(c.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        }),
         conversation_id: Some(Opaque(idx.to_be_bytes().repeat(4))),
         ..Email::default()
+    };
+    if odd == Some(Oddity::EmptyNumbers) {
+        e.importance = None;
+        e.extra.push(Element::new(em::IMPORTANCE));
+        if let Some(b) = e.body.as_mut() {
+            b.estimated_data_size = None;
+            b.extra.push(Element::new(asb::ESTIMATED_DATA_SIZE));
+        }
     }
+    e
 }
 
 #[cfg(test)]

@@ -3,13 +3,15 @@
 //!
 //! Every change takes the next value of one mailbox-wide counter (`modseq`); a folder's items
 //! are indexed by `(modseq, index)`, so "what changed after the position a client has seen" is a
-//! range of that index. A SyncKey is that position (`gen:modseq:index`): the server keeps no state
+//! range of that index. A SyncKey is that position (`gen:modseq:index`, with `fresh_sync_keys` a
+//! `#n` suffix that makes every key new and is ignored when it comes back): the server keeps no state
 //! per client, a repeated key gets the same answer again (MS-ASCMD 2.2.3.177.3), and bumping a
 //! folder's `gen` makes every key of it invalid (Status 3).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use super::mail::MailFlags;
 use crate::proto::classes::ApplicationData;
 
 /// What a folder holds.
@@ -56,11 +58,17 @@ pub struct Item {
     pub by: Option<Arc<str>>,
     /// Content a client sent (Add/Change); `None` for generated content.
     pub custom: Option<Arc<ApplicationData>>,
+    /// A mail's read/flag/categories as last set ([`super::Sim::set_mail_flags`]); `None`:
+    /// generated from the version ([`super::mail::flags`]).
+    pub flags: Option<Arc<MailFlags>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Folder {
     pub id: String,
+    /// The name its items' generated content is drawn from: its first id, kept when the
+    /// folder is re-created under a new id ([`super::Sim::recreate_folder`]).
+    pub content_id: String,
     pub parent: String,
     pub name: String,
     /// The FolderSync type (MS-ASCMD 2.2.3.186.3).
@@ -87,6 +95,7 @@ impl Folder {
     pub fn new(id: &str, parent: &str, name: &str, folder_type: u16, kind: Kind) -> Self {
         Self {
             id: id.into(),
+            content_id: id.into(),
             parent: parent.into(),
             name: name.into(),
             folder_type,
@@ -106,8 +115,10 @@ impl Folder {
     }
 
     /// The position a key stands for; `None` when the key is not one of this folder's
-    /// current generation (Status 3). "0" is the start.
+    /// current generation (Status 3). "0" is the start. A `#n` suffix (fresh keys, see
+    /// [`super::profile`]) is ignored.
     pub fn parse_key(&self, key: &str) -> Option<Position> {
+        let key = key.split_once('#').map_or(key, |(k, _)| k);
         let mut parts = key.split(':');
         let generation: u32 = parts.next()?.parse().ok()?;
         let modseq = parts.next()?.parse().ok()?;
@@ -146,6 +157,7 @@ impl Folder {
             state: State::Live,
             by,
             custom: custom.map(Arc::new),
+            flags: None,
         });
         let idx = self.items.len() as u32;
         self.index.insert((modseq, idx));
@@ -215,17 +227,6 @@ impl Mailbox {
         let top = self.folders.iter().map(|f| f.modseq).max().unwrap_or(0);
         format!("{}:{top}", self.hierarchy_gen)
     }
-
-    /// The hierarchy modseq a FolderSync key stands for ("0": none).
-    pub fn parse_hierarchy_key(&self, key: &str) -> Option<u64> {
-        if key == "0" {
-            return Some(0);
-        }
-        let (generation, m) = key.split_once(':')?;
-        (generation.parse::<u32>().ok()? == self.hierarchy_gen)
-            .then(|| m.parse().ok())
-            .flatten()
-    }
 }
 
 #[cfg(test)]
@@ -242,6 +243,9 @@ mod tests {
         assert_eq!(f.parse_key(&old), None);
         assert_eq!(f.parse_key("garbage"), None);
         assert_eq!(f.parse_key("2:1:1:1"), None);
+        assert_eq!(f.parse_key(&format!("{old}#17")), None, "old generation");
+        let fresh = format!("{}#17", f.key(p));
+        assert_eq!(f.parse_key(&fresh), Some(p), "the suffix is ignored");
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //! two-phase Provision, FolderSync, Sync (several collections, windows, client changes),
 //! GetItemEstimate, Ping, ItemOperations Fetch, Settings — over a mailbox generated from a seed
 //! (see [`mail`], [`events`], [`pim`]), which can change while it runs ([`Sim::add_items`] and
-//! friends, or the admin endpoint `POST /sim/admin`), with named faults ([`faults`]).
+//! friends, or the admin endpoint `POST /sim/admin`), with named faults ([`faults`]) and a
+//! server profile ([`profile`]): switches for the behaviours of real servers (partial Email
+//! Changes, fresh SyncKeys, spread deletions, late nested folders, odd items, Delete + Add,
+//! Change before Add). Operations model what happens to a real mailbox ([`ops`]): items change,
+//! folders are re-created under new ids, the server forgets a device, a collection fails.
 //!
 //! Used by `easync sim serve`, `easync demo`, the reliability tests and the benchmarks.
 
@@ -20,12 +24,21 @@ mod fault_effects;
 pub mod faults;
 mod layout;
 pub mod mail;
+mod mail_state;
 pub mod mailbox;
+pub mod ops;
+#[cfg(test)]
+mod ops_tests;
 pub mod pim;
 mod plan;
+pub mod profile;
+#[cfg(test)]
+mod profile_tests;
 mod request;
 pub mod rng;
 mod server;
+#[cfg(test)]
+mod testkit;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,6 +46,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use faults::{Fault, Scope};
 pub use mailbox::{Kind, Mailbox, State};
+pub use profile::{Profile, SPREAD_DELETES};
 pub use server::{Running, serve, spawn_thread};
 
 /// What to simulate.
@@ -61,6 +75,8 @@ pub struct SimConfig {
     /// Decode and re-encode every WBXML response before sending it; a response that does not
     /// round-trip becomes an HTTP 500 and is counted in [`Stats::verify_failures`].
     pub verify_responses: bool,
+    /// Which real-server behaviours to show ([`profile`]); [`Profile::simple`] by default.
+    pub profile: Profile,
 }
 
 impl Default for SimConfig {
@@ -82,6 +98,7 @@ impl Default for SimConfig {
             max_ping_folders: 300,
             time_divisor: 1,
             verify_responses: false,
+            profile: Profile::simple(),
         }
     }
 }
@@ -127,6 +144,8 @@ pub enum SimError {
     NoFolder(String),
     #[error("no live item {0:?}")]
     NoItem(String),
+    #[error("{0:?} is not a mail")]
+    NotMail(String),
 }
 
 /// The simulator's shared state.
@@ -138,6 +157,10 @@ pub struct Sim {
     changed: tokio::sync::watch::Sender<u64>,
     pub stats: Stats,
     next_key: AtomicU64,
+    /// Numbers fresh SyncKeys ([`Profile::fresh_sync_keys`]).
+    key_counter: AtomicU64,
+    /// Collections answering a status of their own ([`Sim::set_collection_status`]).
+    statuses: Mutex<HashMap<String, u16>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -155,6 +178,8 @@ impl Sim {
             faults: faults::Faults::default(),
             changed: tokio::sync::watch::channel(0).0,
             stats: Stats::default(),
+            key_counter: AtomicU64::new(1),
+            statuses: Mutex::new(HashMap::new()),
         })
     }
 
@@ -171,6 +196,10 @@ impl Sim {
         f(lock(&self.devices).entry(id.to_string()).or_default())
     }
 
+    fn collection_statuses(&self) -> HashMap<String, u16> {
+        lock(&self.statuses).clone()
+    }
+
     fn notify(&self, modseq: u64) {
         self.changed.send_replace(modseq);
     }
@@ -178,113 +207,5 @@ impl Sim {
     fn fresh_policy_key(&self) -> u32 {
         let n = self.next_key.fetch_add(1, Ordering::Relaxed);
         (n.wrapping_mul(2_654_435_761) % 4_000_000_000 + 1) as u32
-    }
-
-    /// Makes every device provision again (the next command gets 449 or Status 142/144).
-    pub fn revoke_policies(&self) {
-        for d in lock(&self.devices).values_mut() {
-            d.policy_key = None;
-        }
-    }
-
-    /// Adds `n` generated items to a folder (by id or display name); returns their server ids.
-    pub fn add_items(&self, folder: &str, n: u32) -> Result<Vec<String>, SimError> {
-        let mut mb = self.mailbox();
-        let id = mb
-            .find(folder)
-            .ok_or_else(|| SimError::NoFolder(folder.into()))?
-            .id
-            .clone();
-        let mut ids = Vec::new();
-        for _ in 0..n {
-            let m = mb.next_modseq();
-            let f = mb.folder_mut(&id).expect("found above");
-            let idx = f.push(m, None, None);
-            ids.push(f.server_id(idx));
-        }
-        let m = mb.modseq;
-        drop(mb);
-        self.notify(m);
-        Ok(ids)
-    }
-
-    /// Changes, deletes or soft-deletes an item by server id.
-    pub fn set_item(&self, server_id: &str, state: State) -> Result<(), SimError> {
-        let mut mb = self.mailbox();
-        let folder = server_id
-            .rsplit_once(':')
-            .map_or("", |(f, _)| f)
-            .to_string();
-        let m = mb.next_modseq();
-        let f = mb
-            .folder_mut(&folder)
-            .ok_or_else(|| SimError::NoFolder(folder.clone()))?;
-        let ok = f
-            .idx_of(server_id)
-            .is_some_and(|idx| f.touch(idx, m, state, None));
-        drop(mb);
-        if !ok {
-            return Err(SimError::NoItem(server_id.into()));
-        }
-        self.notify(m);
-        Ok(())
-    }
-
-    /// Adds a folder under `parent` ("0" for the top); returns its id.
-    pub fn add_folder(
-        &self,
-        parent: &str,
-        name: &str,
-        folder_type: u16,
-    ) -> Result<String, SimError> {
-        let kind = layout::kind_of(folder_type);
-        let mut mb = self.mailbox();
-        if parent != "0" && mb.folder(parent).is_none() {
-            return Err(SimError::NoFolder(parent.into()));
-        }
-        let m = mb.next_modseq();
-        let id = format!("f{m}");
-        let mut f = mailbox::Folder::new(&id, parent, name, folder_type, kind);
-        (f.created, f.modseq) = (m, m);
-        mb.folders.push(f);
-        drop(mb);
-        self.notify(m);
-        Ok(id)
-    }
-
-    /// Deletes a folder and everything below it.
-    pub fn delete_folder(&self, id: &str) -> Result<(), SimError> {
-        let mut mb = self.mailbox();
-        mb.folder(id).ok_or_else(|| SimError::NoFolder(id.into()))?;
-        let m = mb.next_modseq();
-        let mut doomed = vec![id.to_string()];
-        while let Some(next) = mb
-            .folders
-            .iter()
-            .find(|f| !f.deleted && doomed.contains(&f.parent) && !doomed.contains(&f.id))
-        {
-            doomed.push(next.id.clone());
-        }
-        for f in mb.folders.iter_mut().filter(|f| doomed.contains(&f.id)) {
-            (f.deleted, f.modseq) = (true, m);
-        }
-        drop(mb);
-        self.notify(m);
-        Ok(())
-    }
-
-    /// Makes every SyncKey of a folder invalid (the next Sync gets Status 3).
-    pub fn invalidate_sync_keys(&self, folder: &str) -> Result<(), SimError> {
-        let mut mb = self.mailbox();
-        let f = mb
-            .folder_mut(folder)
-            .ok_or_else(|| SimError::NoFolder(folder.into()))?;
-        f.generation += 1;
-        Ok(())
-    }
-
-    /// Makes the FolderSync key invalid (the next FolderSync gets Status 9).
-    pub fn invalidate_hierarchy(&self) {
-        self.mailbox().hierarchy_gen += 1;
     }
 }

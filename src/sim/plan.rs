@@ -1,11 +1,14 @@
 //! Which changes of a folder a client gets next: the entries of the folder's change log after
 //! the client's position, as Add (not seen before), Change (seen), Delete / SoftDelete (seen,
-//! then removed), skipping the client's own changes (they are not echoed back).
+//! then removed), skipping the client's own changes (they are not echoed back). With
+//! `spread_deletions` ([`super::profile`]) a page holds at most [`SPREAD_DELETES`] deletions.
 
 use std::ops::Bound;
 use std::sync::Arc;
 
+use super::mail::MailFlags;
 use super::mailbox::{Folder, Position, State};
+use super::profile::SPREAD_DELETES;
 use crate::proto::classes::ApplicationData;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +26,7 @@ pub struct Planned {
     pub op: Op,
     pub version: u32,
     pub custom: Option<Arc<ApplicationData>>,
+    pub flags: Option<Arc<MailFlags>>,
 }
 
 /// A page of changes: at most `window` commands, the position after them, and whether more
@@ -51,6 +55,7 @@ fn op_for(f: &Folder, from: Position, (_, idx): (u64, u32), device: &str) -> Opt
         op,
         version: item.version,
         custom: item.custom.clone(),
+        flags: item.flags.clone(),
     })
 }
 
@@ -59,20 +64,37 @@ fn after(f: &Folder, from: Position) -> impl Iterator<Item = &(u64, u32)> {
         .range((Bound::Excluded((from.modseq, from.idx)), Bound::Unbounded))
 }
 
-/// The next page for a client at `from`.
-pub fn page(f: &Folder, from: Position, device: &str, window: usize) -> Page {
-    let mut commands = Vec::new();
+/// The next page for a client at `from`; with `spread_deletions`, a deletion beyond the
+/// [`SPREAD_DELETES`]th ends the page (it comes with the next one).
+pub fn page(
+    f: &Folder,
+    from: Position,
+    device: &str,
+    window: usize,
+    spread_deletions: bool,
+) -> Page {
+    let mut commands: Vec<Planned> = Vec::new();
     let mut next = from;
     let mut entries = after(f, from).peekable();
+    let mut deletions = 0;
     while commands.len() < window {
-        let Some(&entry) = entries.next() else {
+        let Some(&&entry) = entries.peek() else {
             break;
         };
+        let planned = op_for(f, from, entry, device);
+        let deletion = planned
+            .as_ref()
+            .is_some_and(|p| matches!(p.op, Op::Delete | Op::SoftDelete));
+        if spread_deletions && deletion && deletions == SPREAD_DELETES {
+            break;
+        }
+        deletions += usize::from(deletion);
+        entries.next();
         next = Position {
             modseq: entry.0,
             idx: entry.1,
         };
-        commands.extend(op_for(f, from, entry, device));
+        commands.extend(planned);
     }
     Page {
         commands,
@@ -111,13 +133,13 @@ mod tests {
     #[test]
     fn pages_cover_every_item_once_then_changes_and_deletes() {
         let mut f = folder(5);
-        let p1 = page(&f, START, "d", 2);
+        let p1 = page(&f, START, "d", 2, false);
         assert_eq!(
             p1.commands.iter().map(|c| c.idx).collect::<Vec<_>>(),
             vec![1, 2]
         );
         assert!(p1.more);
-        let p2 = page(&f, p1.next, "d", 10);
+        let p2 = page(&f, p1.next, "d", 10, false);
         assert_eq!(p2.commands.len(), 3);
         assert!(!p2.more);
         assert!(p2.commands.iter().all(|c| c.op == Op::Add));
@@ -127,21 +149,48 @@ mod tests {
         f.touch(2, 2, State::Deleted, None);
         let six = f.push(3, None, None);
         f.touch(six, 4, State::Deleted, None);
-        let p3 = page(&f, p2.next, "d", 10);
+        let p3 = page(&f, p2.next, "d", 10, false);
         let ops: Vec<_> = p3.commands.iter().map(|c| (c.idx, c.op)).collect();
         assert_eq!(ops, vec![(1, Op::Change), (2, Op::Delete)]);
         assert_eq!(pending(&f, p2.next, "d"), 2);
         assert_eq!(pending(&f, p3.next, "d"), 0);
         // The same key gets the same page again.
-        assert_eq!(page(&f, p2.next, "d", 10).commands.len(), 2);
+        assert_eq!(page(&f, p2.next, "d", 10, false).commands.len(), 2);
     }
 
     #[test]
     fn a_clients_own_changes_are_not_echoed() {
         let mut f = folder(1);
-        let p = page(&f, START, "d", 10);
+        let p = page(&f, START, "d", 10, false);
         f.touch(1, 1, State::Live, Some("d".into()));
-        assert!(page(&f, p.next, "d", 10).commands.is_empty());
-        assert_eq!(page(&f, p.next, "other", 10).commands.len(), 1);
+        assert!(page(&f, p.next, "d", 10, false).commands.is_empty());
+        assert_eq!(page(&f, p.next, "other", 10, false).commands.len(), 1);
+    }
+
+    #[test]
+    fn spread_deletions_end_a_page_after_five() {
+        let mut f = folder(12);
+        let seen = page(&f, START, "d", 100, true).next;
+        for idx in 1..=12 {
+            f.touch(idx, u64::from(idx), State::Deleted, None);
+        }
+        let mut at = seen;
+        let mut sizes = Vec::new();
+        loop {
+            let p = page(&f, at, "d", 100, true);
+            assert!(p.commands.iter().all(|c| c.op == Op::Delete));
+            sizes.push(p.commands.len());
+            at = p.next;
+            if !p.more {
+                break;
+            }
+        }
+        assert_eq!(sizes, vec![5, 5, 2]);
+        assert_eq!(page(&f, seen, "d", 100, false).commands.len(), 12);
+        assert_eq!(
+            page(&f, seen, "d", 3, true).commands.len(),
+            3,
+            "the window still counts"
+        );
     }
 }

@@ -186,7 +186,7 @@ fn policy_gate(sim: &Sim, req: &Request, force_449: bool) -> Option<Response<Bod
 }
 
 /// With `verify_responses`, a response must decode and re-encode to the same bytes.
-fn verify(sim: &Sim, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn verify(sim: &Sim, bytes: &[u8]) -> Result<(), String> {
     if !sim.config.verify_responses {
         return Ok(());
     }

@@ -1,6 +1,7 @@
 //! Running `easync` against the simulator (`easync::sim`) and checking that the store mirrors
 //! the simulated mailbox exactly: every live item once, soft-deleted and deleted ones gone,
-//! fields equal to what the simulator generates.
+//! fields equal to what the simulator generates (a mail's subject and its state: read flag,
+//! follow-up flag, categories — as generated or set with `Sim::set_mail_flags`).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -95,7 +96,8 @@ pub fn q<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> T {
 fn stored(db: &Path) -> BTreeMap<(String, String), String> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let sql = "SELECT f.server_id, i.server_id, \
-         coalesce(e.subject || '|' || e.read, c.file_as, v.subject, t.subject || '|' || t.complete, '') \
+         coalesce(e.subject || '|' || e.read || '|' || coalesce(e.flag_status, 0) || '|' || \
+         coalesce(e.categories, '[]'), c.file_as, v.subject, t.subject || '|' || t.complete, '') \
          FROM items i JOIN folders f ON f.id = i.folder_id \
          LEFT JOIN emails e ON e.item_id = i.id LEFT JOIN contacts c ON c.item_id = i.id \
          LEFT JOIN events v ON v.item_id = i.id LEFT JOIN tasks t ON t.item_id = i.id \
@@ -118,11 +120,17 @@ fn expected(sim: &Sim) -> BTreeMap<(String, String), String> {
                 continue;
             }
             let idx = i as u32 + 1;
-            let (id, v) = (f.id.as_str(), item.version);
+            // Content is drawn from the folder's first id (it survives a re-creation).
+            let (id, v) = (f.content_id.as_str(), item.version);
             let text = match f.kind {
                 Kind::Mail => {
-                    let e = sim::mail::email(seed, id, idx, v, &BodyWanted::default());
-                    format!("{}|{}", e.subject.unwrap(), e.read.unwrap() as u8)
+                    let subject = sim::mail::message(seed, id, idx).subject;
+                    let state = sim::mail::flags(idx, v, item.flags.as_deref());
+                    let categories = serde_json::to_string(&state.categories).unwrap();
+                    format!(
+                        "{subject}|{}|{}|{categories}",
+                        state.read as u8, state.flag_status
+                    )
                 }
                 Kind::Contacts => sim::pim::contact(seed, id, idx, v).file_as.unwrap(),
                 Kind::Calendar => {

@@ -1,0 +1,193 @@
+//! Server profiles: named switches that make the simulator behave like a real server instead
+//! of sending what is convenient. Each switch models one behaviour a real server (Exchange, or
+//! the open-source server captured in the shared EAS notes, `server-behaviour/`) shows and the specification allows; a
+//! client must survive every one of them. [`Profile::simple`] (all off, the default) is the
+//! simulator as it always was; [`Profile::exchange`] turns everything on.
+//!
+//! Chosen with `easync sim serve --profile exchange|simple` and `--quirk NAME` (repeatable,
+//! `--quirk no-NAME` turns one off), or `SimConfig { profile, .. }` in a test.
+//!
+//! | name | what the client gets | models |
+//! |---|---|---|
+//! | `partial-email-changes` | a `Change` of a mail it has seen carries only `Email:Read`, `Email:Flag` (an empty `<Flag/>` when cleared), `Email:Categories` (an empty `<Categories/>` when none) and, on 14.0+ with a flag set, `Email2:LastVerbExecuted`: no subject, sender, body or attachments | MS-ASCMD 2.2.3.24 `Change`, MS-ASEMAIL 2.2.2; captured in `shared/eas/server-behaviour/sync-email-partial-change` |
+//! | `fresh-sync-keys` | every Sync response gives each collection a SyncKey never sent before (`gen:modseq:idx#n`); any key of the folder's current generation is still accepted | Exchange issues a new key on every response (MS-ASCMD 2.2.3.177.3) |
+//! | `spread-deletions` | at most [`SPREAD_DELETES`] `Delete`/`SoftDelete` per collection per response; the rest follow with `MoreAvailable` | servers page deletions like any change (MS-ASCMD 2.2.3.106) |
+//! | `late-nested-folders` | FolderSync holds back a folder whose parent is itself new in this round; the round is Status 1 with a new key, the next round brings the child as `Add` | PITFALLS 30: nested folders a round late |
+//! | `odd-items` | a few mails ([`super::mail::oddity`]) have a windows-1252 body `Data` sent as OPAQUE, or empty numeric elements (`<email:Importance/>`, `<airsyncbase:EstimatedDataSize/>`) | servers pass through what the store holds (MS-ASWBXML 2.1.2.1 OPAQUE) |
+//! | `delete-then-add` | a changed item it has seen comes (1 in 5, [`delete_then_add`]) as `Delete x` then `Add x` (same ServerId, whole item) in one response | servers that replace an item instead of changing it; the commands' order matters (MS-ASCMD 2.2.3.32) |
+//! | `change-before-add` | a new mail (1 in 20, [`change_before_add`]) is announced by a `Change x` carrying only `<email:Read>`, then its `Add x` in the same response | a read flag set while the server was still delivering the mail: a Change for a ServerId the client does not know yet |
+//!
+//! Behaviours that are operations rather than switches live on [`super::Sim`]:
+//! `set_collection_status`, `recreate_folder`, `forget_device`, `set_mail_flags`, `delete_items`.
+
+use std::str::FromStr;
+
+/// The most `Delete`/`SoftDelete` commands per collection per response with `spread_deletions`.
+pub const SPREAD_DELETES: usize = 5;
+
+/// Which real-server behaviours the simulator shows; one switch per behaviour (see the module
+/// documentation for what each one sends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Profile {
+    /// An Email `Change` carries only the changed state (Read, Flag, Categories), never the
+    /// whole item (MS-ASCMD 2.2.3.24; MS-ASEMAIL 2.2.2; the captured partial Change).
+    pub partial_email_changes: bool,
+    /// Every Sync response carries a SyncKey never sent before, as Exchange does
+    /// (MS-ASCMD 2.2.3.177.3); the suffix is ignored when a key comes back.
+    pub fresh_sync_keys: bool,
+    /// At most [`SPREAD_DELETES`] deletions per collection per response, the rest with
+    /// `MoreAvailable` (MS-ASCMD 2.2.3.106).
+    pub spread_deletions: bool,
+    /// FolderSync sends a folder whose parent is new in the same round one round later
+    /// (PITFALLS 30).
+    pub late_nested_folders: bool,
+    /// A few mails have non-UTF-8 OPAQUE body data or empty numeric elements
+    /// ([`super::mail::oddity`]).
+    pub odd_items: bool,
+    /// 1 in 5 changes of a seen item are sent as `Delete` + `Add` of the same ServerId
+    /// ([`delete_then_add`]).
+    pub delete_then_add: bool,
+    /// 1 in 20 new mails are preceded by a `Change` with only `<email:Read>`
+    /// ([`change_before_add`]).
+    pub change_before_add: bool,
+}
+
+/// The kebab-case names of the switches, with one line each (for `--help` and errors).
+pub const QUIRKS: [(&str, &str); 7] = [
+    (
+        "partial-email-changes",
+        "an Email Change carries only Read, Flag, Categories",
+    ),
+    (
+        "fresh-sync-keys",
+        "every Sync response gives each collection a new SyncKey",
+    ),
+    (
+        "spread-deletions",
+        "at most 5 deletions per collection per response",
+    ),
+    (
+        "late-nested-folders",
+        "FolderSync sends a folder whose parent is new one round late",
+    ),
+    (
+        "odd-items",
+        "a few mails with windows-1252 OPAQUE bodies or empty numeric elements",
+    ),
+    (
+        "delete-then-add",
+        "1 in 5 changes come as Delete + Add of the same ServerId",
+    ),
+    (
+        "change-before-add",
+        "1 in 20 new mails are announced by a Change before their Add",
+    ),
+];
+
+impl Profile {
+    /// Today's simulator: every switch off (the default).
+    pub fn simple() -> Self {
+        Self::default()
+    }
+
+    /// Every real-server behaviour on.
+    pub fn exchange() -> Self {
+        let mut p = Self::default();
+        for (name, _) in QUIRKS {
+            *p.switch(name).expect("a name of QUIRKS") = true;
+        }
+        p
+    }
+
+    fn switch(&mut self, name: &str) -> Option<&mut bool> {
+        Some(match name {
+            "partial-email-changes" => &mut self.partial_email_changes,
+            "fresh-sync-keys" => &mut self.fresh_sync_keys,
+            "spread-deletions" => &mut self.spread_deletions,
+            "late-nested-folders" => &mut self.late_nested_folders,
+            "odd-items" => &mut self.odd_items,
+            "delete-then-add" => &mut self.delete_then_add,
+            "change-before-add" => &mut self.change_before_add,
+            _ => return None,
+        })
+    }
+
+    /// Turns one switch on by its kebab-case name, or off as `no-NAME`.
+    pub fn set_quirk(&mut self, name: &str) -> Result<(), String> {
+        let (name, on) = match name.strip_prefix("no-") {
+            Some(rest) => (rest, false),
+            None => (name, true),
+        };
+        let names: Vec<&str> = QUIRKS.iter().map(|(n, _)| *n).collect();
+        let slot = self
+            .switch(name)
+            .ok_or_else(|| format!("unknown quirk {name:?} (one of {})", names.join(", ")))?;
+        *slot = on;
+        Ok(())
+    }
+
+    /// The names of the switches that are on.
+    pub fn quirks(&self) -> Vec<&'static str> {
+        let mut copy = *self;
+        QUIRKS
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| copy.switch(n).is_some_and(|on| *on))
+            .collect()
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+
+    /// `simple` or `exchange`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "simple" => Ok(Self::simple()),
+            "exchange" => Ok(Self::exchange()),
+            _ => Err(format!(
+                "unknown profile {s:?} (simple or exchange; single switches with --quirk)"
+            )),
+        }
+    }
+}
+
+/// Whether the change of item `idx` at `version` is sent as `Delete` + `Add` with
+/// `delete_then_add`: 1 in 5, by index and version.
+pub fn delete_then_add(idx: u32, version: u32) -> bool {
+    (idx + version).is_multiple_of(5)
+}
+
+/// Whether new mail `idx` is announced by a `Change` before its `Add` with
+/// `change_before_add`: 1 in 20 (indices 10, 30, 50…).
+pub fn change_before_add(idx: u32) -> bool {
+    idx % 20 == 10
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_and_quirks_parse_by_name() {
+        assert_eq!("simple".parse(), Ok(Profile::default()));
+        let all: Profile = "exchange".parse().unwrap();
+        assert_eq!(all.quirks().len(), QUIRKS.len());
+        assert!(all.partial_email_changes && all.change_before_add && all.odd_items);
+        let mut p = Profile::simple();
+        p.set_quirk("spread-deletions").unwrap();
+        assert_eq!(p.quirks(), vec!["spread-deletions"]);
+        let mut q = Profile::exchange();
+        q.set_quirk("no-odd-items").unwrap();
+        assert!(!q.odd_items && q.fresh_sync_keys);
+        assert!(p.set_quirk("nope").unwrap_err().contains("unknown quirk"));
+        assert!("outlook".parse::<Profile>().is_err());
+    }
+
+    #[test]
+    fn the_deterministic_rules_hit_their_share() {
+        let n = (1..=100).filter(|&i| delete_then_add(i, 1)).count();
+        assert_eq!(n, 20);
+        assert_eq!((1..=100).filter(|&i| change_before_add(i)).count(), 5);
+    }
+}
