@@ -180,7 +180,8 @@ pub fn server_id(c: &ServerCommand) -> String {
         ServerCommand::Add { server_id, .. }
         | ServerCommand::Change { server_id, .. }
         | ServerCommand::Delete { server_id, .. }
-        | ServerCommand::SoftDelete { server_id } => server_id.to_string(),
+        | ServerCommand::SoftDelete { server_id }
+        | ServerCommand::Undecodable { server_id, .. } => server_id.to_string(),
     }
 }
 
@@ -194,6 +195,7 @@ pub fn ops(c: &CollectionResponse) -> Vec<(&'static str, String)> {
                 ServerCommand::Change { .. } => "Change",
                 ServerCommand::Delete { .. } => "Delete",
                 ServerCommand::SoftDelete { .. } => "SoftDelete",
+                ServerCommand::Undecodable { .. } => "Undecodable",
             };
             (op, server_id(cmd))
         })
