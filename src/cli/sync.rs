@@ -120,7 +120,7 @@ impl SyncArgs {
             } else if c != StepCounts::default() {
                 out.push_str(&format!(
                     "{}: +{} ~{} -{} ({} items)\n",
-                    folder.name,
+                    crate::text::one_line(&folder.name),
                     c.added,
                     c.changed,
                     c.deleted + c.soft_deleted,
@@ -224,7 +224,8 @@ impl SyncArgs {
                 let v = serde_json::json!({"type": "estimate", "folder": e.name, "pending": n, "text": text});
                 out.push_str(&format!("{v}\n"));
             } else {
-                out.push_str(&format!("{}: {text}\n", e.name));
+                let name = crate::text::one_line(&e.name);
+                out.push_str(&format!("{name}: {}\n", crate::text::one_line(&text)));
             }
         }
         Ok(out)
