@@ -365,6 +365,32 @@ fn signals_sync_now_reload_and_stop_cleanly_mid_sync() {
 }
 
 #[test]
+fn huge_retry_after_does_not_panic_watch() {
+    // `Retry-After: 18446744073709551615` on a Ping: `Instant + Duration` overflowed and the
+    // watcher died with a panic. The delay is clamped to a day and the watcher waits, answering
+    // signals.
+    let server = start(fast());
+    let w = spawn(&server, "watch-huge-retry", "", &[]);
+    w.caught_up();
+    server.sim.faults.arm(
+        Fault::Http503 {
+            retry_after: u64::MAX,
+        },
+        Scope::once("Ping"),
+    );
+    let ev = w.expect(10, "the throttling error", |v| v["type"] == "error");
+    std::thread::sleep(Duration::from_millis(500));
+    let mut w = w;
+    assert!(
+        w.child.try_wait().unwrap().is_none(),
+        "easync watch died on a huge Retry-After"
+    );
+    let msg = ev["message"].as_str().unwrap_or_default().to_string();
+    assert!(msg.contains("86400s"), "clamped to a day: {ev}");
+    assert_eq!(w.stop(), 0);
+}
+
+#[test]
 fn readiness_is_signalled_once_credentials_are_resolved() {
     let server = start(fast());
     let c = client("watch-notify", &server.url(), "16.1", "");

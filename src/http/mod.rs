@@ -14,5 +14,5 @@ pub mod wirelog;
 
 pub use config::{Auth, Secret, SessionConfig, TlsOptions, TokenSource};
 pub use error::HttpError;
-pub use retry::{DEFAULT_DELAY, parse_retry_after};
+pub use retry::{DEFAULT_DELAY, MAX_DELAY, parse_retry_after};
 pub use session::{LONG_POLL_MARGIN, MAX_REDIRECTS, ServerOptions, Session};

@@ -21,7 +21,7 @@ use self::hooks::HookMsg;
 use self::signals::{Sig, Signals};
 use self::steps::{suspended, sync_folders};
 use crate::config::Account;
-use crate::http::{HttpError, Session};
+use crate::http::{HttpError, MAX_DELAY, Session};
 use crate::proto::HeartbeatInterval;
 use crate::proto::classes::ItemClass;
 use crate::proto::ping::{Ping, PingFolder};
@@ -105,7 +105,7 @@ impl WatchArgs {
                     delay,
                     stated: true,
                     ..
-                } => *delay,
+                } => (*delay).min(MAX_DELAY),
                 _ => push::backoff(failures),
             };
             events.error(&err.to_string());
@@ -309,9 +309,10 @@ impl Watcher {
         self.pause(wait).await
     }
 
-    /// Waits, answering signals; true when asked to stop.
+    /// Waits (at most [`MAX_DELAY`]: a server-stated delay must not overflow the clock),
+    /// answering signals; true when asked to stop.
     async fn pause(&mut self, d: Duration) -> anyhow::Result<bool> {
-        let deadline = tokio::time::Instant::now() + d;
+        let deadline = tokio::time::Instant::now() + d.min(MAX_DELAY);
         loop {
             tokio::select! {
                 () = tokio::time::sleep_until(deadline) => return Ok(false),
