@@ -247,3 +247,42 @@ fn sync_preference_errors_name_the_key_and_the_choices() {
     assert!(bad("max_delete_share = 0.0").contains("sync.max_delete_share"));
     assert!(bad("folder = [\"INBOX\"]").contains("unknown field `folder`"));
 }
+
+#[test]
+fn toml_error_does_not_echo_password() {
+    // toml's error Display quotes the source line: a password on it went to the terminal.
+    for (text, at) in [
+        (
+            "[account.a]\nemail = \"a@b.c\"\npassword = \"hunter2\" oops\n",
+            "line 3",
+        ),
+        (
+            "[account.a]\nemail = \"a@b.c\"\npassword = \"hunter2\n",
+            "line 3",
+        ),
+        (
+            "[account.a]\nemail = \"a@b.c\"\npassword = 'hunter2' = 1\n",
+            "line 3",
+        ),
+        (
+            "[account.a]\nemail = \"a@b.c\"\n\npassword = 74920137\n",
+            "line 4",
+        ),
+        (
+            "[account.a]\nemail = \"a@b.c\"\npassword_cmd = \"hunter2\"\n",
+            "line 3",
+        ),
+    ] {
+        let msg = error(text);
+        eprintln!("{msg}");
+        assert!(
+            !msg.contains("hunter2") && !msg.contains("74920137"),
+            "the value is echoed: {msg}"
+        );
+        assert!(msg.contains("config.toml") && msg.contains(at), "{msg}");
+        assert!(msg.contains("column"), "{msg}");
+    }
+    // What a typo needs to be found is kept.
+    let msg = error("[account.a]\nemail = \"a@b.c\"\npasword = \"hunter2\"\n");
+    assert!(msg.contains("pasword") && !msg.contains("hunter2"), "{msg}");
+}

@@ -187,14 +187,45 @@ pub fn load(path: &Path, dirs: &Dirs) -> Result<Vec<Account>, ConfigError> {
 
 /// Checks a configuration text (`path` is for messages).
 pub fn parse(text: &str, path: &Path, dirs: &Dirs) -> Result<Vec<Account>, ConfigError> {
-    let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-        path: path.to_path_buf(),
-        message: e.to_string().trim_end().to_string(),
-    })?;
+    let file: ConfigFile = toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
     file.account
         .into_iter()
         .map(|(name, raw)| resolve(name, raw, path, dirs))
         .collect()
+}
+
+/// A TOML error as `line L, column C: message`. Never toml's own `Display`: it quotes the
+/// offending source line, and a `password = …` line would end up on the terminal and in logs.
+/// A value echoed by the message itself (`invalid type: integer `1234``) is left out too.
+fn syntax_error(text: &str, path: &Path, e: &toml::de::Error) -> ConfigError {
+    let mut message = e.message().trim_end().to_string();
+    let Some(span) = e.span() else {
+        return ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message,
+        };
+    };
+    let start = span.start.min(text.len());
+    let before = text.get(..start).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text
+        .get(line_start..start)
+        .map_or(1, |t| t.chars().count() + 1);
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    // serde quotes an unexpected value as `integer `1234`` or `string "text"`.
+    if let Some((_, value)) = line_text.split_once('=') {
+        let value = value.trim();
+        for v in [value, value.trim_matches(|c| c == '"' || c == '\'')] {
+            message = message
+                .replace(&format!("`{v}`"), "`…`")
+                .replace(&format!("{v:?}"), "\"…\"");
+        }
+    }
+    ConfigError::Syntax {
+        path: path.to_path_buf(),
+        message: format!("line {line}, column {column}: {message}"),
+    }
 }
 
 fn resolve(
