@@ -286,3 +286,40 @@ fn toml_error_does_not_echo_password() {
     let msg = error("[account.a]\nemail = \"a@b.c\"\npasword = \"hunter2\"\n");
     assert!(msg.contains("pasword") && !msg.contains("hunter2"), "{msg}");
 }
+
+#[test]
+fn http_url_refused_for_non_loopback() {
+    // `url = "http://…"` to another machine was accepted: the password went out unencrypted.
+    let account = |url: &str, extra: &str| {
+        format!("[account.a]\nemail = \"a@b.c\"\npassword_env = \"P\"\nurl = \"{url}\"\n{extra}")
+    };
+    let msg = error(&account(
+        "http://mail.example.com/Microsoft-Server-ActiveSync",
+        "",
+    ));
+    assert!(msg.contains("plain http"), "{msg}");
+    assert!(
+        msg.contains("https://") && msg.contains("allow_insecure_http = true"),
+        "{msg}"
+    );
+    let lab = parse(&account(
+        "http://mail.example.com/Microsoft-Server-ActiveSync",
+        "allow_insecure_http = true\n",
+    ))
+    .unwrap();
+    assert!(
+        lab[0].tls.allow_insecure_http,
+        "the opt-in reaches the session"
+    );
+    for local in [
+        "http://127.0.0.1:8080/Microsoft-Server-ActiveSync",
+        "http://[::1]/Microsoft-Server-ActiveSync",
+        "http://localhost/Microsoft-Server-ActiveSync",
+        "https://mail.example.com/Microsoft-Server-ActiveSync",
+    ] {
+        let ok = parse(&account(local, "")).unwrap();
+        assert!(!ok[0].tls.allow_insecure_http, "{local}");
+    }
+    let msg = error(&account("ftp://mail.example.com/", ""));
+    assert!(msg.contains("https://"), "{msg}");
+}

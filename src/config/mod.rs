@@ -79,8 +79,13 @@ pub struct RawAccount {
     pub email: String,
     /// The login; defaults to `email`.
     pub user: Option<String>,
-    /// The EAS URL; Autodiscover finds it when absent.
+    /// The EAS URL; Autodiscover finds it when absent. https, or http to loopback only unless
+    /// `allow_insecure_http` is set.
     pub url: Option<String>,
+    /// Allow plain http to a server other than this machine (a lab server): the password or
+    /// token then crosses the network unencrypted. Off by default.
+    #[serde(default)]
+    pub allow_insecure_http: bool,
     /// A command (argv, no shell) printing the password on its first line.
     pub password_cmd: Option<Vec<String>>,
     /// An environment variable holding the password.
@@ -267,10 +272,12 @@ fn resolve(
         .map(str::parse)
         .transpose()
         .map_err(|e: crate::proto::ProtoError| invalid(e.to_string()))?;
-    if let Some(url) = &raw.url
-        && !(url.starts_with("https://") || url.starts_with("http://"))
-    {
-        return Err(invalid(format!("url {url:?} must start with https://")));
+    if let Some(url) = &raw.url {
+        crate::http::origin::check(url, raw.allow_insecure_http, "url")
+            .map_err(|e| invalid(e.to_string()))?;
+    }
+    if raw.allow_insecure_http {
+        tracing::warn!(account = %name, "plain http is allowed for this account (allow_insecure_http): credentials may cross the network unencrypted");
     }
     let sync = prefs::resolve(&raw.sync).map_err(invalid)?;
     let watch = watch::resolve(&raw.watch).map_err(invalid)?;
@@ -295,6 +302,7 @@ fn resolve(
         tls: TlsOptions {
             extra_ca_file: raw.tls.ca_file.clone(),
             insecure: raw.tls.insecure,
+            allow_insecure_http: raw.allow_insecure_http,
         },
         email: raw.email,
         url: raw.url,

@@ -43,13 +43,19 @@ pub enum Auth {
     Bearer(Arc<dyn TokenSource>),
 }
 
-/// TLS rules. Verification is always on unless `insecure` is set explicitly.
+/// Transport security rules. Verification is always on unless `insecure` is set explicitly, and
+/// plain http is refused except to loopback unless `allow_insecure_http` is (see
+/// [`super::origin`]).
 #[derive(Debug, Clone, Default)]
 pub struct TlsOptions {
     /// A PEM file of extra CA certificates (an on-premises server with an internal CA).
     pub extra_ca_file: Option<PathBuf>,
-    /// Accept any certificate. For lab servers only; logged as a warning.
+    /// Accept any certificate. For lab servers only; logged as a warning. Never used for the
+    /// apex-domain Autodiscover candidate.
     pub insecure: bool,
+    /// Allow plain http to hosts other than loopback (the account key `allow_insecure_http`).
+    /// For lab servers only: the password or token then crosses the network unencrypted.
+    pub allow_insecure_http: bool,
 }
 
 /// Everything a [`Session`](super::Session) needs.

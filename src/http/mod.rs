@@ -6,6 +6,7 @@ pub mod autodiscover;
 mod client;
 mod config;
 mod error;
+pub mod origin;
 pub mod query;
 mod response;
 mod retry;

@@ -2,13 +2,15 @@
 //! version, sends commands, provisions when the server asks (HTTP 449, in-band 141–144),
 //! follows 451 redirects (bounded, loop-detected), and turns throttling (503, 110/111) into a
 //! typed retry-after error. The caller persists [`Session::url`] and [`Session::policy_key`].
+//! Every URL it sends credentials to — the configured one and each 451 target — passes
+//! [`origin::check`]: https, or plain http only to loopback or with `allow_insecure_http`.
 
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
 use super::response::{check_wbxml, in_band_error, is_multipart_response, text_hint};
-use super::{Auth, HttpError, SessionConfig, client, query, retry, wirelog};
+use super::{Auth, HttpError, SessionConfig, client, origin, query, retry, wirelog};
 use crate::proto::provision::{PolicyAck, PolicyStatus, Provision};
 use crate::proto::read::leading_status;
 use crate::proto::settings::DeviceInformation;
@@ -43,6 +45,11 @@ impl Session {
     /// Builds the HTTP client and settles the protocol version: the configured one, or the
     /// highest one both sides speak (an OPTIONS request).
     pub async fn connect(config: SessionConfig) -> Result<Self, HttpError> {
+        origin::check(
+            &config.url,
+            config.tls.allow_insecure_http,
+            "the server URL",
+        )?;
         let http = client::build(&config.tls, &config.user_agent)?;
         let mut session = Self {
             http,
@@ -318,7 +325,10 @@ impl Session {
         })
     }
 
-    /// Follows a 451: the new URL from `X-MS-Location`, at most [`MAX_REDIRECTS`] hops.
+    /// Follows a 451: the new URL from `X-MS-Location` (MS-ASHTTP/a907164a: used for all later
+    /// requests), at most [`MAX_REDIRECTS`] hops. A target that fails [`origin::check`] (plain
+    /// http to another machine) is refused and the session keeps its URL, so nothing of it is
+    /// persisted.
     fn redirect(
         &mut self,
         headers: &HeaderMap,
@@ -336,6 +346,11 @@ impl Session {
             .unwrap_or(&location)
             .trim_end_matches('/')
             .to_string();
+        origin::check(
+            &url,
+            self.config.tls.allow_insecure_http,
+            "the redirect (HTTP 451 X-MS-Location) to",
+        )?;
         if visited.contains(&url) {
             return Err(HttpError::RedirectLoop { url });
         }
