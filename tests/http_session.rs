@@ -605,8 +605,8 @@ async fn bearer_tokens_come_from_the_token_source() {
     #[derive(Debug)]
     struct Fixed;
     impl easync::http::TokenSource for Fixed {
-        fn token(&self) -> Result<Secret, String> {
-            Ok(Secret::new("tok-123"))
+        fn token(&self) -> easync::http::TokenFuture<'_> {
+            Box::pin(async { Ok(Secret::new("tok-123")) })
         }
     }
     let server = serve(|_, _| wbxml_ok(capture("05-foldersync-0.resp.wbxml"))).await;

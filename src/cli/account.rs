@@ -77,7 +77,7 @@ impl AddArgs {
         let mut probe = String::from("not probed (--no-probe)");
         if !self.no_probe {
             let account = self.checked(&existing, &path, &dirs, url.as_deref())?;
-            let auth = account.secret.auth(&account.user)?;
+            let auth = account.auth().await?;
             if url.is_none() {
                 let found = autodiscover::discover(
                     &account.email,

@@ -169,8 +169,8 @@ impl MailArgs {
             let wanted = maildir::missing(&dir, &messages)?;
             if !wanted.is_empty() && session.is_none() {
                 let auth = acct
-                    .secret
-                    .auth(&acct.user)
+                    .auth()
+                    .await
                     .with_context(|| format!("account {}", acct.name))?;
                 let opts = super::connect_options(&acct);
                 session = Some(crate::sync::account::connect(&mut db, &opts, auth).await?);

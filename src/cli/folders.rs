@@ -27,8 +27,8 @@ impl FoldersArgs {
         let mut db = Store::open(&acct.database)?;
         if !self.offline {
             let auth = acct
-                .secret
-                .auth(&acct.user)
+                .auth()
+                .await
                 .with_context(|| format!("account {}", acct.name))?;
             let opts = super::connect_options(&acct);
             let result = async {

@@ -57,8 +57,8 @@ impl SyncArgs {
         let _lock = WriterLock::acquire(&acct.database)?;
         let mut db = Store::open(&acct.database)?;
         let auth = acct
-            .secret
-            .auth(&acct.user)
+            .auth()
+            .await
             .with_context(|| format!("account {}", acct.name))?;
         let opts = super::connect_options(&acct);
         let mut attempt = 0;

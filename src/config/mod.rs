@@ -29,7 +29,7 @@ use thiserror::Error;
 use crate::http::TlsOptions;
 use crate::proto::{DeviceId, ProtocolVersion};
 pub use prefs::{BodyPolicy, RawSync, SyncPrefs};
-pub use secret::SecretSource;
+pub use secret::{SecretOptions, SecretSource};
 pub use watch::{RawWatch, WatchPrefs};
 
 /// Why the configuration cannot be used. Each message names the file and what to change.
@@ -92,8 +92,13 @@ pub struct RawAccount {
     pub password_env: Option<String>,
     /// The password itself (discouraged: a warning is printed).
     pub password: Option<String>,
-    /// A command printing an OAuth2 access token (Microsoft 365).
+    /// A command printing an OAuth2 access token (Microsoft 365), alone or as JSON with
+    /// `access_token` and `expires_in`/`expiry`.
     pub token_cmd: Option<Vec<String>>,
+    /// Seconds `password_cmd`/`token_cmd` may run before they are stopped (default 30).
+    pub secret_timeout: Option<u64>,
+    /// Seconds a token from `token_cmd` is used when its output names no expiry (default 3000).
+    pub token_lifetime: Option<u64>,
     pub device_id: Option<String>,
     pub protocol_version: Option<String>,
     pub anchor_mailbox: Option<String>,
@@ -130,6 +135,8 @@ pub struct Account {
     pub user: String,
     pub url: Option<String>,
     pub secret: SecretSource,
+    /// `secret_timeout`, `token_lifetime`.
+    pub secret_options: SecretOptions,
     /// `None`: generated on first use and kept in the state directory.
     pub device_id: Option<DeviceId>,
     pub protocol_version: Option<ProtocolVersion>,
@@ -143,6 +150,16 @@ pub struct Account {
     pub watch: WatchPrefs,
     /// Exports run after every sync.
     pub exports: Vec<crate::export::Export>,
+}
+
+impl Account {
+    /// The account's credentials, fetched now (`password_cmd`/`token_cmd` run under its
+    /// `secret_timeout`).
+    pub async fn auth(&self) -> Result<crate::http::Auth, ConfigError> {
+        self.secret
+            .auth_with(&self.user, &self.secret_options)
+            .await
+    }
 }
 
 /// Where things live by default (XDG on every Unix, as mbsync and vdirsyncer users expect).
@@ -260,6 +277,7 @@ fn resolve(
         )));
     }
     let secret = SecretSource::from_raw(&raw).map_err(invalid)?;
+    let secret_options = SecretOptions::from_raw(&raw).map_err(invalid)?;
     let device_id = raw
         .device_id
         .as_deref()
@@ -307,6 +325,7 @@ fn resolve(
         email: raw.email,
         url: raw.url,
         secret,
+        secret_options,
         device_id,
         protocol_version,
         anchor_mailbox: raw.anchor_mailbox,

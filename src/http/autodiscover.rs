@@ -230,7 +230,7 @@ impl Lookup<'_> {
         let req = match self.auth {
             _ if !with_auth => req,
             Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
-            Auth::Bearer(source) => req.bearer_auth(source.token()?.expose()),
+            Auth::Bearer(source) => req.bearer_auth(source.token().await?.expose()),
         };
         req.send().await.map_err(|e| e.to_string())
     }

@@ -1,7 +1,9 @@
 //! What a session needs to know: where, who, how to authenticate, which TLS rules.
 
 use std::fmt;
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,10 +30,17 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Where OAuth2 bearer tokens come from (the OAuth flow itself lives elsewhere).
+/// What [`TokenSource::token`] returns: the token, or why there is none (no secret in it).
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, String>> + Send + 'a>>;
+
+/// Where OAuth2 bearer tokens come from (the OAuth flow itself lives elsewhere). Called before
+/// every request, so a source caches; it must not block the runtime.
 pub trait TokenSource: Send + Sync + fmt::Debug {
     /// A currently valid access token.
-    fn token(&self) -> Result<Secret, String>;
+    fn token(&self) -> TokenFuture<'_>;
+
+    /// The server refused the token (HTTP 401): forget any cached one.
+    fn invalidate(&self) {}
 }
 
 /// How requests authenticate (MS-ASHTTP 2.2.1.1.2.2 `Authorization`).

@@ -86,7 +86,7 @@ impl Session {
     /// OPTIONS: the versions and commands the server supports.
     pub async fn options(&mut self) -> Result<ServerOptions, HttpError> {
         let req = self.http.request(reqwest::Method::OPTIONS, &self.url);
-        let req = self.authorize(req)?;
+        let req = self.authorize(req).await?;
         let resp = req
             .timeout(self.config.timeout)
             .send()
@@ -247,7 +247,7 @@ impl Session {
                 .header("Content-Type", "application/vnd.ms-sync.wbxml")
                 .timeout(timeout)
                 .body(body.clone());
-            let mut req = self.authorize(req)?;
+            let mut req = self.authorize(req).await?;
             // With the packed query, version and policy key travel inside it.
             if packed.is_none() {
                 req = req.header("MS-ASProtocolVersion", self.version.as_str());
@@ -308,14 +308,14 @@ impl Session {
         )
     }
 
-    fn authorize(
+    async fn authorize(
         &self,
         req: reqwest::RequestBuilder,
     ) -> Result<reqwest::RequestBuilder, HttpError> {
         let req = match &self.config.auth {
             Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
             Auth::Bearer(source) => {
-                let token = source.token().map_err(HttpError::Token)?;
+                let token = source.token().await.map_err(HttpError::Token)?;
                 req.bearer_auth(token.expose())
             }
         };
@@ -374,7 +374,13 @@ impl Session {
         hint: &str,
     ) -> HttpError {
         match status {
-            401 => HttpError::Unauthorized { command },
+            401 => {
+                // A cached token the server no longer takes: the next request fetches anew.
+                if let Auth::Bearer(source) = &self.config.auth {
+                    source.invalidate();
+                }
+                HttpError::Unauthorized { command }
+            }
             403 => HttpError::Forbidden { command },
             456 => HttpError::DeviceBlocked,
             457 => HttpError::PasswordExpired,

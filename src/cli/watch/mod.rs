@@ -82,8 +82,8 @@ impl WatchArgs {
         let _lock = WriterLock::acquire(&acct.database)?;
         let mut db = Store::open(&acct.database)?;
         let auth = acct
-            .secret
-            .auth(&acct.user)
+            .auth()
+            .await
             .with_context(|| format!("account {}", acct.name))?;
         notify::notify("READY=1");
         let mut signals = Signals::new()?;
