@@ -43,6 +43,10 @@ pub struct AddArgs {
     /// Write the section without contacting the server.
     #[arg(long)]
     no_probe: bool,
+    /// Allow a plain-http URL to another machine (a lab server: the password crosses the
+    /// network unencrypted); writes `allow_insecure_http = true`.
+    #[arg(long)]
+    allow_insecure_http: bool,
 }
 
 impl AccountCommand {
@@ -153,6 +157,9 @@ impl AddArgs {
         }
         if let Some(c) = &self.token_cmd {
             t.insert("token_cmd".into(), argv(c));
+        }
+        if self.allow_insecure_http {
+            t.insert("allow_insecure_http".into(), true.into());
         }
         let mut accounts = toml::Table::new();
         accounts.insert(self.name.clone(), t.into());

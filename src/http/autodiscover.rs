@@ -102,7 +102,7 @@ pub async fn discover(
             match outcome {
                 Ok(Found::Url(url)) => return Ok(Discovered { url, email }),
                 Ok(Found::Redirect(next)) if !seen.contains(&next) && seen.len() <= MAX_HOPS => {
-                    tracing::info!(from = %email, to = %next, "Autodiscover redirects to another address");
+                    tracing::info!(from = %email, to = %crate::text::one_line(&next), "Autodiscover redirects to another address");
                     seen.push(next.clone());
                     email = next;
                     continue 'address;
