@@ -197,7 +197,7 @@ impl MailArgs {
             };
             report.push_str(&format!(
                 "{}: {} messages ({} written, {} renamed, {} unchanged, {} removed{lost}) in {}\n",
-                path.join("/"),
+                crate::text::one_line(&path.join("/")),
                 messages.len(),
                 c.written,
                 c.renamed,
