@@ -101,15 +101,20 @@ pub async fn discover(
             });
             match outcome {
                 Ok(Found::Url(url)) => return Ok(Discovered { url, email }),
+                Ok(Found::Redirect(next)) if !is_address(&next) => tried.push(format!(
+                    "{candidate:?}: a redirect to {:?}, which is not an e-mail address",
+                    crate::text::one_line(&next)
+                )),
                 Ok(Found::Redirect(next)) if !seen.contains(&next) && seen.len() <= MAX_HOPS => {
                     tracing::info!(from = %email, to = %crate::text::one_line(&next), "Autodiscover redirects to another address");
                     seen.push(next.clone());
                     email = next;
                     continue 'address;
                 }
-                Ok(Found::Redirect(next)) => {
-                    tried.push(format!("{candidate:?}: redirect loop to {next}"))
-                }
+                Ok(Found::Redirect(next)) => tried.push(format!(
+                    "{candidate:?}: redirect loop to {}",
+                    crate::text::one_line(&next)
+                )),
                 Err(why) => tried.push(format!("{candidate:?}: {}", crate::text::one_line(&why))),
             }
         }
@@ -119,6 +124,20 @@ pub async fn discover(
             tried.join("\n  ")
         )));
     }
+}
+
+/// Whether a server-given redirect address is `local@domain` with a host name for a domain
+/// (it becomes part of the next candidates' URLs).
+fn is_address(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !local.chars().any(|c| c.is_control() || c.is_whitespace())
+        && domain.contains('.')
+        && domain
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
 /// The address's domain (after the last `@`).
@@ -410,6 +429,22 @@ mod tests {
             Some("server error: Unknown user")
         );
         assert!(parse_pox("<html>").is_err());
+    }
+
+    #[test]
+    fn redirect_addresses_must_be_addresses() {
+        assert!(is_address("bob@new.example.com"));
+        for bad in [
+            "bob",
+            "@example.com",
+            "bob@localhost",
+            "bob@evil.test/x?",
+            "bob@evil.test:8443",
+            "b\u{1b}ob@example.com",
+            "bob@exa mple.com",
+        ] {
+            assert!(!is_address(bad), "{bad}");
+        }
     }
 
     #[test]
