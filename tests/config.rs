@@ -449,3 +449,14 @@ fn secret_cmd_timeout() {
     assert!(error(&format!("{BASE}secret_timeout = 0\n")).contains("secret_timeout"));
     assert!(error(&format!("{BASE}token_lifetime = 1\n")).contains("token_lifetime"));
 }
+
+#[test]
+fn raw_config_debug_hides_the_password() {
+    let raw: config::ConfigFile =
+        toml::from_str("[account.a]\nemail = \"a@b.c\"\npassword = \"hunter2\"\n").unwrap();
+    let shown = format!("{raw:?}");
+    assert!(
+        !shown.contains("hunter2") && shown.contains("Secret(***)"),
+        "{shown}"
+    );
+}

@@ -90,8 +90,9 @@ pub struct RawAccount {
     pub password_cmd: Option<Vec<String>>,
     /// An environment variable holding the password.
     pub password_env: Option<String>,
-    /// The password itself (discouraged: a warning is printed).
-    pub password: Option<String>,
+    /// The password itself (discouraged: a warning is printed). A [`Secret`](crate::http::Secret)
+    /// already, so that a `Debug` of the raw file shows no password.
+    pub password: Option<crate::http::Secret>,
     /// A command printing an OAuth2 access token (Microsoft 365), alone or as JSON with
     /// `access_token` and `expires_in`/`expiry`.
     pub token_cmd: Option<Vec<String>>,

@@ -82,7 +82,7 @@ impl SecretSource {
             found.push(Self::Env(var.clone()));
         }
         if let Some(p) = &raw.password {
-            found.push(Self::Literal(Secret::new(p.clone())));
+            found.push(Self::Literal(p.clone()));
         }
         if let Some(cmd) = &raw.token_cmd {
             found.push(Self::TokenCommand(check_argv("token_cmd", cmd)?));
