@@ -12,6 +12,7 @@
 //! - [`sync`]: the engine (hierarchy, items of many folders per request), generic over a transport.
 //! - [`store`]: the SQLite database users query (schema in `src/store/schema`, docs/schema.md).
 //! - [`config`]: the configuration file and where secrets come from.
+//! - [`text`]: server text made safe to print (control characters removed).
 //! - [`sim`]: the simulated EAS server (demo, reliability tests, benchmarks), on proto + wbxml.
 //! - [`cli`]: the command line.
 
@@ -24,3 +25,4 @@ pub mod proto;
 pub mod sim;
 pub mod store;
 pub mod sync;
+pub mod text;

@@ -66,3 +66,39 @@ fn configuration_errors_exit_78() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("account work"));
 }
+
+#[test]
+fn check_secrets_runs_token_cmd() {
+    // `easync check --secrets` said "secret: fetched" for a token_cmd without running it.
+    let dir = std::env::temp_dir().join(format!("easync-check-tok-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ran = dir.join("ran");
+    let _ = std::fs::remove_file(&ran);
+    let path = write(
+        "token.toml",
+        &format!(
+            "[account.m365]\nemail = \"bob@example.com\"\ntoken_cmd = [\"sh\", \"-c\", \"touch {}; echo tok-secret\"]\n",
+            ran.display()
+        ),
+    );
+    let out = easync(&["-c", &path, "check", "--secrets"], &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(ran.exists(), "token_cmd ran");
+    assert!(
+        stdout.contains("secret: fetched") && !stdout.contains("tok-secret"),
+        "{stdout}"
+    );
+    let broken = write(
+        "token-broken.toml",
+        "[account.m365]\nemail = \"bob@example.com\"\ntoken_cmd = [\"sh\", \"-c\", \"echo expired >&2; exit 2\"]\n",
+    );
+    let out = easync(&["-c", &broken, "check", "--secrets"], &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expired"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -120,3 +120,57 @@ fn status_lists_folders_with_counts() {
         "{out}"
     );
 }
+
+#[test]
+fn control_chars_stripped_in_mail_list() {
+    // A subject with ESC sequences (retitle the window, clear the screen, a C1 CSI) went to the
+    // terminal as is.
+    let (config, db_path) = setup("ctl");
+    let mut db = Store::open(&db_path).unwrap();
+    db.apply_sync_step(&SyncStep {
+        folder: "inbox".into(),
+        new_key: "2".into(),
+        upserts: vec![ItemRecord {
+            server_id: "3".into(),
+            item: Item::Email(Box::new(Email {
+                subject: Some("Hi\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31mthere".into()),
+                sender: Some("Mallory \u{1b}[8m<m@example.test>".into()),
+                date_received: Some("2026-03-03T09:00:00.000Z".into()),
+                body: Some("line one\r\n\tline two\u{1b}[0m\u{8}".into()),
+                ..Email::default()
+            })),
+            raw: vec![0x03, 0x01, 0x6A, 0x00, 0x00, 0x00, 0x1D],
+        }],
+        ..SyncStep::default()
+    })
+    .unwrap();
+    drop(db);
+    let (list, _, code) = easync(&config, &["mail", "list"]);
+    assert_eq!(code, Some(0));
+    assert!(!list.contains('\u{1b}') && !list.contains('\u{9b}') && !list.contains('\u{7}'));
+    assert!(list.contains("Hi]0;owned[2J31mthere"), "{list}");
+    assert!(list.contains("Mallory [8m<m@example.test>"), "{list}");
+    let id = list
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let (shown, _, _) = easync(&config, &["mail", "show", &id]);
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{8}') && !shown.contains('\r'),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains("line one\n\tline two[0m"),
+        "multi-line body kept: {shown:?}"
+    );
+    // JSON escapes control characters itself; the value is kept as the server sent it.
+    let (json, _, _) = easync(&config, &["mail", "--json", "list"]);
+    assert!(
+        !json.contains('\u{1b}') && json.contains("\\u001b"),
+        "{json}"
+    );
+}

@@ -120,6 +120,19 @@ fn missing_file_says_what_to_do() {
     assert!(err.to_string().contains("-c FILE"), "{err}");
 }
 
+/// Runs a future to completion on a runtime of its own (secrets are fetched asynchronously).
+trait Block: std::future::Future + Sized {
+    fn block(self) -> Self::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(self)
+    }
+}
+
+impl<F: std::future::Future> Block for F {}
+
 fn basic_password(auth: Auth) -> String {
     match auth {
         Auth::Basic { password, .. } => password.expose().to_string(),
@@ -130,13 +143,13 @@ fn basic_password(auth: Auth) -> String {
 #[test]
 fn password_commands() {
     let ok = SecretSource::Command(vec!["printf".into(), "s3cret\\nsecond line\\n".into()]);
-    assert_eq!(basic_password(ok.auth("bob").unwrap()), "s3cret");
+    assert_eq!(basic_password(ok.auth("bob").block().unwrap()), "s3cret");
     let failing = SecretSource::Command(vec![
         "sh".into(),
         "-c".into(),
         "echo s3cret; echo locked >&2; exit 3".into(),
     ]);
-    let msg = failing.auth("bob").unwrap_err().to_string();
+    let msg = failing.auth("bob").block().unwrap_err().to_string();
     assert!(
         msg.contains("locked") && msg.contains("exit status: 3"),
         "{msg}"
@@ -149,6 +162,7 @@ fn password_commands() {
     assert!(
         silent
             .auth("bob")
+            .block()
             .unwrap_err()
             .to_string()
             .contains("printed nothing")
@@ -157,6 +171,7 @@ fn password_commands() {
     assert!(
         missing
             .auth("bob")
+            .block()
             .unwrap_err()
             .to_string()
             .contains("cannot run")
@@ -167,7 +182,7 @@ fn password_commands() {
         "-c".into(),
         "read x; echo \"got:$x\"".into(),
     ]);
-    assert_eq!(basic_password(prompt.auth("bob").unwrap()), "got:");
+    assert_eq!(basic_password(prompt.auth("bob").block().unwrap()), "got:");
 }
 
 #[test]
@@ -177,11 +192,12 @@ fn environment_and_literal_passwords_and_tokens() {
     let var = "EASYNC_TEST_PASSWORD_7f3a";
     unsafe { std::env::set_var(var, "from-env") };
     assert_eq!(
-        basic_password(SecretSource::Env(var.into()).auth("bob").unwrap()),
+        basic_password(SecretSource::Env(var.into()).auth("bob").block().unwrap()),
         "from-env"
     );
     let msg = SecretSource::Env("EASYNC_TEST_UNSET_9c1e".into())
         .auth("bob")
+        .block()
         .unwrap_err()
         .to_string();
     assert!(
@@ -190,7 +206,7 @@ fn environment_and_literal_passwords_and_tokens() {
     );
     let literal = parse("[account.a]\nemail = \"a@b.c\"\npassword = \"lit\"\n").unwrap();
     assert_eq!(
-        basic_password(literal[0].secret.auth("a@b.c").unwrap()),
+        basic_password(literal[0].secret.auth("a@b.c").block().unwrap()),
         "lit"
     );
     assert!(
@@ -198,8 +214,8 @@ fn environment_and_literal_passwords_and_tokens() {
         "Debug hides the secret"
     );
     let token = SecretSource::TokenCommand(vec!["echo".into(), "tok-1".into()]);
-    match token.auth("bob").unwrap() {
-        Auth::Bearer(source) => assert_eq!(source.token().unwrap().expose(), "tok-1"),
+    match token.auth("bob").block().unwrap() {
+        Auth::Bearer(source) => assert_eq!(source.token().block().unwrap().expose(), "tok-1"),
         other => panic!("{other:?}"),
     }
 }
@@ -246,4 +262,201 @@ fn sync_preference_errors_name_the_key_and_the_choices() {
     assert!(bad("classes = [\"Mail\"]").contains("\"Mail\" is not one of"));
     assert!(bad("max_delete_share = 0.0").contains("sync.max_delete_share"));
     assert!(bad("folder = [\"INBOX\"]").contains("unknown field `folder`"));
+}
+
+#[test]
+fn toml_error_does_not_echo_password() {
+    // toml's error Display quotes the source line: a password on it went to the terminal.
+    for (text, at) in [
+        (
+            "[account.a]\nemail = \"a@b.c\"\npassword = \"hunter2\" oops\n",
+            "line 3",
+        ),
+        (
+            "[account.a]\nemail = \"a@b.c\"\npassword = \"hunter2\n",
+            "line 3",
+        ),
+        (
+            "[account.a]\nemail = \"a@b.c\"\npassword = 'hunter2' = 1\n",
+            "line 3",
+        ),
+        (
+            "[account.a]\nemail = \"a@b.c\"\n\npassword = 74920137\n",
+            "line 4",
+        ),
+        (
+            "[account.a]\nemail = \"a@b.c\"\npassword_cmd = \"hunter2\"\n",
+            "line 3",
+        ),
+    ] {
+        let msg = error(text);
+        eprintln!("{msg}");
+        assert!(
+            !msg.contains("hunter2") && !msg.contains("74920137"),
+            "the value is echoed: {msg}"
+        );
+        assert!(msg.contains("config.toml") && msg.contains(at), "{msg}");
+        assert!(msg.contains("column"), "{msg}");
+    }
+    // What a typo needs to be found is kept.
+    let msg = error("[account.a]\nemail = \"a@b.c\"\npasword = \"hunter2\"\n");
+    assert!(msg.contains("pasword") && !msg.contains("hunter2"), "{msg}");
+}
+
+#[test]
+fn http_url_refused_for_non_loopback() {
+    // `url = "http://…"` to another machine was accepted: the password went out unencrypted.
+    let account = |url: &str, extra: &str| {
+        format!("[account.a]\nemail = \"a@b.c\"\npassword_env = \"P\"\nurl = \"{url}\"\n{extra}")
+    };
+    let msg = error(&account(
+        "http://mail.example.com/Microsoft-Server-ActiveSync",
+        "",
+    ));
+    assert!(msg.contains("plain http"), "{msg}");
+    assert!(
+        msg.contains("https://") && msg.contains("allow_insecure_http = true"),
+        "{msg}"
+    );
+    let lab = parse(&account(
+        "http://mail.example.com/Microsoft-Server-ActiveSync",
+        "allow_insecure_http = true\n",
+    ))
+    .unwrap();
+    assert!(
+        lab[0].tls.allow_insecure_http,
+        "the opt-in reaches the session"
+    );
+    for local in [
+        "http://127.0.0.1:8080/Microsoft-Server-ActiveSync",
+        "http://[::1]/Microsoft-Server-ActiveSync",
+        "http://localhost/Microsoft-Server-ActiveSync",
+        "https://mail.example.com/Microsoft-Server-ActiveSync",
+    ] {
+        let ok = parse(&account(local, "")).unwrap();
+        assert!(!ok[0].tls.allow_insecure_http, "{local}");
+    }
+    let msg = error(&account("ftp://mail.example.com/", ""));
+    assert!(msg.contains("https://"), "{msg}");
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("easync-config-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn token_cmd_is_cached_until_expiry() {
+    // token_cmd ran before every request: one helper process (and maybe a token refresh) per
+    // HTTP request. The token is now kept until its stated expiry.
+    let dir = scratch("token-cache");
+    let count = dir.join("count");
+    let helper = |answer: &str| {
+        SecretSource::TokenCommand(vec![
+            "sh".into(),
+            "-c".into(),
+            format!("echo x >> {0}; n=$(wc -l < {0}); {answer}", count.display()),
+        ])
+    };
+    let runs = || {
+        std::fs::read_to_string(&count)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let token = |auth: &Auth| match auth {
+        Auth::Bearer(source) => source.token().block().unwrap().expose().to_string(),
+        other => panic!("{other:?}"),
+    };
+    // A bare token: kept for token_lifetime (default 50 min).
+    let auth = helper("echo tok-$n").auth("bob").block().unwrap();
+    assert_eq!(runs(), 1, "fetched once up front");
+    for _ in 0..5 {
+        assert_eq!(token(&auth), "tok-1");
+    }
+    assert_eq!(runs(), 1, "served from the cache");
+    // A JSON answer with expires_in: renewed once it runs out.
+    std::fs::remove_file(&count).unwrap();
+    let json = r#"printf '{"access_token":"tok-%s","expires_in":1}\n' $n"#;
+    let auth = helper(json).auth("bob").block().unwrap();
+    assert_eq!(token(&auth), "tok-1");
+    assert_eq!(runs(), 1);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(token(&auth), "tok-2", "expired: fetched anew");
+    assert_eq!(token(&auth), "tok-2");
+    assert_eq!(runs(), 2);
+    // A server that refuses the token (401) makes the source forget it.
+    if let Auth::Bearer(source) = &auth {
+        source.invalidate();
+    }
+    assert_eq!(token(&auth), "tok-3");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn secret_cmd_timeout() {
+    // A password_cmd that hangs (a pinentry with no terminal, a helper waiting for a network)
+    // hung easync for ever, and blocked the runtime thread while it did.
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let opts = config::SecretOptions {
+        timeout: std::time::Duration::from_millis(500),
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ticks = Arc::new(AtomicU32::new(0));
+    let counter = ticks.clone();
+    let started = std::time::Instant::now();
+    let err = rt.block_on(async move {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        let hangs = SecretSource::Command(vec!["sleep".into(), "30".into()]);
+        hangs.auth_with("bob", &opts).await.unwrap_err()
+    });
+    let msg = err.to_string();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        msg.contains("did not finish within") && msg.contains("secret_timeout"),
+        "{msg}"
+    );
+    assert!(
+        ticks.load(Ordering::Relaxed) >= 5,
+        "the runtime kept running meanwhile"
+    );
+    // The keys: configurable, bounded.
+    let a = parse(&format!("{BASE}secret_timeout = 5\ntoken_lifetime = 600\n")).unwrap();
+    assert_eq!(
+        a[0].secret_options.timeout,
+        std::time::Duration::from_secs(5)
+    );
+    assert_eq!(
+        a[0].secret_options.token_lifetime,
+        std::time::Duration::from_secs(600)
+    );
+    assert!(error(&format!("{BASE}secret_timeout = 0\n")).contains("secret_timeout"));
+    assert!(error(&format!("{BASE}token_lifetime = 1\n")).contains("token_lifetime"));
+}
+
+#[test]
+fn raw_config_debug_hides_the_password() {
+    let raw: config::ConfigFile =
+        toml::from_str("[account.a]\nemail = \"a@b.c\"\npassword = \"hunter2\"\n").unwrap();
+    let shown = format!("{raw:?}");
+    assert!(
+        !shown.contains("hunter2") && shown.contains("Secret(***)"),
+        "{shown}"
+    );
 }

@@ -145,3 +145,165 @@ async fn failures_and_loops_are_reported_with_what_was_tried() {
     assert!(msg.contains("set the server URL"), "{msg}");
     assert!(!msg.contains("secret"));
 }
+
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>;
+
+/// Another origin (another loopback port) that records each request's Authorization header:
+/// `/open/…` answers, `/locked/…` answers 401 until credentials come.
+async fn other_origin() -> (String, Seen) {
+    let seen: Seen = Default::default();
+    let log = seen.clone();
+    let app = Router::new().fallback(post(move |uri: Uri, headers: HeaderMap| {
+        let log = log.clone();
+        async move {
+            let auth = headers
+                .get("authorization")
+                .map(|v| v.to_str().unwrap().to_string());
+            log.lock().unwrap().push(auth.clone());
+            if uri.path().starts_with("/locked") && auth.is_none() {
+                return StatusCode::UNAUTHORIZED.into_response();
+            }
+            pox_answer(&format!(
+                "<Settings><Server><Type>MobileSync</Type><Url>{EAS}</Url></Server></Settings>"
+            ))
+        }
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("127.0.0.1:{port}"), seen)
+}
+
+/// A server whose every POST is a 302 to `to`.
+async fn redirector(to: String) -> String {
+    let app = Router::new().fallback(post(move || {
+        let to = to.clone();
+        async move { (StatusCode::FOUND, [("Location", to)]).into_response() }
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/autodiscover/autodiscover.xml")
+}
+
+#[tokio::test]
+async fn redirect_to_other_origin_drops_credentials() {
+    // A 302 to another origin was followed with the Authorization header: whoever the
+    // candidate redirected to got the password.
+    let (other, seen) = other_origin().await;
+    let from = redirector(format!("http://{other}/open/autodiscover/autodiscover.xml")).await;
+    let found = discover("bob@example.test", &auth(), &TlsOptions::default(), |_| {
+        vec![Candidate::Pox(from.clone())]
+    })
+    .await
+    .unwrap();
+    assert_eq!(found.url, EAS);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [None],
+        "followed without credentials"
+    );
+
+    // The other origin asks for them: not sent, and the message says who asked.
+    let (other, seen) = other_origin().await;
+    let from = redirector(format!(
+        "http://{other}/locked/autodiscover/autodiscover.xml"
+    ))
+    .await;
+    let err = discover("bob@example.test", &auth(), &TlsOptions::default(), |_| {
+        vec![Candidate::Pox(from.clone())]
+    })
+    .await
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("asks for the password") && msg.contains(&other),
+        "{msg}"
+    );
+    assert!(msg.contains("set url"), "{msg}");
+    assert_eq!(*seen.lock().unwrap(), [None]);
+
+    // Within the address's own domain they are sent once asked for (here `localhost`).
+    let (other, seen) = other_origin().await;
+    let port = other.rsplit(':').next().unwrap();
+    let from = redirector(format!(
+        "http://localhost:{port}/locked/autodiscover/autodiscover.xml"
+    ))
+    .await;
+    let found = discover("bob@localhost", &auth(), &TlsOptions::default(), |_| {
+        vec![Candidate::Pox(from.clone())]
+    })
+    .await
+    .unwrap();
+    assert_eq!(found.url, EAS);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen[0].is_none() && seen[1].as_deref().is_some_and(|a| a.starts_with("Basic ")));
+}
+
+#[tokio::test]
+async fn discovered_http_url_refused() {
+    // Autodiscover answering `http://…` (an attacker on the path, a misconfigured server) gave
+    // a URL that was stored and then sent the password in the clear on every request.
+    let app = Router::new().fallback(post(|| async {
+        pox_answer(
+            "<Settings><Server><Type>MobileSync</Type><Url>http://mail.example.test/Microsoft-Server-ActiveSync</Url></Server></Settings>",
+        )
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let err = discover("bob@example.test", &auth(), &TlsOptions::default(), |_| {
+        vec![Candidate::Pox(format!(
+            "http://{addr}/autodiscover/autodiscover.xml"
+        ))]
+    })
+    .await
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("refusing the discovered URL"), "{msg}");
+    assert!(msg.contains("allow_insecure_http"), "{msg}");
+    let lab = TlsOptions {
+        allow_insecure_http: true,
+        ..TlsOptions::default()
+    };
+    let found = discover("bob@example.test", &auth(), &lab, |_| {
+        vec![Candidate::Pox(format!(
+            "http://{addr}/autodiscover/autodiscover.xml"
+        ))]
+    })
+    .await
+    .unwrap();
+    assert!(
+        found.url.starts_with("http://mail.example.test/"),
+        "the opt-in allows it"
+    );
+}
+
+#[tokio::test]
+async fn apex_candidate_is_https_only() {
+    // The bare domain's web server (often a hosting company) got the POX request over plain
+    // http; it is tried over https with a verified certificate only.
+    let base = start().await;
+    let host = base
+        .trim_start_matches("http://")
+        .split(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let lab = TlsOptions {
+        allow_insecure_http: true,
+        insecure: true,
+        ..TlsOptions::default()
+    };
+    let err = discover(&format!("bob@{host}"), &auth(), &lab, |_| {
+        vec![Candidate::Pox(format!(
+            "{base}/missing/autodiscover/autodiscover.xml"
+        ))]
+    })
+    .await
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("https only"), "{msg}");
+    assert!(!msg.contains("HTTP 404"), "never requested: {msg}");
+}

@@ -332,6 +332,52 @@ async fn redirect_451_moves_the_session_and_loops_are_caught() {
 }
 
 #[tokio::test]
+async fn x_ms_location_http_refused() {
+    // A 451 to plain http on another machine was followed with the credentials, and the URL
+    // persisted for every later run.
+    let server = serve(|req, _| match req.uri.path() {
+        "/Microsoft-Server-ActiveSync" => reply(
+            451,
+            &[(
+                "X-MS-Location",
+                "http://mail.example.test/Microsoft-Server-ActiveSync?Cmd=FolderSync",
+            )],
+            vec![],
+        ),
+        _ => wbxml_ok(capture("05-foldersync-0.resp.wbxml")),
+    })
+    .await;
+    let mut session = Session::connect(config(&server.url)).await.unwrap();
+    let err = session.execute(&foldersync()).await.unwrap_err();
+    assert!(matches!(err, HttpError::InsecureUrl { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("http://mail.example.test/Microsoft-Server-ActiveSync"),
+        "{msg}"
+    );
+    assert!(msg.contains("allow_insecure_http"), "{msg}");
+    assert!(!msg.contains("Cmd=") && !msg.contains("pässword"), "{msg}");
+    assert_eq!(session.url(), server.url, "the refused URL is not kept");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn http_url_refused_for_non_loopback() {
+    // The session itself refuses plain http to another machine (a URL stored by an older
+    // version, or given through the library), before any request.
+    let err = Session::connect(config(
+        "http://mail.example.test/Microsoft-Server-ActiveSync",
+    ))
+    .await
+    .unwrap_err();
+    assert!(matches!(err, HttpError::InsecureUrl { .. }), "{err:?}");
+    // With the opt-in the session is built (and the request then fails: no such host).
+    let mut c = config("http://mail.example.test/Microsoft-Server-ActiveSync");
+    c.tls.allow_insecure_http = true;
+    assert!(Session::connect(c).await.is_ok());
+}
+
+#[tokio::test]
 async fn auth_and_account_errors() {
     let server = serve(|req, _| {
         let code = req
@@ -559,8 +605,8 @@ async fn bearer_tokens_come_from_the_token_source() {
     #[derive(Debug)]
     struct Fixed;
     impl easync::http::TokenSource for Fixed {
-        fn token(&self) -> Result<Secret, String> {
-            Ok(Secret::new("tok-123"))
+        fn token(&self) -> easync::http::TokenFuture<'_> {
+            Box::pin(async { Ok(Secret::new("tok-123")) })
         }
     }
     let server = serve(|_, _| wbxml_ok(capture("05-foldersync-0.resp.wbxml"))).await;

@@ -228,3 +228,33 @@ fn the_mass_deletion_guard_keeps_the_items_until_told() {
     );
     assert_mirrors(&cl.db, sim);
 }
+
+#[test]
+fn huge_retry_after_is_not_stored_years_ahead() {
+    // A Retry-After of 31,700 years went into the account table as is: every later run refused
+    // to start. It is clamped to a day (easync::http::MAX_DELAY).
+    let server = start(small());
+    let cl = client("huge-retry-after", &server.url(), "16.1", "");
+    server.sim.faults.arm(
+        Fault::Http503 {
+            retry_after: 1_000_000_000_000,
+        },
+        Scope::once("FolderSync"),
+    );
+    let out = sync(&cl, &[]);
+    assert_ne!(out.status.code(), Some(0));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let until: i64 = simc::q(&cl.db, "SELECT throttle_until FROM account");
+    let day = easync::http::MAX_DELAY.as_secs() as i64;
+    assert!(
+        until <= now + day + 60,
+        "throttled until {until}, now {now}"
+    );
+    assert!(
+        until >= now + day - 60,
+        "the clamped delay is kept: {until}"
+    );
+}

@@ -365,6 +365,68 @@ fn signals_sync_now_reload_and_stop_cleanly_mid_sync() {
 }
 
 #[test]
+fn huge_retry_after_does_not_panic_watch() {
+    // `Retry-After: 18446744073709551615` on a Ping: `Instant + Duration` overflowed and the
+    // watcher died with a panic. The delay is clamped to a day and the watcher waits, answering
+    // signals.
+    let server = start(fast());
+    let w = spawn(&server, "watch-huge-retry", "", &[]);
+    w.caught_up();
+    server.sim.faults.arm(
+        Fault::Http503 {
+            retry_after: u64::MAX,
+        },
+        Scope::once("Ping"),
+    );
+    let ev = w.expect(10, "the throttling error", |v| v["type"] == "error");
+    std::thread::sleep(Duration::from_millis(500));
+    let mut w = w;
+    assert!(
+        w.child.try_wait().unwrap().is_none(),
+        "easync watch died on a huge Retry-After"
+    );
+    let msg = ev["message"].as_str().unwrap_or_default().to_string();
+    assert!(msg.contains("86400s"), "clamped to a day: {ev}");
+    assert_eq!(w.stop(), 0);
+}
+
+#[test]
+fn sighup_during_sync_waits_for_it() {
+    // A SIGHUP or SIGUSR1 during a sync dropped the sync future mid-way: the sync was reported
+    // (with nothing in it) while its items waited for a later Ping. Now both wait for the sync
+    // to end, then the reload and one more sync run.
+    let server = start(fast());
+    let w = spawn(&server, "watch-hup-mid-sync", "", &["-v"]);
+    w.caught_up();
+    server
+        .sim
+        .faults
+        .arm(Fault::Slow { ms: 1500 }, Scope::once("Sync"));
+    let id = server.sim.add_items("Inbox", 1).unwrap().remove(0);
+    // The Ping answers at once; the push sync's Sync then takes 1.5 s.
+    std::thread::sleep(Duration::from_millis(600));
+    w.signal("HUP");
+    std::thread::sleep(Duration::from_millis(100));
+    w.signal("USR1");
+    let synced = w.expect(10, "the push sync", |v| v["type"] == "sync");
+    assert_eq!(synced["reason"], "push", "{synced}");
+    assert_eq!(synced["new"], 1, "the sync was not cut short: {synced}");
+    w.expect(5, "the queued SIGUSR1 sync", |v| {
+        v["type"] == "sync" && v["reason"] == "signal"
+    });
+    let stored: i64 = q(
+        &w.db,
+        &format!("SELECT count(*) FROM items WHERE server_id = '{id}'"),
+    );
+    assert_eq!(stored, 1);
+    let (code, log) = w.stop_with_log();
+    assert_eq!(code, 0);
+    let queued = log.find("during a sync: handled after it").expect(&log);
+    let reloaded = log.find("configuration reloaded").expect(&log);
+    assert!(queued < reloaded, "reloaded after the sync: {log}");
+}
+
+#[test]
 fn readiness_is_signalled_once_credentials_are_resolved() {
     let server = start(fast());
     let c = client("watch-notify", &server.url(), "16.1", "");

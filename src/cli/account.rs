@@ -43,6 +43,10 @@ pub struct AddArgs {
     /// Write the section without contacting the server.
     #[arg(long)]
     no_probe: bool,
+    /// Allow a plain-http URL to another machine (a lab server: the password crosses the
+    /// network unencrypted); writes `allow_insecure_http = true`.
+    #[arg(long)]
+    allow_insecure_http: bool,
 }
 
 impl AccountCommand {
@@ -77,7 +81,7 @@ impl AddArgs {
         let mut probe = String::from("not probed (--no-probe)");
         if !self.no_probe {
             let account = self.checked(&existing, &path, &dirs, url.as_deref())?;
-            let auth = account.secret.auth(&account.user)?;
+            let auth = account.auth().await?;
             if url.is_none() {
                 let found = autodiscover::discover(
                     &account.email,
@@ -153,6 +157,9 @@ impl AddArgs {
         }
         if let Some(c) = &self.token_cmd {
             t.insert("token_cmd".into(), argv(c));
+        }
+        if self.allow_insecure_http {
+            t.insert("allow_insecure_http".into(), true.into());
         }
         let mut accounts = toml::Table::new();
         accounts.insert(self.name.clone(), t.into());

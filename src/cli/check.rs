@@ -12,7 +12,8 @@ use crate::config::{self, Dirs, SecretSource};
 pub struct CheckArgs {
     /// Only this account.
     account: Option<String>,
-    /// Also fetch each account's password or token (run password_cmd…); nothing of it is shown.
+    /// Also fetch each account's password or token (runs password_cmd or token_cmd); nothing of
+    /// it is shown.
     #[arg(long)]
     secrets: bool,
 }
@@ -45,8 +46,9 @@ impl CheckArgs {
                 a.database.display()
             );
             if self.secrets {
-                a.secret
-                    .auth(&a.user)
+                // password_cmd and token_cmd really run (under secret_timeout).
+                super::runtime()?
+                    .block_on(a.auth())
                     .with_context(|| format!("account {}", a.name))?;
                 out.push_str("    secret: fetched\n");
             }

@@ -169,8 +169,8 @@ impl MailArgs {
             let wanted = maildir::missing(&dir, &messages)?;
             if !wanted.is_empty() && session.is_none() {
                 let auth = acct
-                    .secret
-                    .auth(&acct.user)
+                    .auth()
+                    .await
                     .with_context(|| format!("account {}", acct.name))?;
                 let opts = super::connect_options(&acct);
                 session = Some(crate::sync::account::connect(&mut db, &opts, auth).await?);
@@ -197,7 +197,7 @@ impl MailArgs {
             };
             report.push_str(&format!(
                 "{}: {} messages ({} written, {} renamed, {} unchanged, {} removed{lost}) in {}\n",
-                path.join("/"),
+                crate::text::one_line(&path.join("/")),
                 messages.len(),
                 c.written,
                 c.renamed,

@@ -27,8 +27,8 @@ impl FoldersArgs {
         let mut db = Store::open(&acct.database)?;
         if !self.offline {
             let auth = acct
-                .secret
-                .auth(&acct.user)
+                .auth()
+                .await
                 .with_context(|| format!("account {}", acct.name))?;
             let opts = super::connect_options(&acct);
             let result = async {
@@ -49,7 +49,9 @@ impl FoldersArgs {
     }
 }
 
+/// The folder tree; names come from the server, so their control characters are removed.
 fn render(folders: &[StoredFolder], json: bool) -> String {
+    use crate::text::one_line;
     use std::fmt::Write as _;
     let mut out = String::new();
     if json {
@@ -65,7 +67,8 @@ fn render(folders: &[StoredFolder], json: bool) -> String {
     fn walk(out: &mut String, all: &[StoredFolder], parent: Option<&str>, depth: usize) {
         for f in all.iter().filter(|f| f.parent_id.as_deref() == parent) {
             let class = f.class.as_deref().unwrap_or("-");
-            let _ = writeln!(out, "{}{}  [{class}]", "  ".repeat(depth), f.name);
+            let name = one_line(&f.name);
+            let _ = writeln!(out, "{}{name}  [{}]", "  ".repeat(depth), one_line(class));
             walk(out, all, Some(&f.server_id), depth + 1);
         }
     }
@@ -76,7 +79,8 @@ fn render(folders: &[StoredFolder], json: bool) -> String {
             .as_deref()
             .is_some_and(|p| !folders.iter().any(|o| o.server_id == p))
     }) {
-        let _ = writeln!(out, "{}  [{}]", f.name, f.class.as_deref().unwrap_or("-"));
+        let class = f.class.as_deref().unwrap_or("-");
+        let _ = writeln!(out, "{}  [{}]", one_line(&f.name), one_line(class));
     }
     out
 }

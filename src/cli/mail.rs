@@ -1,4 +1,6 @@
 //! `easync mail list|search|show`: read the mirrored mail from the database (no server needed).
+//! Every string came from the server: control characters are removed before it is printed
+//! ([`crate::text`]), so a subject cannot send escape sequences to the terminal.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -6,6 +8,7 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 
 use crate::store::MailRow;
+use crate::text::{multi_line, one_line};
 
 #[derive(Debug, Args)]
 pub struct MailArgs {
@@ -66,15 +69,16 @@ impl MailArgs {
                 } else {
                     let mut s = String::new();
                     let r = &m.row;
-                    let _ = writeln!(s, "Folder:  {}", r.folder);
-                    let _ = writeln!(s, "Date:    {}", r.date.as_deref().unwrap_or(""));
-                    let _ = writeln!(s, "From:    {}", r.from.as_deref().unwrap_or(""));
-                    let _ = writeln!(s, "To:      {}", m.to.as_deref().unwrap_or(""));
+                    let field = |v: Option<&str>| one_line(v.unwrap_or("")).into_owned();
+                    let _ = writeln!(s, "Folder:  {}", one_line(&r.folder));
+                    let _ = writeln!(s, "Date:    {}", field(r.date.as_deref()));
+                    let _ = writeln!(s, "From:    {}", field(r.from.as_deref()));
+                    let _ = writeln!(s, "To:      {}", field(m.to.as_deref()));
                     if let Some(cc) = &m.cc {
-                        let _ = writeln!(s, "Cc:      {cc}");
+                        let _ = writeln!(s, "Cc:      {}", one_line(cc));
                     }
-                    let _ = writeln!(s, "Subject: {}\n", r.subject.as_deref().unwrap_or(""));
-                    s.push_str(m.body.as_deref().unwrap_or("(no body stored)"));
+                    let _ = writeln!(s, "Subject: {}\n", field(r.subject.as_deref()));
+                    s.push_str(&multi_line(m.body.as_deref().unwrap_or("(no body stored)")));
                     s.push('\n');
                     s
                 }
@@ -91,18 +95,14 @@ fn rows(rows: &[MailRow], json: bool) -> String {
             let _ = writeln!(s, "{}", serde_json::to_string(r).unwrap_or_default());
         } else {
             let unread = if r.read == Some(false) { "*" } else { " " };
+            let field = |v: &Option<String>| one_line(v.as_deref().unwrap_or("")).into_owned();
             let _ = writeln!(
                 s,
                 "{:>6} {unread} {:<24} {:<30} {}",
                 r.id,
-                r.date.as_deref().unwrap_or("").get(..16).unwrap_or(""),
-                r.from
-                    .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .take(30)
-                    .collect::<String>(),
-                r.subject.as_deref().unwrap_or("")
+                field(&r.date).get(..16).unwrap_or(""),
+                field(&r.from).chars().take(30).collect::<String>(),
+                field(&r.subject)
             );
         }
     }

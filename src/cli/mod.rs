@@ -105,7 +105,10 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             if e.is_temporary() {
                 return EXIT_TEMPORARY;
             }
-            if matches!(e, crate::http::HttpError::Config(_)) {
+            if matches!(
+                e,
+                crate::http::HttpError::Config(_) | crate::http::HttpError::InsecureUrl { .. }
+            ) {
                 return EXIT_CONFIG;
             }
         }

@@ -6,6 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 
+use crate::text::one_line;
+
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The account (needed when the configuration has several).
@@ -45,8 +47,8 @@ impl StatusArgs {
                 "{} ({}) — {} — EAS {} — database {}",
                 acct.name,
                 acct.email,
-                state.base_url.as_deref().unwrap_or("no server yet"),
-                state.protocol_version.as_deref().unwrap_or("?"),
+                one_line(state.base_url.as_deref().unwrap_or("no server yet")),
+                one_line(state.protocol_version.as_deref().unwrap_or("?")),
                 acct.database.display()
             );
             if let Some(until) = state.throttle_until {
@@ -56,8 +58,8 @@ impl StatusArgs {
                 let _ = writeln!(
                     s,
                     "  {:<28} {:<9} {:>7} items  synced {}",
-                    f.name,
-                    f.class.as_deref().unwrap_or("-"),
+                    one_line(&f.name),
+                    one_line(f.class.as_deref().unwrap_or("-")),
                     f.items,
                     if f.synced {
                         ago(f.last_sync)

@@ -57,8 +57,8 @@ impl SyncArgs {
         let _lock = WriterLock::acquire(&acct.database)?;
         let mut db = Store::open(&acct.database)?;
         let auth = acct
-            .secret
-            .auth(&acct.user)
+            .auth()
+            .await
             .with_context(|| format!("account {}", acct.name))?;
         let opts = super::connect_options(&acct);
         let mut attempt = 0;
@@ -130,7 +130,7 @@ impl SyncArgs {
             } else if c != StepCounts::default() {
                 out.push_str(&format!(
                     "{}: +{} ~{} -{} ({} items)\n",
-                    folder.name,
+                    crate::text::one_line(&folder.name),
                     c.added,
                     c.changed,
                     c.deleted + c.soft_deleted,
@@ -242,7 +242,8 @@ impl SyncArgs {
                 let v = serde_json::json!({"type": "estimate", "folder": e.name, "pending": n, "text": text});
                 out.push_str(&format!("{v}\n"));
             } else {
-                out.push_str(&format!("{}: {text}\n", e.name));
+                let name = crate::text::one_line(&e.name);
+                out.push_str(&format!("{name}: {}\n", crate::text::one_line(&text)));
             }
         }
         Ok(out)

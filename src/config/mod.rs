@@ -29,7 +29,7 @@ use thiserror::Error;
 use crate::http::TlsOptions;
 use crate::proto::{DeviceId, ProtocolVersion};
 pub use prefs::{BodyPolicy, RawSync, SyncPrefs};
-pub use secret::SecretSource;
+pub use secret::{SecretOptions, SecretSource};
 pub use watch::{RawWatch, WatchPrefs};
 
 /// Why the configuration cannot be used. Each message names the file and what to change.
@@ -79,16 +79,27 @@ pub struct RawAccount {
     pub email: String,
     /// The login; defaults to `email`.
     pub user: Option<String>,
-    /// The EAS URL; Autodiscover finds it when absent.
+    /// The EAS URL; Autodiscover finds it when absent. https, or http to loopback only unless
+    /// `allow_insecure_http` is set.
     pub url: Option<String>,
+    /// Allow plain http to a server other than this machine (a lab server): the password or
+    /// token then crosses the network unencrypted. Off by default.
+    #[serde(default)]
+    pub allow_insecure_http: bool,
     /// A command (argv, no shell) printing the password on its first line.
     pub password_cmd: Option<Vec<String>>,
     /// An environment variable holding the password.
     pub password_env: Option<String>,
-    /// The password itself (discouraged: a warning is printed).
-    pub password: Option<String>,
-    /// A command printing an OAuth2 access token (Microsoft 365).
+    /// The password itself (discouraged: a warning is printed). A [`Secret`](crate::http::Secret)
+    /// already, so that a `Debug` of the raw file shows no password.
+    pub password: Option<crate::http::Secret>,
+    /// A command printing an OAuth2 access token (Microsoft 365), alone or as JSON with
+    /// `access_token` and `expires_in`/`expiry`.
     pub token_cmd: Option<Vec<String>>,
+    /// Seconds `password_cmd`/`token_cmd` may run before they are stopped (default 30).
+    pub secret_timeout: Option<u64>,
+    /// Seconds a token from `token_cmd` is used when its output names no expiry (default 3000).
+    pub token_lifetime: Option<u64>,
     pub device_id: Option<String>,
     pub protocol_version: Option<String>,
     pub anchor_mailbox: Option<String>,
@@ -125,6 +136,8 @@ pub struct Account {
     pub user: String,
     pub url: Option<String>,
     pub secret: SecretSource,
+    /// `secret_timeout`, `token_lifetime`.
+    pub secret_options: SecretOptions,
     /// `None`: generated on first use and kept in the state directory.
     pub device_id: Option<DeviceId>,
     pub protocol_version: Option<ProtocolVersion>,
@@ -138,6 +151,16 @@ pub struct Account {
     pub watch: WatchPrefs,
     /// Exports run after every sync.
     pub exports: Vec<crate::export::Export>,
+}
+
+impl Account {
+    /// The account's credentials, fetched now (`password_cmd`/`token_cmd` run under its
+    /// `secret_timeout`).
+    pub async fn auth(&self) -> Result<crate::http::Auth, ConfigError> {
+        self.secret
+            .auth_with(&self.user, &self.secret_options)
+            .await
+    }
 }
 
 /// Where things live by default (XDG on every Unix, as mbsync and vdirsyncer users expect).
@@ -187,14 +210,45 @@ pub fn load(path: &Path, dirs: &Dirs) -> Result<Vec<Account>, ConfigError> {
 
 /// Checks a configuration text (`path` is for messages).
 pub fn parse(text: &str, path: &Path, dirs: &Dirs) -> Result<Vec<Account>, ConfigError> {
-    let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-        path: path.to_path_buf(),
-        message: e.to_string().trim_end().to_string(),
-    })?;
+    let file: ConfigFile = toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
     file.account
         .into_iter()
         .map(|(name, raw)| resolve(name, raw, path, dirs))
         .collect()
+}
+
+/// A TOML error as `line L, column C: message`. Never toml's own `Display`: it quotes the
+/// offending source line, and a `password = …` line would end up on the terminal and in logs.
+/// A value echoed by the message itself (`invalid type: integer `1234``) is left out too.
+fn syntax_error(text: &str, path: &Path, e: &toml::de::Error) -> ConfigError {
+    let mut message = e.message().trim_end().to_string();
+    let Some(span) = e.span() else {
+        return ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message,
+        };
+    };
+    let start = span.start.min(text.len());
+    let before = text.get(..start).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text
+        .get(line_start..start)
+        .map_or(1, |t| t.chars().count() + 1);
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    // serde quotes an unexpected value as `integer `1234`` or `string "text"`.
+    if let Some((_, value)) = line_text.split_once('=') {
+        let value = value.trim();
+        for v in [value, value.trim_matches(|c| c == '"' || c == '\'')] {
+            message = message
+                .replace(&format!("`{v}`"), "`…`")
+                .replace(&format!("{v:?}"), "\"…\"");
+        }
+    }
+    ConfigError::Syntax {
+        path: path.to_path_buf(),
+        message: format!("line {line}, column {column}: {message}"),
+    }
 }
 
 fn resolve(
@@ -224,6 +278,7 @@ fn resolve(
         )));
     }
     let secret = SecretSource::from_raw(&raw).map_err(invalid)?;
+    let secret_options = SecretOptions::from_raw(&raw).map_err(invalid)?;
     let device_id = raw
         .device_id
         .as_deref()
@@ -236,10 +291,12 @@ fn resolve(
         .map(str::parse)
         .transpose()
         .map_err(|e: crate::proto::ProtoError| invalid(e.to_string()))?;
-    if let Some(url) = &raw.url
-        && !(url.starts_with("https://") || url.starts_with("http://"))
-    {
-        return Err(invalid(format!("url {url:?} must start with https://")));
+    if let Some(url) = &raw.url {
+        crate::http::origin::check(url, raw.allow_insecure_http, "url")
+            .map_err(|e| invalid(e.to_string()))?;
+    }
+    if raw.allow_insecure_http {
+        tracing::warn!(account = %name, "plain http is allowed for this account (allow_insecure_http): credentials may cross the network unencrypted");
     }
     let sync = prefs::resolve(&raw.sync).map_err(invalid)?;
     let watch = watch::resolve(&raw.watch).map_err(invalid)?;
@@ -264,10 +321,12 @@ fn resolve(
         tls: TlsOptions {
             extra_ca_file: raw.tls.ca_file.clone(),
             insecure: raw.tls.insecure,
+            allow_insecure_http: raw.allow_insecure_http,
         },
         email: raw.email,
         url: raw.url,
         secret,
+        secret_options,
         device_id,
         protocol_version,
         anchor_mailbox: raw.anchor_mailbox,

@@ -148,7 +148,8 @@ fn export_vdir(
             })?;
         let _ = writeln!(
             report,
-            "{name}: {} {noun} ({} written, {} unchanged, {} removed) in {}",
+            "{}: {} {noun} ({} written, {} unchanged, {} removed) in {}",
+            crate::text::one_line(name),
             mine.len(),
             c.written,
             c.unchanged,

@@ -1,7 +1,9 @@
 //! The zone of a calendar item, from the EAS TimeZone blob (MS-ASDTYPE 2.6.4), in three steps
 //! (../shared/eas/PITFALLS.md on time zones): the Windows zone name mapped to IANA (calcard's
 //! table), else the IANA zone whose offsets and transition rules match the blob's, else the
-//! blob's own rules (a VTIMEZONE built from them). A blob with no usable bias is UTC.
+//! blob's own rules (a VTIMEZONE built from them). A blob with no usable bias is UTC, and so is
+//! one whose bias is out of range ([`TimeZone::standard_offset`]); a daylight bias out of range
+//! is read as no daylight time.
 
 use std::str::FromStr;
 
@@ -44,7 +46,10 @@ const PREFERRED: [&str; 16] = [
 
 /// Resolves a blob (base64 text as sent); `None`, garbage and zero-length blobs are UTC.
 pub fn resolve(blob: Option<&str>) -> Zone {
-    let Some(tz) = blob.and_then(|b| TimeZone::from_base64(b).ok()) else {
+    let Some(tz) = blob
+        .and_then(|b| TimeZone::from_base64(b).ok())
+        .filter(|tz| tz.standard_offset().is_some())
+    else {
         return Zone::Utc;
     };
     if tz.bias == 0 && !tz.has_dst() && tz.standard_name.trim().is_empty() {
@@ -62,7 +67,7 @@ pub fn resolve(blob: Option<&str>) -> Zone {
         .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
         .collect();
     let id = if name.trim().is_empty() {
-        format!("easync-utc{:+}", -tz.bias)
+        format!("easync-utc{:+}", tz.standard_offset().unwrap_or(0) / 60)
     } else {
         format!("easync-{}", name.trim().replace(' ', "-"))
     };
@@ -131,12 +136,13 @@ fn rule_date(rule: TransitionRule, year: i32) -> Option<NaiveDate> {
 /// Whether the zone has the blob's standard offset, and its daylight offset and transition
 /// days (within a day: the blob's hour is local) — or no daylight time when the blob has none.
 fn matches_rules(z: Tz, tz: &TimeZone) -> bool {
-    let std_offset = -tz.bias * 60;
-    let dst_offset = -(tz.bias + tz.daylight_bias) * 60;
+    let Some(std_offset) = tz.standard_offset() else {
+        return false;
+    };
     let changes = transitions(z);
     let (std_rule, dst_rule) = (tz.standard_date.rule(), tz.daylight_date.rule());
-    match (std_rule, dst_rule) {
-        (Some(s), Some(d)) if tz.daylight_bias != 0 => {
+    match (std_rule, dst_rule, tz.daylight_offset()) {
+        (Some(s), Some(d), Some(dst_offset)) if tz.daylight_bias != 0 => {
             let near = |want: Option<NaiveDate>, to: i32| {
                 want.is_some_and(|w| {
                     changes
@@ -159,16 +165,18 @@ fn matches_rules(z: Tz, tz: &TimeZone) -> bool {
 }
 
 impl TimeZone {
-    /// Offset (seconds east of UTC) of the blob's zone at a UTC instant, by its own rules.
+    /// Offset (seconds east of UTC) of the blob's zone at a UTC instant, by its own rules; 0
+    /// (UTC) when the bias is out of range, the standard offset when the daylight bias is.
     pub fn offset_at(&self, t: DateTime<Utc>) -> i32 {
-        let std = -self.bias * 60;
+        let Some(std) = self.standard_offset() else {
+            return 0;
+        };
         let (Some(s), Some(d)) = (self.standard_date.rule(), self.daylight_date.rule()) else {
             return std;
         };
-        if self.daylight_bias == 0 {
+        let Some(dst) = self.daylight_offset().filter(|_| self.daylight_bias != 0) else {
             return std;
-        }
-        let dst = -(self.bias + self.daylight_bias) * 60;
+        };
         let year = t.year();
         let at = |r: TransitionRule, off: i32| {
             rule_date(r, year)
@@ -261,5 +269,24 @@ mod tests {
         assert_eq!(resolve(None), Zone::Utc);
         assert_eq!(resolve(Some("not base64!")), Zone::Utc);
         assert_eq!(resolve(Some(&TimeZone::default().to_base64())), Zone::Utc);
+    }
+
+    #[test]
+    fn huge_timezone_bias_does_not_overflow() {
+        // `-tz.bias * 60` on a bias of 0x80000000 panicked in debug builds and wrapped to a
+        // wrong offset in release builds.
+        let mut tz = TimeZone::from_base64(&ZONES[0].blob()).unwrap();
+        tz.standard_name = "Nowhere".into();
+        tz.bias = i32::MIN;
+        assert_eq!(resolve(Some(&tz.to_base64())), Zone::Utc, "garbage: UTC");
+        assert_eq!(tz.offset_at(Utc::now()), 0);
+        // A sane bias with a garbage daylight bias: standard time only.
+        tz.bias = -75;
+        tz.daylight_bias = i32::MAX;
+        let Zone::Custom { blob, .. } = resolve(Some(&tz.to_base64())) else {
+            panic!("custom expected")
+        };
+        let summer = Utc.with_ymd_and_hms(2026, 7, 10, 12, 0, 0).unwrap();
+        assert_eq!(blob.offset_at(summer), 4500);
     }
 }

@@ -60,15 +60,17 @@ fn observance(
     c
 }
 
-/// Adds `VTIMEZONE` `id` with the blob's rules to the calendar.
+/// Adds `VTIMEZONE` `id` with the blob's rules to the calendar. Biases out of range
+/// ([`TimeZone::standard_offset`]) read as UTC, a daylight bias out of range as no daylight time
+/// ([`super::tz`] resolves such a standard bias to UTC before it gets here).
 pub fn push_custom(cal: &mut ICalendar, id: &str, tz: &TimeZone) {
-    let std = -tz.bias * 60;
-    let dst = -(tz.bias + tz.daylight_bias) * 60;
+    let std = tz.standard_offset().unwrap_or(0);
     let mut vtz = ICalendarComponent::new(ICalendarComponentType::VTimezone);
     vtz.entries
         .push(ICalendarEntry::new(P::Tzid).with_value(id.to_string()));
-    let observances = match (tz.standard_date.rule(), tz.daylight_date.rule()) {
-        (Some(s), Some(d)) if tz.daylight_bias != 0 => vec![
+    let daylight = tz.daylight_offset().filter(|_| tz.daylight_bias != 0);
+    let observances = match (tz.standard_date.rule(), tz.daylight_date.rule(), daylight) {
+        (Some(s), Some(d), Some(dst)) => vec![
             observance(ICalendarComponentType::Standard, Some(s), dst, std),
             observance(ICalendarComponentType::Daylight, Some(d), std, dst),
         ],

@@ -3,15 +3,29 @@
 //!
 //! Candidates are tried in order: POX at `https://DOMAIN/autodiscover/autodiscover.xml`, then
 //! at `https://autodiscover.DOMAIN/…`, then the v2 JSON endpoints. HTTP redirects are followed
-//! (at most [`MAX_HOPS`], https only unless the candidate itself is http, as in tests), and an
-//! Autodiscover `Redirect` to another address restarts with that address, once per address.
+//! (at most [`MAX_HOPS`]), and an Autodiscover `Redirect` to another address restarts with that
+//! address, once per address.
+//!
+//! Credentials are guarded the way a browser guards them:
+//! - every URL requested or discovered passes [`origin::check`] (https; plain http only to
+//!   loopback or with `allow_insecure_http`); a discovered URL that fails is refused, not used;
+//! - a server redirects with 302 and `Location` (MS-OXDSCLI 3.2.5), and MS-OXDSCLI/MS-OXDISCO
+//!   3.1.5 has the client warn the user before it follows one. easync cannot ask, so a redirect
+//!   to another origin is followed *without* credentials; if that server asks for them (401)
+//!   they are sent only when its host is the address's domain or under it, else the lookup
+//!   stops and says which host asked;
+//! - the apex candidate (`https://DOMAIN/…`) is whatever serves the domain's web site, often a
+//!   hosting company: it is tried over https with a verified certificate only, even when
+//!   `tls.insecure` is set.
 
 use std::time::Duration;
 
 use quick_xml::Reader as XmlReader;
 use quick_xml::events::Event as XmlEvent;
 
-use super::{Auth, HttpError, TlsOptions, client};
+use reqwest::Url;
+
+use super::{Auth, HttpError, TlsOptions, client, origin};
 
 /// Most HTTP redirects and address redirects followed.
 pub const MAX_HOPS: usize = 3;
@@ -55,28 +69,53 @@ pub async fn discover(
     tls: &TlsOptions,
     candidates_for: impl Fn(&str) -> Vec<Candidate>,
 ) -> Result<Discovered, HttpError> {
-    let http = client::build(tls, concat!("easync/", env!("CARGO_PKG_VERSION")))?;
+    const UA: &str = concat!("easync/", env!("CARGO_PKG_VERSION"));
+    let http = client::build(tls, UA)?;
+    let verified = TlsOptions {
+        insecure: false,
+        ..tls.clone()
+    };
+    let strict = client::build(&verified, UA)?;
     let mut email = email.to_string();
     let mut seen = vec![email.clone()];
     let mut tried = Vec::new();
     'address: loop {
         for candidate in candidates_for(&email) {
-            let outcome = match &candidate {
-                Candidate::Pox(url) => pox(&http, url, &email, auth).await,
-                Candidate::V2(base) => v2(&http, base, &email).await,
+            let lookup = Lookup {
+                email: &email,
+                auth,
+                allow_http: tls.allow_insecure_http,
             };
+            let outcome = match &candidate {
+                Candidate::Pox(url) if is_apex(url, &email) => lookup.pox(&strict, url, true).await,
+                Candidate::Pox(url) => lookup.pox(&http, url, false).await,
+                Candidate::V2(base) => lookup.v2(&http, base).await,
+            };
+            let outcome = outcome.and_then(|found| match found {
+                Found::Url(url) => {
+                    origin::check(&url, tls.allow_insecure_http, "the discovered URL")
+                        .map_err(|e| e.to_string())?;
+                    Ok(Found::Url(url))
+                }
+                redirect => Ok(redirect),
+            });
             match outcome {
                 Ok(Found::Url(url)) => return Ok(Discovered { url, email }),
+                Ok(Found::Redirect(next)) if !is_address(&next) => tried.push(format!(
+                    "{candidate:?}: a redirect to {:?}, which is not an e-mail address",
+                    crate::text::one_line(&next)
+                )),
                 Ok(Found::Redirect(next)) if !seen.contains(&next) && seen.len() <= MAX_HOPS => {
-                    tracing::info!(from = %email, to = %next, "Autodiscover redirects to another address");
+                    tracing::info!(from = %email, to = %crate::text::one_line(&next), "Autodiscover redirects to another address");
                     seen.push(next.clone());
                     email = next;
                     continue 'address;
                 }
-                Ok(Found::Redirect(next)) => {
-                    tried.push(format!("{candidate:?}: redirect loop to {next}"))
-                }
-                Err(why) => tried.push(format!("{candidate:?}: {why}")),
+                Ok(Found::Redirect(next)) => tried.push(format!(
+                    "{candidate:?}: redirect loop to {}",
+                    crate::text::one_line(&next)
+                )),
+                Err(why) => tried.push(format!("{candidate:?}: {}", crate::text::one_line(&why))),
             }
         }
         return Err(HttpError::Config(format!(
@@ -85,6 +124,53 @@ pub async fn discover(
             tried.join("\n  ")
         )));
     }
+}
+
+/// Whether a server-given redirect address is `local@domain` with a host name for a domain
+/// (it becomes part of the next candidates' URLs).
+fn is_address(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !local.chars().any(|c| c.is_control() || c.is_whitespace())
+        && domain.contains('.')
+        && domain
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+/// The address's domain (after the last `@`).
+fn domain_of(email: &str) -> &str {
+    email.rsplit('@').next().unwrap_or(email)
+}
+
+/// Whether a candidate URL is on the address's bare domain (`https://example.com/…`).
+fn is_apex(url: &str, email: &str) -> bool {
+    Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.eq_ignore_ascii_case(domain_of(email)))
+        })
+        .unwrap_or(false)
+}
+
+/// Whether `url`'s host is the address's domain or under it: where credentials may follow a
+/// redirect once that host asks for them.
+fn within_domain(url: &Url, email: &str) -> bool {
+    let domain = domain_of(email).to_ascii_lowercase();
+    url.host_str().is_some_and(|h| {
+        let h = h.to_ascii_lowercase();
+        h == domain || h.ends_with(&format!(".{domain}"))
+    })
+}
+
+/// One address's lookup at one candidate.
+struct Lookup<'a> {
+    email: &'a str,
+    auth: &'a Auth,
+    allow_http: bool,
 }
 
 enum Found {
@@ -97,53 +183,111 @@ const POX_REQUEST_SCHEMA: &str =
 const POX_RESPONSE_SCHEMA: &str =
     "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006";
 
-async fn pox(http: &reqwest::Client, url: &str, email: &str, auth: &Auth) -> Result<Found, String> {
-    let body = format!(
+impl Lookup<'_> {
+    /// POSTs the POX request, following redirects. Credentials go to the candidate's origin and
+    /// to origins that asked for them (401) and lie within the address's domain; any other
+    /// origin gets the request without them. `apex`: https only (the client verifies).
+    async fn pox(&self, http: &reqwest::Client, url: &str, apex: bool) -> Result<Found, String> {
+        let start = origin::check(url, self.allow_http, "the Autodiscover URL")
+            .map_err(|e| e.to_string())?;
+        if apex && start.scheme() != "https" {
+            return Err(format!(
+                "the apex-domain candidate {url} is tried over https only"
+            ));
+        }
+        let mut trusted = vec![start.origin()];
+        let mut url = start;
+        let mut hops = 0;
+        loop {
+            let with_auth = trusted.contains(&url.origin());
+            let resp = self.pox_request(http, &url, with_auth).await?;
+            let status = resp.status();
+            if status.is_redirection() || status.as_u16() == 401 && !with_auth {
+                hops += 1;
+                if hops > MAX_HOPS {
+                    return Err(format!("more than {MAX_HOPS} HTTP redirects"));
+                }
+            }
+            if status.is_redirection() {
+                url = next_location(&url, resp.headers(), self.allow_http)?;
+                if !trusted.contains(&url.origin()) {
+                    tracing::info!(to = %url.origin().ascii_serialization(), "Autodiscover redirected to another origin: following without credentials");
+                }
+                continue;
+            }
+            if status.as_u16() == 401 && !with_auth {
+                if !within_domain(&url, self.email) {
+                    return Err(format!(
+                        "redirected to {}, which asks for the password; easync sends it only \
+                         within {}: if you trust that server, set url = … in the configuration",
+                        url.origin().ascii_serialization(),
+                        domain_of(self.email)
+                    ));
+                }
+                trusted.push(url.origin());
+                continue;
+            }
+            if !status.is_success() {
+                return Err(format!("HTTP {}", status.as_u16()));
+            }
+            let text = resp.text().await.map_err(|e| e.to_string())?;
+            return parse_pox(&text);
+        }
+    }
+
+    async fn pox_request(
+        &self,
+        http: &reqwest::Client,
+        url: &Url,
+        with_auth: bool,
+    ) -> Result<reqwest::Response, String> {
+        let req = http
+            .post(url.clone())
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .timeout(Duration::from_secs(30))
+            .body(pox_body(self.email));
+        let req = match self.auth {
+            _ if !with_auth => req,
+            Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
+            Auth::Bearer(source) => req.bearer_auth(source.token().await?.expose()),
+        };
+        req.send().await.map_err(|e| e.to_string())
+    }
+
+    /// GETs the v2 JSON endpoint (no credentials), following redirects.
+    async fn v2(&self, http: &reqwest::Client, base: &str) -> Result<Found, String> {
+        v2(http, base, self.email, self.allow_http).await
+    }
+}
+
+fn pox_body(email: &str) -> String {
+    format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Autodiscover xmlns=\"{POX_REQUEST_SCHEMA}\">\
          <Request><EMailAddress>{}</EMailAddress><AcceptableResponseSchema>{POX_RESPONSE_SCHEMA}\
          </AcceptableResponseSchema></Request></Autodiscover>",
         quick_xml::escape::escape(email)
-    );
-    let mut url = url.to_string();
-    for _ in 0..=MAX_HOPS {
-        let req = http
-            .post(&url)
-            .header("Content-Type", "text/xml; charset=utf-8")
-            .timeout(Duration::from_secs(30))
-            .body(body.clone());
-        let req = match auth {
-            Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
-            Auth::Bearer(source) => req.bearer_auth(source.token()?.expose()),
-        };
-        let resp = req.send().await.map_err(|e| e.to_string())?;
-        let status = resp.status();
-        if status.is_redirection() {
-            url = next_location(&url, resp.headers())?;
-            continue;
-        }
-        if !status.is_success() {
-            return Err(format!("HTTP {}", status.as_u16()));
-        }
-        let text = resp.text().await.map_err(|e| e.to_string())?;
-        return parse_pox(&text);
-    }
-    Err(format!("more than {MAX_HOPS} HTTP redirects"))
+    )
 }
 
-/// The redirect target (relative locations resolved), refusing a downgrade from https.
-fn next_location(from: &str, headers: &reqwest::header::HeaderMap) -> Result<String, String> {
+/// The redirect target (relative locations resolved), refusing a downgrade from https and any
+/// target [`origin::check`] refuses.
+fn next_location(
+    from: &Url,
+    headers: &reqwest::header::HeaderMap,
+    allow_http: bool,
+) -> Result<Url, String> {
     let location = headers
         .get("Location")
         .and_then(|v| v.to_str().ok())
         .ok_or("redirect without a Location header")?;
-    let base = reqwest::Url::parse(from).map_err(|e| e.to_string())?;
-    let to = base
+    let to = from
         .join(location)
-        .map_err(|e| format!("bad redirect {location:?}: {e}"))?;
-    if base.scheme() == "https" && to.scheme() != "https" {
+        .map_err(|e| format!("bad redirect {:?}: {e}", crate::text::one_line(location)))?;
+    if from.scheme() == "https" && to.scheme() != "https" {
         return Err(format!("refusing a redirect from https to {to}"));
     }
-    Ok(to.to_string())
+    origin::check(to.as_str(), allow_http, "the Autodiscover redirect to")
+        .map_err(|e| e.to_string())
 }
 
 /// Reads a POX response: the `MobileSync` server URL, a `Redirect` address, or an error.
@@ -206,11 +350,16 @@ fn parse_pox(xml: &str) -> Result<Found, String> {
     }
     Err(error.map_or_else(
         || "no MobileSync server in the response".into(),
-        |m| format!("server error: {m}"),
+        |m| format!("server error: {}", crate::text::one_line(&m)),
     ))
 }
 
-async fn v2(http: &reqwest::Client, base: &str, email: &str) -> Result<Found, String> {
+async fn v2(
+    http: &reqwest::Client,
+    base: &str,
+    email: &str,
+    allow_http: bool,
+) -> Result<Found, String> {
     #[derive(serde::Deserialize)]
     struct Answer {
         #[serde(rename = "Url")]
@@ -222,19 +371,18 @@ async fn v2(http: &reqwest::Client, base: &str, email: &str) -> Result<Found, St
         "{}/autodiscover/autodiscover.json",
         base.trim_end_matches('/')
     );
-    let mut url =
-        reqwest::Url::parse_with_params(&url, &[("Email", email), ("Protocol", "ActiveSync")])
-            .map_err(|e| e.to_string())?
-            .to_string();
+    let mut url = Url::parse_with_params(&url, &[("Email", email), ("Protocol", "ActiveSync")])
+        .map_err(|e| e.to_string())?;
+    origin::check(url.as_str(), allow_http, "the Autodiscover URL").map_err(|e| e.to_string())?;
     for _ in 0..=MAX_HOPS {
         let resp = http
-            .get(&url)
+            .get(url.clone())
             .timeout(Duration::from_secs(30))
             .send()
             .await
             .map_err(|e| e.to_string())?;
         if resp.status().is_redirection() {
-            url = next_location(&url, resp.headers())?;
+            url = next_location(&url, resp.headers(), allow_http)?;
             continue;
         }
         if !resp.status().is_success() {
@@ -281,6 +429,22 @@ mod tests {
             Some("server error: Unknown user")
         );
         assert!(parse_pox("<html>").is_err());
+    }
+
+    #[test]
+    fn redirect_addresses_must_be_addresses() {
+        assert!(is_address("bob@new.example.com"));
+        for bad in [
+            "bob",
+            "@example.com",
+            "bob@localhost",
+            "bob@evil.test/x?",
+            "bob@evil.test:8443",
+            "b\u{1b}ob@example.com",
+            "bob@exa mple.com",
+        ] {
+            assert!(!is_address(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! What a session needs to know: where, who, how to authenticate, which TLS rules.
 
 use std::fmt;
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,16 +24,29 @@ impl Secret {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self)
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
     }
 }
 
-/// Where OAuth2 bearer tokens come from (the OAuth flow itself lives elsewhere).
+/// What [`TokenSource::token`] returns: the token, or why there is none (no secret in it).
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, String>> + Send + 'a>>;
+
+/// Where OAuth2 bearer tokens come from (the OAuth flow itself lives elsewhere). Called before
+/// every request, so a source caches; it must not block the runtime.
 pub trait TokenSource: Send + Sync + fmt::Debug {
     /// A currently valid access token.
-    fn token(&self) -> Result<Secret, String>;
+    fn token(&self) -> TokenFuture<'_>;
+
+    /// The server refused the token (HTTP 401): forget any cached one.
+    fn invalidate(&self) {}
 }
 
 /// How requests authenticate (MS-ASHTTP 2.2.1.1.2.2 `Authorization`).
@@ -43,13 +58,19 @@ pub enum Auth {
     Bearer(Arc<dyn TokenSource>),
 }
 
-/// TLS rules. Verification is always on unless `insecure` is set explicitly.
+/// Transport security rules. Verification is always on unless `insecure` is set explicitly, and
+/// plain http is refused except to loopback unless `allow_insecure_http` is (see
+/// [`super::origin`]).
 #[derive(Debug, Clone, Default)]
 pub struct TlsOptions {
     /// A PEM file of extra CA certificates (an on-premises server with an internal CA).
     pub extra_ca_file: Option<PathBuf>,
-    /// Accept any certificate. For lab servers only; logged as a warning.
+    /// Accept any certificate. For lab servers only; logged as a warning. Never used for the
+    /// apex-domain Autodiscover candidate.
     pub insecure: bool,
+    /// Allow plain http to hosts other than loopback (the account key `allow_insecure_http`).
+    /// For lab servers only: the password or token then crosses the network unencrypted.
+    pub allow_insecure_http: bool,
 }
 
 /// Everything a [`Session`](super::Session) needs.

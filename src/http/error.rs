@@ -90,6 +90,13 @@ pub enum HttpError {
         "the server speaks none of the protocol versions easync speaks (it offers {offered:?})"
     )]
     NoCommonVersion { offered: String },
+    /// Credentials would go over plain http to another machine (see `http::origin`).
+    #[error(
+        "refusing {what} {url}: plain http would send the password or token unencrypted; use an \
+         https:// URL, or set allow_insecure_http = true for this account if it is a lab server \
+         on a network you trust"
+    )]
+    InsecureUrl { what: String, url: String },
     #[error("invalid configuration: {0}")]
     Config(String),
     #[error("the token source failed: {0}")]

@@ -6,13 +6,14 @@ pub mod autodiscover;
 mod client;
 mod config;
 mod error;
+pub mod origin;
 pub mod query;
 mod response;
 mod retry;
 mod session;
 pub mod wirelog;
 
-pub use config::{Auth, Secret, SessionConfig, TlsOptions, TokenSource};
+pub use config::{Auth, Secret, SessionConfig, TlsOptions, TokenFuture, TokenSource};
 pub use error::HttpError;
-pub use retry::{DEFAULT_DELAY, parse_retry_after};
+pub use retry::{DEFAULT_DELAY, MAX_DELAY, parse_retry_after};
 pub use session::{LONG_POLL_MARGIN, MAX_REDIRECTS, ServerOptions, Session};

@@ -45,8 +45,24 @@ pub(super) fn in_band_error(command: &'static str, status: CommonStatus) -> Http
     }
 }
 
-/// The start of a text body, for error messages.
+/// The start of a text body, for error messages (control characters removed: it is the
+/// server's text and ends up on a terminal).
 pub(super) fn text_hint(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::one_line(&text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn error_page_text_loses_its_control_characters() {
+        let page = b"<html>\x1b]0;pwned\x07Proxy\x1b[2J  error\r\n</html>";
+        assert_eq!(
+            super::text_hint(page),
+            "<html>]0;pwnedProxy[2J error </html>"
+        );
+    }
 }

@@ -2,13 +2,15 @@
 //! version, sends commands, provisions when the server asks (HTTP 449, in-band 141–144),
 //! follows 451 redirects (bounded, loop-detected), and turns throttling (503, 110/111) into a
 //! typed retry-after error. The caller persists [`Session::url`] and [`Session::policy_key`].
+//! Every URL it sends credentials to — the configured one and each 451 target — passes
+//! [`origin::check`]: https, or plain http only to loopback or with `allow_insecure_http`.
 
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
 use super::response::{check_wbxml, in_band_error, is_multipart_response, text_hint};
-use super::{Auth, HttpError, SessionConfig, client, query, retry, wirelog};
+use super::{Auth, HttpError, SessionConfig, client, origin, query, retry, wirelog};
 use crate::proto::provision::{PolicyAck, PolicyStatus, Provision};
 use crate::proto::read::leading_status;
 use crate::proto::settings::DeviceInformation;
@@ -43,6 +45,11 @@ impl Session {
     /// Builds the HTTP client and settles the protocol version: the configured one, or the
     /// highest one both sides speak (an OPTIONS request).
     pub async fn connect(config: SessionConfig) -> Result<Self, HttpError> {
+        origin::check(
+            &config.url,
+            config.tls.allow_insecure_http,
+            "the server URL",
+        )?;
         let http = client::build(&config.tls, &config.user_agent)?;
         let mut session = Self {
             http,
@@ -79,7 +86,7 @@ impl Session {
     /// OPTIONS: the versions and commands the server supports.
     pub async fn options(&mut self) -> Result<ServerOptions, HttpError> {
         let req = self.http.request(reqwest::Method::OPTIONS, &self.url);
-        let req = self.authorize(req)?;
+        let req = self.authorize(req).await?;
         let resp = req
             .timeout(self.config.timeout)
             .send()
@@ -240,7 +247,7 @@ impl Session {
                 .header("Content-Type", "application/vnd.ms-sync.wbxml")
                 .timeout(timeout)
                 .body(body.clone());
-            let mut req = self.authorize(req)?;
+            let mut req = self.authorize(req).await?;
             // With the packed query, version and policy key travel inside it.
             if packed.is_none() {
                 req = req.header("MS-ASProtocolVersion", self.version.as_str());
@@ -301,14 +308,14 @@ impl Session {
         )
     }
 
-    fn authorize(
+    async fn authorize(
         &self,
         req: reqwest::RequestBuilder,
     ) -> Result<reqwest::RequestBuilder, HttpError> {
         let req = match &self.config.auth {
             Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
             Auth::Bearer(source) => {
-                let token = source.token().map_err(HttpError::Token)?;
+                let token = source.token().await.map_err(HttpError::Token)?;
                 req.bearer_auth(token.expose())
             }
         };
@@ -318,7 +325,10 @@ impl Session {
         })
     }
 
-    /// Follows a 451: the new URL from `X-MS-Location`, at most [`MAX_REDIRECTS`] hops.
+    /// Follows a 451: the new URL from `X-MS-Location` (MS-ASHTTP/a907164a: used for all later
+    /// requests), at most [`MAX_REDIRECTS`] hops. A target that fails [`origin::check`] (plain
+    /// http to another machine) is refused and the session keeps its URL, so nothing of it is
+    /// persisted.
     fn redirect(
         &mut self,
         headers: &HeaderMap,
@@ -336,6 +346,11 @@ impl Session {
             .unwrap_or(&location)
             .trim_end_matches('/')
             .to_string();
+        origin::check(
+            &url,
+            self.config.tls.allow_insecure_http,
+            "the redirect (HTTP 451 X-MS-Location) to",
+        )?;
         if visited.contains(&url) {
             return Err(HttpError::RedirectLoop { url });
         }
@@ -359,7 +374,13 @@ impl Session {
         hint: &str,
     ) -> HttpError {
         match status {
-            401 => HttpError::Unauthorized { command },
+            401 => {
+                // A cached token the server no longer takes: the next request fetches anew.
+                if let Auth::Bearer(source) = &self.config.auth {
+                    source.invalidate();
+                }
+                HttpError::Unauthorized { command }
+            }
             403 => HttpError::Forbidden { command },
             456 => HttpError::DeviceBlocked,
             457 => HttpError::PasswordExpired,

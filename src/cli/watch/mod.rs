@@ -18,10 +18,10 @@ use clap::Args;
 
 use self::events::Events;
 use self::hooks::HookMsg;
-use self::signals::{Sig, Signals};
+use self::signals::{Queued, Sig, Signals};
 use self::steps::{suspended, sync_folders};
 use crate::config::Account;
-use crate::http::{HttpError, Session};
+use crate::http::{HttpError, MAX_DELAY, Session};
 use crate::proto::HeartbeatInterval;
 use crate::proto::classes::ItemClass;
 use crate::proto::ping::{Ping, PingFolder};
@@ -62,6 +62,8 @@ struct Watcher {
     events: Events,
     hooks: tokio::sync::mpsc::UnboundedSender<HookMsg>,
     signals: Signals,
+    /// SIGHUP/SIGUSR1 that arrived during a sync, handled after it.
+    queued: Queued,
     details: bool,
     watched: Vec<StoredFolder>,
     heartbeat: Heartbeat,
@@ -82,8 +84,8 @@ impl WatchArgs {
         let _lock = WriterLock::acquire(&acct.database)?;
         let mut db = Store::open(&acct.database)?;
         let auth = acct
-            .secret
-            .auth(&acct.user)
+            .auth()
+            .await
             .with_context(|| format!("account {}", acct.name))?;
         notify::notify("READY=1");
         let mut signals = Signals::new()?;
@@ -105,7 +107,7 @@ impl WatchArgs {
                     delay,
                     stated: true,
                     ..
-                } => *delay,
+                } => (*delay).min(MAX_DELAY),
                 _ => push::backoff(failures),
             };
             events.error(&err.to_string());
@@ -125,6 +127,7 @@ impl WatchArgs {
             watched: Vec::new(),
             synced: false,
             signals,
+            queued: Queued::default(),
             session,
             db,
             acct,
@@ -309,9 +312,10 @@ impl Watcher {
         self.pause(wait).await
     }
 
-    /// Waits, answering signals; true when asked to stop.
+    /// Waits (at most [`MAX_DELAY`]: a server-stated delay must not overflow the clock),
+    /// answering signals; true when asked to stop.
     async fn pause(&mut self, d: Duration) -> anyhow::Result<bool> {
-        let deadline = tokio::time::Instant::now() + d;
+        let deadline = tokio::time::Instant::now() + d.min(MAX_DELAY);
         loop {
             tokio::select! {
                 () = tokio::time::sleep_until(deadline) => return Ok(false),
@@ -334,28 +338,55 @@ impl Watcher {
         let _ = self.hooks.send(HookMsg::Reload(acct.watch.clone()));
         self.details = self.details || acct.watch.details;
         self.acct = acct;
+        // Before the first sync there is nothing to derive yet; `watch` does it after that.
+        if self.watched.is_empty() {
+            return Ok(());
+        }
         self.derive_watched()
     }
 
-    /// Syncs the folders (server ids; all the configuration wants when `None`), then reports
-    /// what changed. A stop signal ends it between two transactions; true then.
+    /// Syncs (see [`Self::sync_once`]), then handles the signals that arrived meanwhile; true
+    /// when it must stop.
     async fn sync(&mut self, only: Option<Vec<String>>, reason: &str) -> anyhow::Result<bool> {
+        if self.sync_once(only, reason).await? {
+            return Ok(true);
+        }
+        while let Some(sig) = self.queued.take() {
+            match sig {
+                Sig::Reload => self.reload()?,
+                Sig::SyncNow => {
+                    if self.sync_once(None, "signal").await? {
+                        return Ok(true);
+                    }
+                }
+                Sig::Stop => return Ok(true),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Syncs the folders (server ids; all the configuration wants when `None`), then reports
+    /// what changed. A stop signal ends it between two transactions; true then. SIGHUP and
+    /// SIGUSR1 are queued and the sync goes on.
+    async fn sync_once(&mut self, only: Option<Vec<String>>, reason: &str) -> anyhow::Result<bool> {
         let mark = self.db.change_mark()?;
         // A store that never synced: its catch-up is a download, not news (no item events).
         let first = self.db.folders()?.iter().all(|f| f.sync_key == "0");
-        let outcome = tokio::select! {
-            r = sync_folders(&mut self.session, &mut self.db, &self.acct, only.as_deref()) => Some(r),
-            s = self.signals.next() => {
-                if s == Sig::Stop {
-                    None
-                } else {
-                    tracing::info!("signal {s:?} during a sync: ignored");
-                    Some(Ok(()))
+        let result = {
+            let work = sync_folders(&mut self.session, &mut self.db, &self.acct, only.as_deref());
+            tokio::pin!(work);
+            loop {
+                tokio::select! {
+                    r = &mut work => break r,
+                    s = self.signals.next() => match s {
+                        Sig::Stop => return Ok(true),
+                        other => {
+                            tracing::info!("signal {other:?} during a sync: handled after it");
+                            self.queued.push(other);
+                        }
+                    },
                 }
             }
-        };
-        let Some(result) = outcome else {
-            return Ok(true);
         };
         self.synced = result.is_ok();
         if let Err(e) = result {
