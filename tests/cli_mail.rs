@@ -127,10 +127,10 @@ fn control_chars_stripped_in_mail_list() {
     // terminal as is.
     let (config, db_path) = setup("ctl");
     let mut db = Store::open(&db_path).unwrap();
-    db.apply_sync_step(&SyncStep {
-        folder: "inbox".into(),
-        new_key: "2".into(),
-        upserts: vec![ItemRecord {
+    db.apply_sync_step(&SyncStep::puts(
+        "inbox",
+        "2",
+        vec![ItemRecord {
             server_id: "3".into(),
             item: Item::Email(Box::new(Email {
                 subject: Some("Hi\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31mthere".into()),
@@ -141,8 +141,7 @@ fn control_chars_stripped_in_mail_list() {
             })),
             raw: vec![0x03, 0x01, 0x6A, 0x00, 0x00, 0x00, 0x1D],
         }],
-        ..SyncStep::default()
-    })
+    ))
     .unwrap();
     drop(db);
     let (list, _, code) = easync(&config, &["mail", "list"]);

@@ -37,7 +37,10 @@ pub async fn connect(
     auth: Auth,
 ) -> Result<Session, SyncError> {
     let mut state = db.account()?;
-    if let Some(until) = state.throttle_until.filter(|&t| t > now()) {
+    // A wait stored years ahead (by an easync that did not clamp server delays) is ignored:
+    // no server-stated delay is longer than a day.
+    let latest = now().saturating_add(crate::http::MAX_DELAY.as_secs() as i64);
+    if let Some(until) = state.throttle_until.filter(|&t| t > now() && t <= latest) {
         return Err(SyncError::Http(HttpError::RetryAfter {
             delay: std::time::Duration::from_secs((until - now()) as u64),
             reason: "the server asked earlier to wait".into(),
@@ -97,6 +100,7 @@ pub fn remember_throttle(db: &mut Store, err: &SyncError) -> Result<(), SyncErro
         return Ok(());
     };
     let mut state = db.account()?;
-    state.throttle_until = Some(now() + delay.as_secs() as i64);
+    let delay = (*delay).min(crate::http::MAX_DELAY);
+    state.throttle_until = Some(now().saturating_add(delay.as_secs() as i64));
     Ok(db.save_account(&state)?)
 }
