@@ -219,7 +219,11 @@ fn the_mass_deletion_guard_keeps_the_items_until_told() {
         &cl.db,
         "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.server_id = 'inbox'",
     );
-    assert_eq!(still, held, "nothing was deleted");
+    // The Exchange profile spreads deletions over responses (5 each): the guard counts them
+    // over the whole run, so it stops before half of the folder is gone and says how many of
+    // them were applied.
+    assert!(still >= held / 2, "{still} of {held} left");
+    assert!(stderr.contains("already applied from earlier responses"), "{stderr}");
     let out = sync(&cl, &["--allow-deletions"]);
     assert!(
         out.status.success(),

@@ -75,7 +75,8 @@ pub struct SimConfig {
     /// Decode and re-encode every WBXML response before sending it; a response that does not
     /// round-trip becomes an HTTP 500 and is counted in [`Stats::verify_failures`].
     pub verify_responses: bool,
-    /// Which real-server behaviours to show ([`profile`]); [`Profile::simple`] by default.
+    /// Which real-server behaviours to show ([`profile`]): [`Profile::exchange`] by default, as
+    /// real servers behave; [`Profile::simple`] is the convenient model of old.
     pub profile: Profile,
 }
 
@@ -98,7 +99,7 @@ impl Default for SimConfig {
             max_ping_folders: 300,
             time_divisor: 1,
             verify_responses: false,
-            profile: Profile::simple(),
+            profile: Profile::exchange(),
         }
     }
 }
