@@ -21,6 +21,7 @@ fn setup(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
         filter_type: None,
         last_sync: None,
         resync: false,
+        orphaned: false,
     };
     let tx = db.transaction().unwrap();
     upsert_folder(&tx, &folder).unwrap();

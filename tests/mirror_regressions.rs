@@ -51,6 +51,7 @@ fn inbox() -> (Store, StoredFolder) {
         filter_type: None,
         last_sync: None,
         resync: false,
+        orphaned: false,
     };
     let tx = db.transaction().unwrap();
     upsert_folder(&tx, &f).unwrap();

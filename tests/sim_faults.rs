@@ -223,7 +223,10 @@ fn the_mass_deletion_guard_keeps_the_items_until_told() {
     // over the whole run, so it stops before half of the folder is gone and says how many of
     // them were applied.
     assert!(still >= held / 2, "{still} of {held} left");
-    assert!(stderr.contains("already applied from earlier responses"), "{stderr}");
+    assert!(
+        stderr.contains("already applied from earlier responses"),
+        "{stderr}"
+    );
     let out = sync(&cl, &["--allow-deletions"]);
     assert!(
         out.status.success(),

@@ -116,6 +116,7 @@ fn folder(id: &str, parent: Option<&str>, name: &str) -> StoredFolder {
         filter_type: None,
         last_sync: None,
         resync: false,
+        orphaned: false,
     }
 }
 

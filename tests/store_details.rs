@@ -27,6 +27,7 @@ fn store_with(folder: &str, class: &str, items: Vec<(&str, ApplicationData)>) ->
             filter_type: None,
             last_sync: None,
             resync: false,
+            orphaned: false,
         },
     )
     .unwrap();

@@ -44,6 +44,7 @@ fn three_folders() -> (Store, Vec<StoredFolder>) {
             filter_type: None,
             last_sync: None,
             resync: false,
+            orphaned: false,
         })
         .collect();
     let tx = db.transaction().unwrap();
@@ -281,6 +282,7 @@ async fn occurrences_changed_or_cancelled_on_16_x_merge_into_the_series() {
         filter_type: None,
         last_sync: None,
         resync: false,
+        orphaned: false,
     };
     let tx = db.transaction().unwrap();
     upsert_folder(&tx, &folder).unwrap();

@@ -46,6 +46,7 @@ fn inbox_db() -> (Store, StoredFolder) {
         filter_type: None,
         last_sync: None,
         resync: false,
+        orphaned: false,
     };
     let tx = db.transaction().unwrap();
     upsert_folder(&tx, &f).unwrap();

@@ -19,10 +19,12 @@ pub struct StoredFolder {
     pub last_sync: Option<i64>,
     /// A resync is in flight (the server has not sent the whole folder again yet).
     pub resync: bool,
+    /// A complete FolderSync listing from key 0 did not list it: kept, not synced.
+    pub orphaned: bool,
 }
 
 const COLUMNS: &str =
-    "server_id, parent_id, name, type, class, sync_key, filter_type, last_sync, resync";
+    "server_id, parent_id, name, type, class, sync_key, filter_type, last_sync, resync, orphaned";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFolder> {
     Ok(StoredFolder {
@@ -35,6 +37,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFolder> {
         filter_type: r.get(6)?,
         last_sync: r.get(7)?,
         resync: r.get(8)?,
+        orphaned: r.get(9)?,
     })
 }
 
@@ -64,7 +67,7 @@ pub fn upsert_folder(tx: &Transaction<'_>, f: &StoredFolder) -> rusqlite::Result
         "INSERT INTO folders (server_id, parent_id, name, type, class, sync_key, filter_type) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
          ON CONFLICT (server_id) DO UPDATE SET parent_id = excluded.parent_id, \
-         name = excluded.name, type = excluded.type, class = excluded.class",
+         name = excluded.name, type = excluded.type, class = excluded.class, orphaned = 0",
         params![
             f.server_id,
             f.parent_id,
@@ -116,7 +119,7 @@ impl Store {
         for (old, new) in renumbered {
             // The items come back under new ServerIds: a resync, matched by content.
             tx.execute(
-                "UPDATE folders SET server_id = ?2, sync_key = '0', last_sync = NULL, resync = 1 \
+                "UPDATE folders SET server_id = ?2, sync_key = '0', last_sync = NULL, resync = (class IS NOT NULL) \
                  WHERE server_id = ?1",
                 [old, new],
             )
@@ -127,6 +130,7 @@ impl Store {
                     [new],
                 )
             })
+            .and_then(|_| tx.execute("UPDATE folders SET parent_id = ?2 WHERE parent_id = ?1", [old, new]))
             .map_err(sqlite)?;
         }
         for f in upserts {
@@ -140,6 +144,26 @@ impl Store {
             [new_key],
         )
         .map_err(sqlite)?;
+        tx.commit().map_err(sqlite)
+    }
+}
+
+impl Store {
+    /// After a complete listing from key 0: the folders it did not list are orphaned (kept
+    /// with their items, not synced), the listed ones are not.
+    pub fn mark_orphaned_folders(&mut self, listed: &[String]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        tx.execute("UPDATE folders SET orphaned = 1", [])
+            .map_err(sqlite)?;
+        for id in listed {
+            tx.execute("UPDATE folders SET orphaned = 0 WHERE server_id = ?1", [id])
+                .map_err(sqlite)?;
+        }
         tx.commit().map_err(sqlite)
     }
 }

@@ -48,6 +48,7 @@ fn stored(f: &Folder) -> StoredFolder {
         filter_type: None,
         last_sync: None,
         resync: false,
+        orphaned: false,
     }
 }
 
@@ -66,20 +67,27 @@ pub fn plan_changes(new_key: &str, changes: &[FolderChange]) -> HierarchyPlan {
     plan
 }
 
-/// Plans a full list (a response to key 0) against what is known, deleting nothing.
+/// Plans a round of a full listing (a response to key 0, or a later round of it) against
+/// what is known, deleting nothing. Folders already `seen` in this listing are not matched
+/// again.
 pub fn plan_full_list(
     new_key: &str,
     known: &[StoredFolder],
     changes: &[FolderChange],
+    seen: &[String],
 ) -> HierarchyPlan {
     let mut plan = plan_changes(new_key, changes);
     plan.deletes.clear();
     let listed: Vec<&str> = plan.upserts.iter().map(|f| f.server_id.as_str()).collect();
-    let parent_name = |all: &[StoredFolder], id: &Option<String>| {
+    let name_in = |all: &[StoredFolder], id: &Option<String>| {
         id.as_ref()
             .and_then(|p| all.iter().find(|f| &f.server_id == p))
             .map(|f| f.name.clone())
     };
+    // A parent sent in an earlier round of the listing is already stored under its new id.
+    let parent_name =
+        |id: &Option<String>| name_in(&plan.upserts, id).or_else(|| name_in(known, id));
+    let mut renumbered = Vec::new();
     for new in &plan.upserts {
         if known.iter().any(|k| k.server_id == new.server_id) {
             continue;
@@ -87,15 +95,19 @@ pub fn plan_full_list(
         // A folder known under another id that the server no longer lists: the same folder.
         let same = known.iter().find(|k| {
             !listed.contains(&k.server_id.as_str())
+                && !seen.contains(&k.server_id)
+                && !renumbered
+                    .iter()
+                    .any(|(old, _): &(String, String)| old == &k.server_id)
                 && k.folder_type == new.folder_type
                 && k.name == new.name
-                && parent_name(known, &k.parent_id) == parent_name(&plan.upserts, &new.parent_id)
+                && name_in(known, &k.parent_id) == parent_name(&new.parent_id)
         });
         if let Some(old) = same {
-            plan.renumbered
-                .push((old.server_id.clone(), new.server_id.clone()));
+            renumbered.push((old.server_id.clone(), new.server_id.clone()));
         }
     }
+    plan.renumbered = renumbered;
     plan
 }
 
@@ -118,11 +130,34 @@ pub const MAX_ROUNDS: usize = 4;
 /// Brings the local hierarchy up to date: FolderSync again while a round returns changes (at
 /// most [`MAX_ROUNDS`] rounds). Returns the number of folders changed.
 pub async fn sync(transport: &mut impl Transport, db: &mut Store) -> Result<usize, SyncError> {
+    rounds(transport, db, false).await
+}
+
+/// Fetches the whole hierarchy again from key 0 and matches it against the stored folders
+/// (for a server that answers Sync with Status 12 even after a FolderSync: it lost this
+/// device's state).
+pub async fn sync_full(transport: &mut impl Transport, db: &mut Store) -> Result<usize, SyncError> {
+    rounds(transport, db, true).await
+}
+
+/// FolderSync rounds. A listing from key 0 (asked for, or after Status 9) is matched against
+/// the stored folders over all its rounds; once it is complete, stored folders it did not
+/// list are marked orphaned: kept with their items (never deleted because of Status 9,
+/// TbSync#716), no longer synced.
+async fn rounds(
+    transport: &mut impl Transport,
+    db: &mut Store,
+    full: bool,
+) -> Result<usize, SyncError> {
+    let mut listing: Option<Vec<String>> = None;
     let mut changed = 0;
-    for _round in 0..MAX_ROUNDS {
-        let n = sync_once(transport, db, false).await?;
+    for round in 0..MAX_ROUNDS {
+        let n = sync_once(transport, db, full && round == 0, &mut listing).await?;
         changed += n;
         if n == 0 {
+            if let Some(seen) = &listing {
+                db.mark_orphaned_folders(seen)?;
+            }
             return Ok(changed);
         }
     }
@@ -132,19 +167,13 @@ pub async fn sync(transport: &mut impl Transport, db: &mut Store) -> Result<usiz
     Ok(changed)
 }
 
-/// Fetches the whole hierarchy again from key 0 and matches it against the stored folders
-/// (for a server that answers Sync with Status 12 even after a FolderSync: it lost this
-/// device's state). Then the usual rounds.
-pub async fn sync_full(transport: &mut impl Transport, db: &mut Store) -> Result<usize, SyncError> {
-    let first = sync_once(transport, db, true).await?;
-    Ok(first + sync(transport, db).await?)
-}
-
-/// One FolderSync (from key 0 when `full`), with Status 9 recovery.
+/// One FolderSync (from key 0 when `full`), with Status 9 recovery; `listing` collects the
+/// folders of a listing from key 0 in progress.
 async fn sync_once(
     transport: &mut impl Transport,
     db: &mut Store,
     full: bool,
+    listing: &mut Option<Vec<String>>,
 ) -> Result<usize, SyncError> {
     let mut key = db
         .account()?
@@ -164,10 +193,16 @@ async fn sync_once(
                 let new_key = new_key.ok_or_else(|| {
                     SyncError::Server("FolderSync succeeded without a SyncKey".into())
                 })?;
-                let plan = if key.is_initial() {
-                    plan_full_list(&new_key, &db.folders()?, &resp.changes)
-                } else {
-                    plan_changes(&new_key, &resp.changes)
+                if key.is_initial() {
+                    *listing = Some(Vec::new());
+                }
+                let plan = match listing {
+                    Some(seen) => {
+                        let plan = plan_full_list(&new_key, &db.folders()?, &resp.changes, seen);
+                        seen.extend(plan.upserts.iter().map(|f| f.server_id.clone()));
+                        plan
+                    }
+                    None => plan_changes(&new_key, &resp.changes),
                 };
                 let changed = plan.upserts.len() + plan.deletes.len();
                 apply(db, &plan)?;

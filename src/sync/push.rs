@@ -243,6 +243,7 @@ mod tests {
             filter_type: None,
             last_sync: None,
             resync: false,
+            orphaned: false,
         }
     }
 

@@ -18,14 +18,18 @@ pub async fn items(
     on_step: &mut dyn FnMut(&str, &StepCounts),
 ) -> Result<Vec<(String, FolderReport)>, SyncError> {
     for attempt in 0..3 {
-        let folders: Vec<StoredFolder> = db.folders()?.into_iter().filter(wanted).collect();
+        let folders: Vec<StoredFolder> = db
+            .folders()?
+            .into_iter()
+            .filter(|f| !f.orphaned && wanted(f))
+            .collect();
         match items::sync_folders(t, db, &folders, opts, on_step).await {
             Err(SyncError::HierarchyChanged) if attempt == 0 => {
                 hierarchy::sync(t, db).await?;
             }
             Err(SyncError::HierarchyChanged) if attempt == 1 => {
                 tracing::warn!(
-                    "the server still says the hierarchy changed after a FolderSync: fetching \\
+                    "the server still says the hierarchy changed after a FolderSync: fetching \
                      the whole folder list again"
                 );
                 hierarchy::sync_full(t, db).await?;

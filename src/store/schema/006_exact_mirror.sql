@@ -13,6 +13,9 @@ CREATE INDEX items_changed_seq ON items (changed_seq);
 -- until the server sends them again; those still pending when it completes are swept then
 -- (marked soft-deleted), never at its start.
 ALTER TABLE folders ADD COLUMN resync INTEGER NOT NULL DEFAULT 0;
+-- 1: a complete FolderSync listing from key 0 (Status 9, a server that lost this device's
+-- state) did not list the folder: kept with its items, never deleted for that, not synced.
+ALTER TABLE folders ADD COLUMN orphaned INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE items ADD COLUMN resync_pending INTEGER NOT NULL DEFAULT 0;
 
 -- What identifies an item by content when the server re-sends it under a new ServerId (a
