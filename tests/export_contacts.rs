@@ -158,6 +158,16 @@ fn khard_and_vobject_read_the_export_and_reexports_are_incremental() {
             .exists()
     );
     assert!(foreign.exists());
+    // Issue "the mirror loses nothing", A9: a contact that left the sync window (SoftDelete)
+    // keeps its file; only a server Delete removes one.
+    server
+        .sim
+        .set_item("contacts:4", State::SoftDeleted)
+        .unwrap();
+    sync_ok(&c);
+    let report = simc::export(&c.config, "contacts", &["--vdir", vdir.to_str().unwrap()]);
+    assert!(report.contains("0 removed"), "{report}");
+    assert_eq!(vcf_files(&vdir).len(), 20, "{report}");
 }
 
 #[test]

@@ -84,12 +84,18 @@ fn typed_items(
         if !folders.is_empty() && !folders.iter().any(|f| f.eq_ignore_ascii_case(&item.folder)) {
             continue;
         }
-        let data = decode(&item, class).map_err(|source| ExportError::Decode {
-            server_id: item.server_id.clone(),
-            folder: item.folder.clone(),
-            source,
-        })?;
-        out.push((item, data));
+        // One item that does not decode never blocks the export of the others.
+        match decode(&item, class) {
+            Ok(data) => out.push((item, data)),
+            Err(source) => tracing::warn!(
+                "{}",
+                ExportError::Decode {
+                    server_id: item.server_id.clone(),
+                    folder: item.folder.clone(),
+                    source,
+                }
+            ),
+        }
     }
     Ok(out)
 }
