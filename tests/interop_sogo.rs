@@ -736,3 +736,69 @@ fn exports_agree_with_what_sogo_serves_over_caldav_and_carddav() {
         );
     }
 }
+
+/// Issue "the mirror loses nothing": flags changed over IMAP come back from SOGo as Changes
+/// that carry only `Read`/`Flag` (shared/eas/server-behaviour); easync replaced the mails with
+/// them and lost subject, sender and body. A renamed folder must not leave its old items
+/// beside the new ones.
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn imap_flag_changes_keep_every_mail_whole_and_a_renamed_folder_has_no_duplicates() {
+    let pid = std::process::id();
+    let (name, renamed) = (format!("Flags{pid}"), format!("Renamed{pid}"));
+    struct Cleanup(Vec<String>);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            for f in &self.0 {
+                let _ = std::process::Command::new("python3")
+                    .arg(concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/tests/interop/seed.py"
+                    ))
+                    .args(["folder-delete", f])
+                    .output();
+            }
+        }
+    }
+    let _cleanup = Cleanup(vec![name.clone(), renamed.clone()]);
+    seed(&["folder-fill", &name, "24"]);
+    let (config, db) = sogo_config("flags", "");
+    let whole = format!(
+        "SELECT count(*) FROM emails WHERE subject LIKE '{name} message %' AND sender IS NOT NULL \
+         AND body LIKE '%keep me%'"
+    );
+    sync_until(&config, &db, &whole, 24);
+    seed(&["folder-flags", &name]);
+    let flagged =
+        format!("SELECT count(*) FROM emails WHERE subject LIKE '{name} message %' AND read = 1");
+    sync_until(&config, &db, &flagged, 24);
+    let q = |sql: &str| -> i64 {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(
+        q(&whole),
+        24,
+        "every subject, sender and body survived the flag changes"
+    );
+    assert_eq!(
+        q(&format!(
+            "SELECT count(*) FROM emails WHERE subject LIKE '{name} message %' AND flag_status = 2"
+        )),
+        8,
+        "every third mail is flagged"
+    );
+    seed(&["folder-rename", &name, &renamed]);
+    let renamed_sql = format!(
+        "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id \
+         WHERE f.name = '{renamed}' AND i.soft_deleted = 0"
+    );
+    sync_until(&config, &db, &renamed_sql, 24);
+    assert_eq!(
+        q(&format!(
+            "SELECT count(*) FROM emails WHERE subject LIKE '{name} message %'"
+        )),
+        24,
+        "no duplicates after the rename"
+    );
+}

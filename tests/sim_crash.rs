@@ -104,6 +104,12 @@ fn killed_at_random_moments_the_store_converges_exactly() {
             let state = if k == 2 { State::Deleted } else { State::Live };
             let _ = sim.set_item(&id, state); // already deleted: fine
         }
+        // Kills must also land in a resync (mark and sweep) and in a deletion-heavy run.
+        match r % 4 {
+            0 => sim.invalidate_sync_keys("inbox").unwrap(),
+            1 => drop(sim.delete_items("Inbox", (items / 40).max(5)).unwrap()),
+            _ => {}
+        }
         if completed > 0 && completed % 3 == 0 {
             // Complete runs are quick: start over now and then, so kills land mid-download.
             for suffix in ["", "-wal", "-shm"] {

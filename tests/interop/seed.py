@@ -11,6 +11,10 @@ Server-side changes for the interop tests (they undo what they add):
   seed.py contact-put UID FN EMAIL   CardDAV PUT of a contact
   seed.py contact-delete UID      CardDAV DELETE
   seed.py bulk N | bulk-delete    a folder Bulk with N mails of ~2 KB (the sync benchmark)
+  seed.py folder-fill NAME N      a folder NAME with N mails ("NAME message i")
+  seed.py folder-flags NAME       \\Seen on every mail of NAME, \\Flagged on every third
+  seed.py folder-rename OLD NEW   IMAP RENAME
+  seed.py folder-delete NAME      IMAP DELETE
 """
 import asyncio
 import base64
@@ -92,6 +96,48 @@ def bulk(n):
         typ, _ = imap.append("Bulk", "()", None, data)
         assert typ == "OK", typ
     modseq(imap)
+    imap.logout()
+
+
+def folder_fill(name, n):
+    imap = login()
+    imap.create(name)
+    imap.subscribe(name)
+    for i in range(n):
+        data = mail(2000 + i, f"{name} message {i}", "Fri, 27 Nov 2026 11:00:00 +0000",
+                    body=f"Body of {name} message {i}: keep me.\r\n")
+        typ, _ = imap.append(name, "()", None, data)
+        assert typ == "OK", typ
+    modseq(imap)
+    imap.logout()
+
+
+def folder_flags(name):
+    imap = login()
+    imap.select(name)
+    typ, found = imap.search(None, "ALL")
+    assert typ == "OK", typ
+    for k, n in enumerate(found[0].split()):
+        imap.store(n, "+FLAGS", "\\Seen")
+        if k % 3 == 0:
+            imap.store(n, "+FLAGS", "\\Flagged")
+    imap.logout()
+
+
+def folder_rename(old, new):
+    imap = login()
+    imap.unsubscribe(old)
+    typ, _ = imap.rename(old, new)
+    assert typ == "OK", typ
+    imap.subscribe(new)
+    modseq(imap)
+    imap.logout()
+
+
+def folder_delete(name):
+    imap = login()
+    imap.unsubscribe(name)
+    imap.delete(name)
     imap.logout()
 
 
@@ -218,6 +264,14 @@ if __name__ == "__main__":
         bulk(int(sys.argv[2]))
     elif cmd == "bulk-delete":
         bulk_delete()
+    elif cmd == "folder-fill" and len(sys.argv) == 4:
+        folder_fill(sys.argv[2], int(sys.argv[3]))
+    elif cmd == "folder-flags" and len(sys.argv) == 3:
+        folder_flags(sys.argv[2])
+    elif cmd == "folder-rename" and len(sys.argv) == 4:
+        folder_rename(sys.argv[2], sys.argv[3])
+    elif cmd == "folder-delete" and len(sys.argv) == 3:
+        folder_delete(sys.argv[2])
     elif cmd == "modseq":
         imap = login()
         modseq(imap)
