@@ -22,7 +22,8 @@ use crate::proto::sync::{
 use crate::proto::{CollectionId, SyncKey, WindowSize};
 use crate::store::{ItemOp, StepCounts, StoredFolder, SyncStep};
 
-use super::plan::{self, removals};
+use super::lane::{Lane, Planned, collection_status, guard_deletions, top_level};
+use super::plan;
 use super::store::{SyncStore, held_item};
 use super::{SyncError, Transport, fetch};
 
@@ -106,46 +107,6 @@ pub async fn sync_folder(
     let mut reports =
         sync_folders(t, db, std::slice::from_ref(folder), opts, &mut |_, _| {}).await?;
     Ok(reports.pop().map(|(_, r)| r).unwrap_or_default())
-}
-
-/// One folder's state during a sync.
-struct Lane<'f> {
-    folder: &'f StoredFolder,
-    id: CollectionId,
-    class: Option<ItemClass>,
-    key: SyncKey,
-    /// Restarted from key 0 over a folder synced before: its next step begins a resync.
-    restarted: bool,
-    /// A resync is in flight: the last page sweeps what the server did not send again.
-    resync: bool,
-    resets: usize,
-    retries: usize,
-    idle: usize,
-    /// Items this run took out of the folder (deleted, soft-deleted, swept), for the guard.
-    removed: usize,
-    report: FolderReport,
-    done: bool,
-    failure: Option<SyncError>,
-}
-
-impl Lane<'_> {
-    fn fail(&mut self, error: SyncError) {
-        tracing::warn!(folder = %self.folder.name, "{error}");
-        self.done = true;
-        self.failure = Some(error);
-    }
-
-    /// Starts the folder again from key 0 (Status 3); false after two restarts.
-    fn restart(&mut self) -> bool {
-        if self.resets >= 2 {
-            return false;
-        }
-        tracing::warn!(folder = %self.folder.name, "sync key rejected (status 3): resyncing the folder from 0");
-        self.resets += 1;
-        self.key = SyncKey::initial();
-        self.restarted = true;
-        true
-    }
 }
 
 /// Brings `folders` up to date with as few requests as the server allows: one Sync carries
@@ -246,70 +207,6 @@ fn finish(lanes: Vec<Lane<'_>>) -> Result<Vec<(String, FolderReport)>, SyncError
     }
 }
 
-/// A top-level Sync status other than success (MS-ASCMD 2.2.3.177.17).
-async fn top_level(
-    status: SyncStatus,
-    lanes: &mut [Lane<'_>],
-    batch: &[usize],
-    retries: &mut u32,
-) -> Result<(), SyncError> {
-    match status {
-        SyncStatus::FolderHierarchyChanged => Err(SyncError::HierarchyChanged),
-        SyncStatus::InvalidSyncKey => {
-            for &i in batch {
-                if !lanes[i].restart() {
-                    lanes[i].fail(SyncError::Server(format!(
-                        "the server rejected the sync key of {} again after two restarts",
-                        lanes[i].folder.name
-                    )));
-                }
-            }
-            Ok(())
-        }
-        SyncStatus::ServerError | SyncStatus::Retry if *retries < 2 => {
-            *retries += 1;
-            let wait = super::retry::exponential(
-                std::time::Duration::from_millis(500),
-                *retries,
-                std::time::Duration::from_secs(8),
-            );
-            tracing::warn!("Sync answered status {status}: trying again in {wait:?}");
-            tokio::time::sleep(wait).await;
-            Ok(())
-        }
-        SyncStatus::ServerError | SyncStatus::Retry => Err(SyncError::Temporary(format!(
-            "the server keeps answering Sync with status {} ({status}): try again later",
-            status.code()
-        ))),
-        other => Err(SyncError::Server(explain(other))),
-    }
-}
-
-/// What a top-level status means for the user.
-fn explain(status: SyncStatus) -> String {
-    let what = match status.code() {
-        4 => {
-            "the server calls the Sync request malformed: a bug in easync or a server it does \
-              not understand yet; run with -vvv and report the exchange"
-        }
-        6 => {
-            "the server could not convert an item: run with -vvv to see which folder, and \
-              report it"
-        }
-        9 => "the mailbox is full: free space on the server, then sync again",
-        13 => {
-            "the server lost the state of this device's last request: sync again; if it \
-               persists, remove the device partnership on the server"
-        }
-        14 => {
-            "the server refused the request's Wait or HeartbeatInterval: check the account's \
-               watch settings"
-        }
-        _ => "see MS-ASCMD 2.2.3.177.17",
-    };
-    format!("Sync failed: status {} ({status}): {what}", status.code())
-}
-
 /// Plans and applies one response (with the items its Changes named but the store lacks,
 /// fetched whole); returns the lanes it answered.
 async fn round(
@@ -371,16 +268,6 @@ async fn round(
     Ok(answered)
 }
 
-/// What one collection of a response asks for.
-enum Planned {
-    /// Changes to apply with the new key, and the items Changes named that are not held.
-    Step(SyncStep, Vec<String>),
-    /// Nothing to apply now (a restart, a retry, a failure).
-    Nothing,
-    /// Status 12 or 8: a FolderSync is needed.
-    HierarchyChanged,
-}
-
 /// Plans one collection of a response and moves its lane on (key, idle rounds, done).
 fn plan_lane(
     db: &impl SyncStore,
@@ -432,77 +319,6 @@ fn plan_lane(
     lane.key = new_key;
     lane.done = !more;
     Ok(Planned::Step(step, planned.unknown_changes))
-}
-
-/// A collection's status other than success (MS-ASCMD 2.2.3.177.17), as what the lane does.
-fn collection_status(lane: &mut Lane<'_>, status: SyncStatus) -> Option<Planned> {
-    let name = lane.folder.name.clone();
-    match status {
-        SyncStatus::Success => return None,
-        SyncStatus::InvalidSyncKey => {
-            if !lane.restart() {
-                lane.fail(SyncError::Server(format!(
-                    "the server rejected the sync key of {name} again after two restarts"
-                )));
-            }
-        }
-        // The server no longer knows the collection: the hierarchy is out of date.
-        SyncStatus::FolderHierarchyChanged | SyncStatus::ObjectNotFound => {
-            tracing::info!(folder = %name, "Sync answered status {} ({status}): the folder list is refreshed", status.code());
-            lane.done = true;
-            return Some(Planned::HierarchyChanged);
-        }
-        SyncStatus::ServerError | SyncStatus::Retry if lane.retries < 2 => lane.retries += 1,
-        SyncStatus::ServerError | SyncStatus::Retry => lane.fail(SyncError::Temporary(format!(
-            "the server keeps answering the Sync of {name} with status {} ({status}): try again later",
-            status.code()
-        ))),
-        status => lane.fail(SyncError::Server(format!(
-            "Sync of {name} failed: status {} ({status}); the other folders were synced",
-            status.code()
-        ))),
-    }
-    Some(Planned::Nothing)
-}
-
-/// Refuses a response that would take most of a folder's items out in this run (a server-side
-/// accident or a broken server state must not empty the local mirror); nothing of it is
-/// applied, the key stays. Counts the run's earlier removals of the folder too.
-fn guard_deletions(
-    db: &impl SyncStore,
-    lane: &Lane<'_>,
-    step: &SyncStep,
-    opts: &ItemOptions,
-) -> Result<Option<SyncError>, SyncError> {
-    let Some(share) = opts.max_delete_share else {
-        return Ok(None);
-    };
-    let mut removing = removals(&step.ops);
-    if step.sweep {
-        let puts = step
-            .ops
-            .iter()
-            .filter(|o| matches!(o, ItemOp::Put(_)))
-            .count();
-        removing += db
-            .pending_count(&lane.folder.server_id)?
-            .saturating_sub(puts);
-    }
-    let total = lane.removed + removing;
-    if removing == 0 || total <= opts.min_guarded_deletes {
-        return Ok(None); // the common case: no count (it reads the folder's index)
-    }
-    // What the folder held when the run began, with what this run added.
-    let held = db.live_count(&lane.folder.server_id)? + lane.removed;
-    if total as f64 > share * held as f64 {
-        return Ok(Some(SyncError::MassDeletion {
-            folder: lane.folder.name.clone(),
-            deletes: total,
-            held,
-            applied: lane.removed,
-        }));
-    }
-    Ok(None)
 }
 
 /// The stored key, whether the folder restarts now, and whether a resync is in flight. Key 0

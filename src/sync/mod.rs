@@ -13,6 +13,7 @@ pub mod estimate;
 pub mod fetch;
 pub mod hierarchy;
 pub mod items;
+mod lane;
 pub mod merge;
 pub mod plan;
 pub mod push;
