@@ -353,3 +353,44 @@ async fn a_reused_rowid_was_reported_as_a_change_not_a_new_item() {
         .collect();
     assert_eq!(events, ["New:y", "Deleted:x"]);
 }
+
+#[tokio::test]
+async fn one_item_that_cannot_be_typed_blocked_the_folder() {
+    let (mut db, f) = inbox();
+    // The second mail's subject holds ENTITY &#xD800; (a lone surrogate): it cannot be typed.
+    let doc = response(
+        "k1",
+        false,
+        vec![
+            mail(s::ADD, "1", "first"),
+            mail(s::ADD, "2", "@@BAD@@"),
+            mail(s::ADD, "3", "third"),
+        ],
+    );
+    let needle = b"\x03@@BAD@@\x00";
+    let at = doc.windows(needle.len()).position(|w| w == needle).unwrap();
+    let doc = [
+        &doc[..at],
+        &[0x02, 0x83, 0xB0, 0x00][..],
+        &doc[at + needle.len()..],
+    ]
+    .concat();
+    run(&mut db, &f, vec![doc]).await.unwrap();
+    assert_eq!(
+        rows(&db, "SELECT subject FROM emails ORDER BY subject"),
+        ["first", "third"]
+    );
+    assert_eq!(
+        one(
+            &db,
+            "SELECT count(*) FROM items WHERE server_id = '2' AND decode_error IS NOT NULL"
+        ),
+        1,
+        "kept raw, with why"
+    );
+    assert_eq!(
+        rows(&db, "SELECT sync_key FROM folders"),
+        ["k1"],
+        "the key advances"
+    );
+}

@@ -329,9 +329,20 @@ async fn occurrences_changed_or_cancelled_on_16_x_merge_into_the_series() {
     sync_all(&mut t, &mut db, std::slice::from_ref(&folder))
         .await
         .unwrap();
+    let series_again = Element::new(s::CHANGE)
+        .with(leaf(s::SERVER_ID, "3:41"))
+        .with(
+            Element::new(s::APPLICATION_DATA)
+                .with(leaf(cal::SUBJECT, "Weekly sync (renamed)"))
+                .with(leaf(cal::START_TIME, "20240305T140000Z"))
+                .with(Element::new(asb::BODY).with(leaf(asb::TYPE, "1")))
+                .with(Element::new(cal::RECURRENCE).with(leaf(cal::TYPE, "1"))),
+        );
     let mut t = Scripted::default();
     t.replies.push_back(page("c2", vec![moved, cancelled]));
-    let reports = sync_all(&mut t, &mut db, &[folder]).await.unwrap();
+    let reports = sync_all(&mut t, &mut db, std::slice::from_ref(&folder))
+        .await
+        .unwrap();
     assert_eq!(reports[0].1.counts.changed, 2);
     let (subject, exceptions): (String, String) = db
         .connection()
@@ -343,6 +354,22 @@ async fn occurrences_changed_or_cancelled_on_16_x_merge_into_the_series() {
     assert_eq!(
         exceptions,
         r#"[{"deleted":false,"end_time":"20240312T170000Z","original_start":"20240312T140000Z","start_time":"20240312T160000Z"},{"deleted":true,"original_start":"20240319T140000Z"}]"#
+    );
+    // Issue "the mirror loses nothing", A4: a later whole Change of the series (a new subject)
+    // dropped the per-occurrence changes, and the cancelled occurrence came back in exports.
+    let mut t = Scripted::default();
+    t.replies.push_back(page("c3", vec![series_again]));
+    sync_all(&mut t, &mut db, &[folder]).await.unwrap();
+    let (subject, after): (String, String) = db
+        .connection()
+        .query_row("SELECT subject, exceptions FROM events", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(subject, "Weekly sync (renamed)");
+    assert_eq!(
+        after, exceptions,
+        "the occurrences survive the rewrite of the series"
     );
 }
 
