@@ -77,10 +77,10 @@ pub struct ServeArgs {
     /// slow, cut, status. One-off faults: POST {"op":"fault",…,"times":1} to /sim/admin.
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
-    /// Behave like a kind of server: `simple` (whole items on every Change, keys that repeat,
-    /// everything in one window: convenient, not real) or `exchange` (every switch of --quirk
-    /// on).
-    #[arg(long, default_value = "simple", value_name = "NAME")]
+    /// Behave like a kind of server: `exchange` (every switch of --quirk on, as real servers
+    /// behave; the default) or `simple` (whole items on every Change, keys that repeat,
+    /// everything in one window: convenient, not real).
+    #[arg(long, default_value = "exchange", value_name = "NAME")]
     profile: String,
     /// Turn one real-server behaviour on (repeatable; `no-NAME` turns it off):
     /// partial-email-changes (an Email Change carries only Read, Flag, Categories, MS-ASCMD
@@ -194,10 +194,17 @@ mod tests {
             serve: ServeArgs,
         }
         let args = |a: &[&str]| Cli::try_parse_from([&["x"], a].concat()).unwrap().serve;
-        assert_eq!(args(&[]).profile(), Ok(Profile::simple()));
-        let p = args(&["--quirk", "odd-items", "--quirk", "fresh-sync-keys"])
-            .profile()
-            .unwrap();
+        assert_eq!(args(&[]).profile(), Ok(Profile::exchange()));
+        let p = args(&[
+            "--profile",
+            "simple",
+            "--quirk",
+            "odd-items",
+            "--quirk",
+            "fresh-sync-keys",
+        ])
+        .profile()
+        .unwrap();
         assert_eq!(p.quirks(), vec!["fresh-sync-keys", "odd-items"]);
         let p = args(&["--profile", "exchange", "--quirk", "no-odd-items"])
             .profile()

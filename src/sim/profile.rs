@@ -1,8 +1,9 @@
 //! Server profiles: named switches that make the simulator behave like a real server instead
 //! of sending what is convenient. Each switch models one behaviour a real server (Exchange, or
 //! the open-source server captured in the shared EAS notes, `server-behaviour/`) shows and the specification allows; a
-//! client must survive every one of them. [`Profile::simple`] (all off, the default) is the
-//! simulator as it always was; [`Profile::exchange`] turns everything on.
+//! client must survive every one of them. [`Profile::simple`] (all off, `Profile::default()`)
+//! is the simulator as it always was; [`Profile::exchange`] turns everything on and is what
+//! `SimConfig::default()`, `easync sim serve`, `easync demo` and the tests use.
 //!
 //! Chosen with `easync sim serve --profile exchange|simple` and `--quirk NAME` (repeatable,
 //! `--quirk no-NAME` turns one off), or `SimConfig { profile, .. }` in a test.
