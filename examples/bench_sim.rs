@@ -5,7 +5,8 @@
 //! peak RSS (and its ratio to the smallest run's), then an idle re-sync of every folder (50
 //! extra ones included): its Sync request count and time.
 //!
-//! `scripts/bench-sim.sh [--sizes 10000,100000] [--version 16.1] [--body text|headers|preview|mime]`.
+//! `scripts/bench-sim.sh [--sizes 10000,100000] [--version 16.1] [--body text|headers|preview|mime]
+//! [--profile exchange|simple]`.
 
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,11 @@ fn main() {
         .collect();
     let version = arg(&args, "--version", "16.1");
     let body = arg(&args, "--body", "text");
+    // The server's profile: `exchange` (the simulator's default) or `simple` (to compare with
+    // builds from before the profile existed).
+    let profile: sim::Profile = arg(&args, "--profile", "exchange")
+        .parse()
+        .expect("--profile exchange|simple");
     println!(
         "{:>8} {:>8} {:>8} {:>10} {:>14} {:>14} {:>14}",
         "emails", "items", "wall s", "items/s", "client ms/1k", "sim ms/1k", "peak RSS MiB"
@@ -63,6 +69,7 @@ fn main() {
                 events: n / 20,
                 tasks: 0,
                 extra_folders: 50,
+                profile,
                 ..SimConfig::default()
             }),
             None,

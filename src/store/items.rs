@@ -177,11 +177,13 @@ fn next_seq(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
 }
 
 fn apply(tx: &Transaction<'_>, step: &SyncStep, seq: i64) -> rusqlite::Result<StepCounts> {
-    let folder_id: i64 = tx.query_row(
-        "SELECT id FROM folders WHERE server_id = ?1",
+    let (folder_id, resync): (i64, bool) = tx.query_row(
+        "SELECT id, resync FROM folders WHERE server_id = ?1",
         [&step.folder],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    // Items are matched by content only while a resync is in flight.
+    let resync = resync || step.reset;
     let mut counts = StepCounts::default();
     if step.reset {
         exec(
@@ -197,7 +199,7 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep, seq: i64) -> rusqlite::Result<St
     }
     for op in &step.ops {
         match op {
-            ItemOp::Put(rec) => match put(tx, folder_id, rec, seq)? {
+            ItemOp::Put(rec) => match put(tx, folder_id, rec, seq, resync)? {
                 Put::Added => counts.added += 1,
                 Put::Changed => counts.changed += 1,
                 Put::Same => {}
@@ -257,36 +259,49 @@ enum Put {
     Same,
 }
 
-/// A held item: row id, raw data, soft-deleted.
-type Held = (i64, Vec<u8>, bool);
+/// A held item: row id, soft-deleted, whether its raw data equals the record's.
+type Held = (i64, bool, bool);
 
-fn held(tx: &Transaction<'_>, folder_id: i64, rec: &ItemRecord) -> rusqlite::Result<Option<Held>> {
+/// The item a record replaces: by ServerId, or (in a resync) by content among the items not
+/// sent again yet. The raw data is compared in SQLite, not copied out.
+fn held(
+    tx: &Transaction<'_>,
+    folder_id: i64,
+    rec: &ItemRecord,
+    resync: bool,
+) -> rusqlite::Result<Option<Held>> {
     let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?));
     let by_id = tx
         .prepare_cached(
-            "SELECT id, raw, soft_deleted FROM items WHERE folder_id = ?1 AND server_id = ?2",
+            "SELECT id, soft_deleted, raw = ?3 FROM items WHERE folder_id = ?1 AND server_id = ?2",
         )?
-        .query_row(params![folder_id, rec.server_id], row)
+        .query_row(params![folder_id, rec.server_id, rec.raw], row)
         .optional()?;
-    if by_id.is_some() {
+    if by_id.is_some() || !resync {
         return Ok(by_id);
     }
     let Some(key) = rec.item.match_key() else {
         return Ok(None);
     };
     tx.prepare_cached(
-        "SELECT id, raw, soft_deleted FROM items WHERE folder_id = ?1 AND resync_pending = 1 \
+        "SELECT id, soft_deleted, raw = ?3 FROM items WHERE folder_id = ?1 AND resync_pending = 1 \
          AND match_key = ?2 ORDER BY id LIMIT 1",
     )?
-    .query_row(params![folder_id, key], row)
+    .query_row(params![folder_id, key, rec.raw], row)
     .optional()
 }
 
 /// Inserts or rewrites an item (matched by folder and ServerId, or by content among the items a
 /// resync has not seen again, so a re-sent item is never duplicated).
-fn put(tx: &Transaction<'_>, folder_id: i64, rec: &ItemRecord, seq: i64) -> rusqlite::Result<Put> {
-    let (id, outcome) = match held(tx, folder_id, rec)? {
-        Some((id, raw, false)) if raw == rec.raw => {
+fn put(
+    tx: &Transaction<'_>,
+    folder_id: i64,
+    rec: &ItemRecord,
+    seq: i64,
+    resync: bool,
+) -> rusqlite::Result<Put> {
+    let (id, outcome) = match held(tx, folder_id, rec, resync)? {
+        Some((id, false, true)) => {
             exec(
                 tx,
                 "UPDATE items SET server_id = ?2, resync_pending = 0 WHERE id = ?1",
