@@ -41,18 +41,7 @@ impl Transport for Scripted {
 
 fn inbox() -> (Store, StoredFolder) {
     let mut db = Store::open_in_memory().unwrap();
-    let f = StoredFolder {
-        server_id: INBOX.into(),
-        parent_id: None,
-        name: "Inbox".into(),
-        folder_type: 2,
-        class: Some("Email".into()),
-        sync_key: "0".into(),
-        filter_type: None,
-        last_sync: None,
-        resync: false,
-        orphaned: false,
-    };
+    let f = common::stored_folder(INBOX, "Inbox", 2, "Email");
     let tx = db.transaction().unwrap();
     upsert_folder(&tx, &f).unwrap();
     easync::store::set_folder_sync_key(&tx, INBOX, "k0").unwrap();

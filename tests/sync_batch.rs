@@ -3,6 +3,8 @@
 //! Status 15 lowers the collections per request to the server's Limit, and a Status 12 in one
 //! folder still keeps the other folders' changes.
 
+mod common;
+
 use std::collections::VecDeque;
 
 use easync::http::HttpError;
@@ -34,18 +36,7 @@ fn three_folders() -> (Store, Vec<StoredFolder>) {
     let mut db = Store::open_in_memory().unwrap();
     let folders: Vec<StoredFolder> = ["a", "b", "c"]
         .iter()
-        .map(|id| StoredFolder {
-            server_id: id.to_string(),
-            parent_id: None,
-            name: format!("Folder {id}"),
-            folder_type: 12,
-            class: Some("Email".into()),
-            sync_key: "0".into(),
-            filter_type: None,
-            last_sync: None,
-            resync: false,
-            orphaned: false,
-        })
+        .map(|id| common::stored_folder(id, &format!("Folder {id}"), 12, "Email"))
         .collect();
     let tx = db.transaction().unwrap();
     for f in &folders {
@@ -272,18 +263,7 @@ async fn status_5_in_one_folder_is_retried() {
 async fn occurrences_changed_or_cancelled_on_16_x_merge_into_the_series() {
     use wbxml::tags::{air_sync_base as asb, calendar as cal};
     let mut db = Store::open_in_memory().unwrap();
-    let folder = StoredFolder {
-        server_id: "cal".into(),
-        parent_id: None,
-        name: "Calendar".into(),
-        folder_type: 8,
-        class: Some("Calendar".into()),
-        sync_key: "0".into(),
-        filter_type: None,
-        last_sync: None,
-        resync: false,
-        orphaned: false,
-    };
+    let folder = common::stored_folder("cal", "Calendar", 8, "Calendar");
     let tx = db.transaction().unwrap();
     upsert_folder(&tx, &folder).unwrap();
     set_folder_sync_key(&tx, "cal", "c0").unwrap();

@@ -43,3 +43,24 @@ pub fn python() -> &'static str {
         "python3"
     }
 }
+
+/// A folder as the store keeps it, never synced yet.
+pub fn stored_folder(
+    server_id: &str,
+    name: &str,
+    folder_type: u8,
+    class: &str,
+) -> easync::store::StoredFolder {
+    easync::store::StoredFolder {
+        server_id: server_id.into(),
+        parent_id: None,
+        name: name.into(),
+        folder_type,
+        class: Some(class.into()),
+        sync_key: "0".into(),
+        filter_type: None,
+        last_sync: None,
+        resync: false,
+        orphaned: false,
+    }
+}
