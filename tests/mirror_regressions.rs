@@ -383,3 +383,39 @@ async fn one_item_that_cannot_be_typed_blocked_the_folder() {
         "the key advances"
     );
 }
+
+#[tokio::test]
+async fn change_for_an_item_not_held_is_fetched_whole() {
+    use wbxml::tags::item_operations as io;
+    let (mut db, f) = inbox();
+    // What the server answers the ItemOperations Fetch of the item the Change named.
+    let fetched = Element::new(io::ITEM_OPERATIONS)
+        .with(Element::new(io::STATUS).with_text("1"))
+        .with(
+            Element::new(io::RESPONSE).with(
+                Element::new(io::FETCH)
+                    .with(Element::new(io::STATUS).with_text("1"))
+                    .with(Element::new(s::COLLECTION_ID).with_text(INBOX))
+                    .with(Element::new(s::SERVER_ID).with_text("late"))
+                    .with(Element::new(s::CLASS).with_text("Email"))
+                    .with(
+                        Element::new(io::PROPERTIES)
+                            .with(Element::new(email::SUBJECT).with_text("came late"))
+                            .with(Element::new(email::FROM).with_text("ana@example.com"))
+                            .with(Element::new(email::READ).with_text("1")),
+                    ),
+            ),
+        )
+        .encode()
+        .unwrap();
+    let replies = vec![response("k1", false, vec![read_change("late")]), fetched];
+    run(&mut db, &f, replies).await.unwrap();
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT server_id || '|' || subject || '|' || sender || '|' || read \
+             FROM items i JOIN emails e ON e.item_id = i.id"
+        ),
+        ["late|came late|ana@example.com|1"]
+    );
+}
