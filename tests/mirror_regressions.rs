@@ -329,11 +329,12 @@ async fn a_reused_rowid_was_reported_as_a_change_not_a_new_item() {
     .await
     .unwrap();
     let mark = db.change_mark().unwrap();
-    // x is deleted and y added in one response: SQLite may give y the rowid x had.
-    let cmds = vec![by_id(s::DELETE, "x"), mail(s::ADD, "y", "y")];
-    run(&mut db, &f, vec![response("k2", false, cmds)])
-        .await
-        .unwrap();
+    // x (the highest rowid) is deleted, then y added: SQLite gives y the rowid x had.
+    let replies = vec![
+        response("k2", true, vec![by_id(s::DELETE, "x")]),
+        response("k3", false, vec![mail(s::ADD, "y", "y")]),
+    ];
+    run(&mut db, &f, replies).await.unwrap();
     let events: Vec<String> = db
         .changes_since(&mark, false)
         .unwrap()
