@@ -3,6 +3,8 @@
 #[path = "convert_pim.rs"]
 mod pim;
 
+pub use pim::instant_key;
+
 use crate::model::{Attachment, Email, Item, ItemRecord, Note};
 use crate::proto::ProtoError;
 use crate::proto::classes::{self, ApplicationData};

@@ -226,16 +226,36 @@ pub(super) fn task(t: &classes::tasks::Task) -> Task {
 /// The occurrence an embedded exception is about: its `airsyncbase:InstanceId` (16.x, MS-ASAIRS
 /// 2.2.2.25), else its `ExceptionStartTime` (up to 14.1, MS-ASCAL 2.2.2.23). Each version's
 /// servers send their own element; either is taken whatever the version, InstanceId first.
-/// The value is kept as the server wrote it — the form [`instance`] and a per-instance Delete
-/// keep — so that a later per-instance Change or Delete of the same occurrence replaces this
-/// entry in the store instead of adding a second one.
+/// The value is normalised by [`instant_key`] — as [`instance`] and a per-instance Delete do —
+/// so that a later per-instance Change or Delete of the same occurrence replaces this entry in
+/// the store instead of adding a second one, whichever of the two forms the server wrote.
 fn occurrence(x: &classes::calendar::Exception) -> Option<String> {
-    text(&x.instance_id).or_else(|| text(&x.exception_start_time))
+    text(&x.instance_id)
+        .or_else(|| text(&x.exception_start_time))
+        .map(|s| instant_key(&s))
+}
+
+/// An occurrence's instant in one form, `YYYYMMDDTHHMMSSZ`: MS-ASAIRS 2.2.2.25 gives InstanceId
+/// that compact form, while servers also write `YYYY-MM-DDTHH:MM:SS.mmmZ` (MS-ASDTYPE
+/// 2.3) for it and for ExceptionStartTime (Horde's kronolith hit the mix). A value of neither
+/// form is kept as it is.
+pub fn instant_key(s: &str) -> String {
+    let s = s.trim();
+    let whole = s.split('.').next().unwrap_or(s).trim_end_matches('Z');
+    let compact: String = whole.chars().filter(|c| *c != '-' && *c != ':').collect();
+    let b = compact.as_bytes();
+    let shaped =
+        b.len() == 15 && b[8] == b'T' && b[..8].iter().chain(&b[9..]).all(u8::is_ascii_digit);
+    if shaped {
+        format!("{compact}Z")
+    } else {
+        s.to_string()
+    }
 }
 
 /// A 16.x per-occurrence change (`InstanceId` set) as an exception entry.
 pub(super) fn instance(e: &classes::calendar::Event) -> Option<Exception> {
-    let original_start = text(&e.instance_id)?;
+    let original_start = instant_key(&text(&e.instance_id)?);
     Some(Exception {
         original_start: Some(original_start),
         deleted: false,
@@ -245,4 +265,17 @@ pub(super) fn instance(e: &classes::calendar::Event) -> Option<Exception> {
         location: text(&e.location)
             .or_else(|| e.location16.as_ref().and_then(|l| text(&l.display_name))),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instant_key;
+
+    #[test]
+    fn an_instance_id_in_either_form_is_one_key() {
+        assert_eq!(instant_key("2026-10-08T16:00:00.000Z"), "20261008T160000Z");
+        assert_eq!(instant_key("20261008T160000Z"), "20261008T160000Z");
+        assert_eq!(instant_key("2026-10-08T16:00:00Z"), "20261008T160000Z");
+        assert_eq!(instant_key("garbage"), "garbage");
+    }
 }

@@ -75,7 +75,7 @@ pub fn plan_commands(
             } => plan.ops.push(ItemOp::Instance(InstanceChange {
                 server_id: server_id.to_string(),
                 exception: Exception {
-                    original_start: Some(instance),
+                    original_start: Some(convert::instant_key(&instance)),
                     deleted: true,
                     ..Exception::default()
                 },
