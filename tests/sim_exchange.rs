@@ -155,3 +155,60 @@ fn rows_of(db: &std::path::Path, sql: &str) -> Vec<i64> {
         .map(Result::unwrap)
         .collect()
 }
+
+/// The small mailbox served with the old convenient behaviour plus one real-server switch.
+fn with_quirk(quirk: &str) -> easync::sim::SimConfig {
+    let mut profile = easync::sim::Profile::simple();
+    profile.set_quirk(quirk).unwrap();
+    easync::sim::SimConfig { profile, ..small() }
+}
+
+#[test]
+fn delete_then_add_of_one_id_in_a_response_lost_the_item() {
+    let server = start(with_quirk("delete-then-add"));
+    let sim = &server.sim;
+    let cl = client("x-deladd", &server.url(), "14.1", "");
+    sync_ok(&cl);
+    for i in 1..=30 {
+        sim.set_item(&format!("inbox:{i}"), easync::sim::State::Live)
+            .unwrap();
+    }
+    sync_ok(&cl);
+    assert_mirrors(&cl.db, sim);
+}
+
+#[test]
+fn a_nested_folder_sent_a_round_late_was_missing_after_the_first_sync() {
+    let server = start(with_quirk("late-nested-folders"));
+    let cl = client("x-late", &server.url(), "14.1", "");
+    sync_ok(&cl);
+    assert_mirrors(&cl.db, &server.sim);
+    let live = server
+        .sim
+        .snapshot()
+        .folders
+        .iter()
+        .filter(|f| !f.deleted)
+        .count() as i64;
+    assert_eq!(q::<i64>(&cl.db, "SELECT count(*) FROM folders"), live);
+}
+
+#[test]
+fn a_change_before_its_add_created_a_half_empty_row() {
+    let server = start(with_quirk("change-before-add"));
+    let cl = client("x-chadd", &server.url(), "14.1", "");
+    sync_ok(&cl);
+    assert_eq!(erased(&cl.db), 0);
+    assert_mirrors(&cl.db, &server.sim);
+}
+
+#[test]
+fn a_fresh_key_on_every_response_counted_as_progress() {
+    let server = start(with_quirk("fresh-sync-keys"));
+    let sim = &server.sim;
+    let cl = client("x-fresh", &server.url(), "14.1", "");
+    sync_ok(&cl);
+    sim.add_items("Inbox", 5).unwrap();
+    sync_ok(&cl);
+    assert_mirrors(&cl.db, sim);
+}
