@@ -420,3 +420,23 @@ async fn change_for_an_item_not_held_is_fetched_whole() {
         ["late|came late|ana@example.com|1"]
     );
 }
+
+#[tokio::test]
+async fn a_resync_ending_in_an_empty_response_was_never_swept() {
+    let (mut db, f) = inbox();
+    let adds = ["a", "b"].map(|id| mail(s::ADD, id, id)).to_vec();
+    run(&mut db, &f, vec![response("k1", false, adds)])
+        .await
+        .unwrap();
+    // Status 3, the bootstrap, then nothing more: the server holds none of them any longer.
+    let replies = vec![status_3(), response("r0", false, vec![]), Vec::new()];
+    run(&mut db, &f, replies).await.unwrap();
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT server_id || ':' || soft_deleted || resync_pending FROM items ORDER BY 1"
+        ),
+        ["a:10", "b:10"]
+    );
+    assert_eq!(one(&db, "SELECT resync FROM folders"), 0);
+}
