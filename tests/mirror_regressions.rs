@@ -206,21 +206,29 @@ async fn soft_delete_then_change_left_the_item_out() {
 
 #[tokio::test]
 async fn change_for_an_unknown_item_created_a_half_empty_row() {
+    use wbxml::tags::item_operations as io;
     let (mut db, f) = inbox();
-    // The ItemOperations fetch of the unknown item fails (no reply): nothing is created.
-    run(
-        &mut db,
-        &f,
-        vec![response("k1", false, vec![read_change("ghost")])],
-    )
-    .await
-    .unwrap();
+    // The ItemOperations fetch of the unknown item fails (the connection dies): nothing is
+    // created, and the response is not applied, so its key stays and the Change comes again.
+    let replies = vec![response("k1", false, vec![read_change("ghost")])];
+    assert!(run(&mut db, &f, replies).await.is_err());
     assert_eq!(one(&db, "SELECT count(*) FROM items"), 0);
     assert_eq!(
         rows(&db, "SELECT sync_key FROM folders"),
-        ["k1"],
-        "the key advances"
+        ["k0"],
+        "the key stays"
     );
+    // The server no longer has it: the fetch answers without it; nothing is created, the key
+    // advances.
+    let gone = Element::new(io::ITEM_OPERATIONS)
+        .with(Element::new(io::STATUS).with_text("1"))
+        .with(Element::new(io::RESPONSE))
+        .encode()
+        .unwrap();
+    let replies = vec![response("k1", false, vec![read_change("ghost")]), gone];
+    run(&mut db, &f, replies).await.unwrap();
+    assert_eq!(one(&db, "SELECT count(*) FROM items"), 0);
+    assert_eq!(rows(&db, "SELECT sync_key FROM folders"), ["k1"]);
 }
 
 #[tokio::test]

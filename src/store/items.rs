@@ -273,7 +273,7 @@ fn held(
     let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?));
     let by_id = tx
         .prepare_cached(
-            "SELECT id, soft_deleted, raw = ?3 FROM items WHERE folder_id = ?1 AND server_id = ?2",
+            "SELECT id, soft_deleted, raw = ?3 AND decode_error IS NULL FROM items WHERE folder_id = ?1 AND server_id = ?2",
         )?
         .query_row(params![folder_id, rec.server_id, rec.raw], row)
         .optional()?;
@@ -284,7 +284,7 @@ fn held(
         return Ok(None);
     };
     tx.prepare_cached(
-        "SELECT id, soft_deleted, raw = ?3 FROM items WHERE folder_id = ?1 AND resync_pending = 1 \
+        "SELECT id, soft_deleted, raw = ?3 AND decode_error IS NULL FROM items WHERE folder_id = ?1 AND resync_pending = 1 \
          AND match_key = ?2 ORDER BY id LIMIT 1",
     )?
     .query_row(params![folder_id, key, rec.raw], row)
@@ -360,8 +360,9 @@ fn put(
     Ok(outcome)
 }
 
-/// Keeps an item that could not be typed as received; an item already held stays as it is
-/// (its typed data is better than none) and only records why the server's version failed.
+/// Keeps an item that could not be typed as received. An item already held stays as it is:
+/// its typed data is better than none (the warning in the log says why the server's version
+/// failed).
 fn put_raw(
     tx: &Transaction<'_>,
     folder_id: i64,

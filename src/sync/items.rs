@@ -143,7 +143,7 @@ pub async fn sync_folders(
         };
         let resp = t.execute(&req).await?;
         match resp.status.unwrap_or(SyncStatus::Success) {
-            SyncStatus::Success => {}
+            SyncStatus::Success => top_retries = 0,
             SyncStatus::TooManyCollections if cap > 1 => {
                 // MS-ASCMD 2.2.3.97: Limit says how many collections one request may carry.
                 cap = resp.limit.map_or(cap / 2, |l| l as usize).clamp(1, cap - 1);
@@ -289,11 +289,18 @@ async fn round(
                     };
                     let mime =
                         (lane.class == Some(ItemClass::Email) && opts.mail_mime).then_some(2);
-                    let fetched =
-                        fetch::whole_items(t, &lane.id, lane.class, &unknown, body, mime).await;
-                    tracing::info!(folder = %lane.folder.name, named = unknown.len(), fetched = fetched.len(),
-                        "Changes for items not held: fetched whole");
-                    step.ops.extend(fetched.into_iter().map(ItemOp::Put));
+                    match fetch::whole_items(t, &lane.id, lane.class, &unknown, body, mime).await {
+                        Ok(fetched) => {
+                            tracing::info!(folder = %lane.folder.name, named = unknown.len(),
+                                fetched = fetched.len(), "Changes for items not held: fetched whole");
+                            step.ops.extend(fetched.into_iter().map(ItemOp::Put));
+                        }
+                        // Not applied: the key stays, so the server sends the Change again.
+                        Err(e) => {
+                            lanes[i].fail(e);
+                            continue;
+                        }
+                    }
                 }
                 owners.push(i);
                 steps.push(step);
@@ -335,7 +342,15 @@ fn plan_lane(
     };
     let folder = lane.folder.server_id.clone();
     let class = lane.folder.class.as_deref().unwrap_or("Other");
-    let planned = plan::plan_commands(col.commands, class, &mut |id| held_item(db, &folder, id))?;
+    let planned =
+        match plan::plan_commands(col.commands, class, &mut |id| held_item(db, &folder, id)) {
+            Ok(planned) => planned,
+            Err(SyncError::Store(e)) => return Err(SyncError::Store(e)),
+            Err(e) => {
+                lane.fail(e);
+                return Ok(Planned::Nothing);
+            }
+        };
     let initial = lane.key.is_initial();
     let more = col.more_available || initial;
     let reset = std::mem::take(&mut lane.restarted);

@@ -9,7 +9,7 @@
 //! - A `Change` or `Delete` with an `InstanceId` (16.x) is about one occurrence of a series.
 //! - `Delete` and `SoftDelete` keep their places: `Delete x, Add x` leaves x present.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::Exception;
 use crate::proto::classes::ApplicationData;
@@ -39,6 +39,8 @@ pub fn plan_commands(
     let mut plan = CollectionPlan::default();
     // What this response made of an item so far: `None` once deleted.
     let mut seen: HashMap<String, Option<ApplicationData>> = HashMap::new();
+    // Items a SoftDelete settled: a Change before it must not bring the item back.
+    let mut settled: HashSet<String> = HashSet::new();
     for cmd in commands {
         match cmd {
             ServerCommand::Change { server_id, data } if convert::instance(&data).is_some() => {
@@ -85,6 +87,7 @@ pub fn plan_commands(
                 seen.insert(server_id.to_string(), None);
             }
             ServerCommand::SoftDelete { server_id } => {
+                settled.insert(server_id.to_string());
                 plan.ops.push(ItemOp::SoftDelete(server_id.to_string()))
             }
             // Kept as received (MS-ASCMD gives the client no way to refuse one item), counted
@@ -105,8 +108,10 @@ pub fn plan_commands(
             }
         }
     }
-    // A Change before its Add, or before a Delete, of the same response: settled by it.
-    plan.unknown_changes.retain(|id| !seen.contains_key(id));
+    // A Change before its Add, Delete or SoftDelete in the same response: settled by it.
+    plan.unknown_changes
+        .retain(|id| !seen.contains_key(id) && !settled.contains(id));
+    plan.unknown_changes.sort();
     plan.unknown_changes.dedup();
     Ok(plan)
 }

@@ -192,3 +192,32 @@ fn change_after_delete_in_one_response_creates_nothing() {
     assert_eq!(shape(&p), [("delete", "x".into(), None, None)]);
     assert!(p.unknown_changes.is_empty(), "settled by the Delete");
 }
+
+#[test]
+fn change_before_a_soft_delete_does_not_bring_the_item_back() {
+    let p = plan(
+        HashMap::new(),
+        vec![
+            ServerCommand::Change {
+                server_id: sid("x"),
+                data: mail("", Some(true)),
+            },
+            ServerCommand::SoftDelete {
+                server_id: sid("x"),
+            },
+            ServerCommand::Change {
+                server_id: sid("y"),
+                data: mail("", Some(true)),
+            },
+            ServerCommand::Change {
+                server_id: sid("z"),
+                data: mail("", Some(true)),
+            },
+            ServerCommand::Change {
+                server_id: sid("y"),
+                data: mail("", Some(false)),
+            },
+        ],
+    );
+    assert_eq!(p.unknown_changes, ["y", "z"], "settled ones out, each once");
+}
