@@ -263,7 +263,7 @@ async fn resync_flagged_items_at_the_bootstrap_instead_of_sweeping_at_the_end() 
             &db,
             "SELECT i.server_id || ':' || i.soft_deleted FROM items i ORDER BY 1"
         ),
-        ["a:0", "b:0", "c:1"]
+        ["a:0", "b:0", "c:2"]
     );
     assert_eq!(
         one(
@@ -444,7 +444,7 @@ async fn a_resync_ending_in_an_empty_response_was_never_swept() {
             &db,
             "SELECT server_id || ':' || soft_deleted || resync_pending FROM items ORDER BY 1"
         ),
-        ["a:10", "b:10"]
+        ["a:20", "b:20"]
     );
     assert_eq!(one(&db, "SELECT resync FROM folders"), 0);
 }

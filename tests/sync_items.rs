@@ -213,12 +213,15 @@ async fn a_resync_flags_what_the_server_no_longer_sends() {
         .connection()
         .query_row(
             "SELECT group_concat(server_id) FROM \
-             (SELECT server_id FROM items WHERE soft_deleted = 1 ORDER BY server_id)",
+             (SELECT server_id FROM items WHERE soft_deleted = 2 ORDER BY server_id)",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(flagged, "3,4", "the two mails not sent again are flagged");
+    assert_eq!(
+        flagged, "3,4",
+        "the two mails not sent again are flagged gone from the server (2), not erased"
+    );
 }
 
 #[tokio::test]

@@ -17,16 +17,17 @@ pub struct RawItem {
 
 impl Store {
     /// The items of `class` (`Contacts`, `Calendar`, `Tasks`, `Email`), ordered by folder and
-    /// id — soft-deleted ones too: an item that left the sync window, or that a resync swept,
-    /// stays in the exports (as mbsync keeps old mail when MaxMessages shrinks); only a
-    /// server's Delete removes an exported file.
+    /// id — soft-deleted ones too: an item that left the sync window stays in the exports (as
+    /// mbsync keeps old mail when MaxMessages shrinks). What a completed resync found gone from
+    /// the server (`soft_deleted` 2) is left out, as a server's Delete is.
     pub fn raw_items(&self, class: &str) -> Result<Vec<RawItem>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT f.server_id, f.name, i.server_id, i.raw, e.exceptions FROM items i \
                  JOIN folders f ON f.id = i.folder_id LEFT JOIN events e ON e.item_id = i.id \
-                 WHERE i.class = ?1 AND i.decode_error IS NULL ORDER BY f.id, i.id",
+                 WHERE i.class = ?1 AND i.soft_deleted < 2 AND i.decode_error IS NULL \
+                 ORDER BY f.id, i.id",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt

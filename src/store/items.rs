@@ -48,8 +48,11 @@ pub struct SyncStep {
     /// The folder restarted from key 0 (Status 3, a new FilterType): a resync begins. Every item
     /// it holds is marked `resync_pending` (still shown) until the server sends it again.
     pub reset: bool,
+    /// The resync began for a new FilterType: what it does not bring back left the window.
+    pub window_reset: bool,
     /// The resync is complete (the server sent everything): items still pending are swept —
-    /// marked soft-deleted, as items out of the sync window are.
+    /// `soft_deleted` 1 (out of the window, kept in exports) after a FilterType resync, 2 (the
+    /// server no longer has them, left out of exports) after any other.
     pub sweep: bool,
 }
 
@@ -193,8 +196,8 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep, seq: i64) -> rusqlite::Result<St
         )?;
         exec(
             tx,
-            "UPDATE folders SET resync = 1 WHERE id = ?1",
-            [folder_id],
+            "UPDATE folders SET resync = ?2 WHERE id = ?1",
+            params![folder_id, if step.window_reset { 2 } else { 1 }],
         )?;
     }
     for op in &step.ops {
@@ -228,7 +231,8 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep, seq: i64) -> rusqlite::Result<St
     if step.sweep {
         counts.soft_deleted += exec(
             tx,
-            "UPDATE items SET soft_deleted = 1, resync_pending = 0, changed_seq = ?2, \
+            "UPDATE items SET soft_deleted = CASE (SELECT resync FROM folders WHERE id = ?1) \
+             WHEN 2 THEN 1 ELSE 2 END, resync_pending = 0, changed_seq = ?2, \
              updated_at = unixepoch() WHERE folder_id = ?1 AND resync_pending = 1 AND soft_deleted = 0",
             params![folder_id, seq],
         )?;

@@ -226,6 +226,7 @@ fn lane<'f>(
         class,
         key,
         restarted,
+        window_reset: restarted,
         resync,
         resets: 0,
         retries: 0,
@@ -354,6 +355,7 @@ fn plan_lane(
     let initial = lane.key.is_initial();
     let more = col.more_available || initial;
     let reset = std::mem::take(&mut lane.restarted);
+    let window_reset = reset && std::mem::take(&mut lane.window_reset);
     lane.resync |= reset;
     let progress = initial || !planned.ops.is_empty() || !planned.unknown_changes.is_empty();
     let step = SyncStep {
@@ -363,6 +365,7 @@ fn plan_lane(
         sweep: lane.resync && !more,
         ops: planned.ops,
         reset,
+        window_reset,
     };
     if let Some(refused) = guard_deletions(db, lane, &step, opts)? {
         lane.fail(refused);

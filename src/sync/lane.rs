@@ -19,6 +19,9 @@ pub(super) struct Lane<'f> {
     pub(super) key: SyncKey,
     /// Restarted from key 0 over a folder synced before: its next step begins a resync.
     pub(super) restarted: bool,
+    /// The restart is for a new FilterType: what the resync does not bring back left the
+    /// window (kept in exports), not the server.
+    pub(super) window_reset: bool,
     /// A resync is in flight: the last page sweeps what the server did not send again.
     pub(super) resync: bool,
     pub(super) resets: usize,
@@ -47,6 +50,7 @@ impl Lane<'_> {
         self.resets += 1;
         self.key = SyncKey::initial();
         self.restarted = true;
+        self.window_reset = false;
         true
     }
 }
