@@ -7,7 +7,7 @@ mod common;
 use common::fixture;
 use easync::proto::classes::{ApplicationData, ItemClass};
 use easync::proto::read::Reader;
-use easync::store::{Store, StoredFolder, SyncStep, upsert_folder};
+use easync::store::{Store, SyncStep, upsert_folder};
 use easync::sync::convert::record;
 use wbxml::Element;
 use wbxml::tags::{air_sync as s, contacts as c, contacts2 as c2, tasks as t};
@@ -15,22 +15,7 @@ use wbxml::tags::{air_sync as s, contacts as c, contacts2 as c2, tasks as t};
 fn store_with(folder: &str, class: &str, items: Vec<(&str, ApplicationData)>) -> Store {
     let mut db = Store::open_in_memory().unwrap();
     let tx = db.transaction().unwrap();
-    upsert_folder(
-        &tx,
-        &StoredFolder {
-            server_id: folder.into(),
-            parent_id: None,
-            name: folder.into(),
-            folder_type: 8,
-            class: Some(class.into()),
-            sync_key: "0".into(),
-            filter_type: None,
-            last_sync: None,
-            resync: false,
-            orphaned: false,
-        },
-    )
-    .unwrap();
+    upsert_folder(&tx, &common::stored_folder(folder, folder, 8, class)).unwrap();
     tx.commit().unwrap();
     let upserts = items
         .iter()

@@ -62,11 +62,7 @@ impl Sim {
     /// Adds `n` generated items to a folder (by id or display name); returns their server ids.
     pub fn add_items(&self, folder: &str, n: u32) -> Result<Vec<String>, SimError> {
         let mut mb = self.mailbox();
-        let id = mb
-            .find(folder)
-            .ok_or_else(|| SimError::NoFolder(folder.into()))?
-            .id
-            .clone();
+        let id = folder_id(&mb, folder)?;
         let mut ids = Vec::new();
         for _ in 0..n {
             let m = mb.next_modseq();
@@ -129,11 +125,7 @@ impl Sim {
     /// returns their server ids.
     pub fn delete_items(&self, folder: &str, n: u32) -> Result<Vec<String>, SimError> {
         let mut mb = self.mailbox();
-        let id = mb
-            .find(folder)
-            .ok_or_else(|| SimError::NoFolder(folder.into()))?
-            .id
-            .clone();
+        let id = folder_id(&mb, folder)?;
         let live: Vec<u32> = {
             let f = mb.folder(&id).expect("found above");
             (1..=f.items.len() as u32)
@@ -283,4 +275,11 @@ impl Sim {
     pub fn invalidate_hierarchy(&self) {
         self.mailbox().hierarchy_gen += 1;
     }
+}
+
+/// The id of a folder named by id or display name.
+fn folder_id(mb: &super::Mailbox, folder: &str) -> Result<String, SimError> {
+    mb.find(folder)
+        .map(|f| f.id.clone())
+        .ok_or_else(|| SimError::NoFolder(folder.into()))
 }

@@ -10,6 +10,7 @@ mod export;
 mod folders;
 mod items;
 mod migrate;
+mod put;
 mod query;
 mod watch;
 

@@ -165,51 +165,9 @@ pub async fn sync_folders(
             lanes[i].report.requests += 1;
             lanes[i].done = true;
         }
-        sweep_idle(db, &mut lanes, &unanswered, opts, on_step)?;
+        super::lane::sweep_idle(db, &mut lanes, &unanswered, opts, on_step)?;
     }
     finish(lanes)
-}
-
-/// A folder in resync the server has nothing more for has been sent whole: its sweep is due
-/// although no page came (an empty response carries none).
-fn sweep_idle(
-    db: &mut impl SyncStore,
-    lanes: &mut [Lane<'_>],
-    idle: &[usize],
-    opts: &ItemOptions,
-    on_step: &mut dyn FnMut(&str, &StepCounts),
-) -> Result<(), SyncError> {
-    let (mut owners, mut steps) = (Vec::new(), Vec::new());
-    for &i in idle {
-        let lane = &mut lanes[i];
-        if !lane.resync || lane.key.is_initial() {
-            continue;
-        }
-        let step = SyncStep {
-            folder: lane.folder.server_id.clone(),
-            new_key: lane.key.as_str().to_string(),
-            filter_type: opts.filter_for(lane.class).map(|f| f.code() as u8),
-            sweep: true,
-            ..SyncStep::default()
-        };
-        if let Some(refused) = guard_deletions(db, lane, &step, opts)? {
-            lane.fail(refused);
-            continue;
-        }
-        lane.resync = false;
-        owners.push(i);
-        steps.push(step);
-    }
-    if steps.is_empty() {
-        return Ok(());
-    }
-    let counts = db.apply(&steps)?;
-    for (&i, c) in owners.iter().zip(&counts) {
-        lanes[i].report.counts.add(c);
-        lanes[i].removed += c.soft_deleted;
-        on_step(&lanes[i].folder.server_id, c);
-    }
-    Ok(())
 }
 
 fn lane<'f>(
