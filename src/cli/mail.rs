@@ -7,6 +7,7 @@ use std::path::Path;
 
 use clap::{Args, Subcommand};
 
+use super::mail_change::{Edit, Targets};
 use crate::store::MailRow;
 use crate::text::{multi_line, one_line};
 
@@ -40,52 +41,105 @@ enum MailCommand {
     },
     /// One mail, by the id a listing shows.
     Show { id: i64 },
+    /// Mark mails read (sent to the server at once, or by the next sync).
+    Read(Targets),
+    /// Mark mails unread.
+    Unread(Targets),
+    /// Flag mails for follow-up.
+    Flag {
+        #[command(flatten)]
+        targets: Targets,
+        /// Due date, UTC (`2027-01-15T17:00:00.000Z`).
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// Clear the follow-up flag.
+    Unflag(Targets),
+    /// Move mails to another mail folder (by name, or server id when names repeat).
+    Move {
+        /// The destination folder.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        targets: Targets,
+    },
+    /// Delete mails: to Deleted Items, or for good with --hard.
+    Delete {
+        #[command(flatten)]
+        targets: Targets,
+        /// Delete for good instead of moving to Deleted Items.
+        #[arg(long)]
+        hard: bool,
+    },
 }
 
 impl MailArgs {
     pub fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
-        let acct = super::load_account(config_file, self.account.as_deref())?;
-        let db = super::open_synced(&acct)?;
-        let out = match self.command {
-            MailCommand::List { folder, limit } => {
-                rows(&db.mail_list(folder.as_deref(), limit)?, self.json)
-            }
-            MailCommand::Search { query, limit } => {
-                let found = db.mail_search(&query, limit).map_err(|e| {
-                    anyhow::anyhow!(
-                        "{e}\n(the query uses SQLite FTS5 syntax, e.g. `invoice AND march`)"
-                    )
-                })?;
-                rows(&found, self.json)
-            }
-            MailCommand::Show { id } => {
-                let m = db.mail_get(id)?.ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "no mail with id {id}; ids are the first column of `easync mail list`"
-                    )
-                })?;
-                if self.json {
-                    format!("{}\n", serde_json::to_string(&m)?)
-                } else {
-                    let mut s = String::new();
-                    let r = &m.row;
-                    let field = |v: Option<&str>| one_line(v.unwrap_or("")).into_owned();
-                    let _ = writeln!(s, "Folder:  {}", one_line(&r.folder));
-                    let _ = writeln!(s, "Date:    {}", field(r.date.as_deref()));
-                    let _ = writeln!(s, "From:    {}", field(r.from.as_deref()));
-                    let _ = writeln!(s, "To:      {}", field(m.to.as_deref()));
-                    if let Some(cc) = &m.cc {
-                        let _ = writeln!(s, "Cc:      {}", one_line(cc));
-                    }
-                    let _ = writeln!(s, "Subject: {}\n", field(r.subject.as_deref()));
-                    s.push_str(&multi_line(m.body.as_deref().unwrap_or("(no body stored)")));
-                    s.push('\n');
-                    s
-                }
-            }
+        let (targets, edit) = match self.command {
+            MailCommand::Read(t) => (t, Edit::Read(true)),
+            MailCommand::Unread(t) => (t, Edit::Read(false)),
+            MailCommand::Flag { targets, due } => (targets, Edit::Flag(due)),
+            MailCommand::Unflag(t) => (t, Edit::Unflag),
+            MailCommand::Move { to, targets } => (targets, Edit::Move(to)),
+            MailCommand::Delete { targets, hard } => (targets, Edit::Delete { hard }),
+            command => return read(config_file, self.account.as_deref(), self.json, command),
         };
-        super::write_stdout(out.as_bytes())
+        let account = self.account.as_deref();
+        super::runtime()?.block_on(super::mail_change::execute(
+            config_file,
+            account,
+            targets,
+            edit,
+        ))
     }
+}
+
+fn read(
+    config_file: Option<&Path>,
+    account: Option<&str>,
+    json: bool,
+    command: MailCommand,
+) -> anyhow::Result<()> {
+    let acct = super::load_account(config_file, account)?;
+    let db = super::open_synced(&acct)?;
+    let out = match command {
+        MailCommand::List { folder, limit } => rows(&db.mail_list(folder.as_deref(), limit)?, json),
+        MailCommand::Search { query, limit } => {
+            let found = db.mail_search(&query, limit).map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}\n(the query uses SQLite FTS5 syntax, e.g. `invoice AND march`)"
+                )
+            })?;
+            rows(&found, json)
+        }
+        MailCommand::Show { id } => {
+            let m = db.mail_get(id)?.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no mail with id {id}; ids are the first column of `easync mail list`"
+                )
+            })?;
+            if json {
+                format!("{}\n", serde_json::to_string(&m)?)
+            } else {
+                let mut s = String::new();
+                let r = &m.row;
+                let field = |v: Option<&str>| one_line(v.unwrap_or("")).into_owned();
+                let _ = writeln!(s, "Folder:  {}", one_line(&r.folder));
+                let _ = writeln!(s, "Date:    {}", field(r.date.as_deref()));
+                let _ = writeln!(s, "From:    {}", field(r.from.as_deref()));
+                let _ = writeln!(s, "To:      {}", field(m.to.as_deref()));
+                if let Some(cc) = &m.cc {
+                    let _ = writeln!(s, "Cc:      {}", one_line(cc));
+                }
+                let _ = writeln!(s, "Subject: {}\n", field(r.subject.as_deref()));
+                s.push_str(&multi_line(m.body.as_deref().unwrap_or("(no body stored)")));
+                s.push('\n');
+                s
+            }
+        }
+        other => anyhow::bail!("not a reading command: {other:?}"),
+    };
+    super::write_stdout(out.as_bytes())
 }
 
 fn rows(rows: &[MailRow], json: bool) -> String {

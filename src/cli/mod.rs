@@ -6,11 +6,13 @@
 //! `RestartPreventExitStatus=77 78`.
 
 mod account;
+mod changes;
 mod check;
 mod demo;
 mod export;
 mod folders;
 mod mail;
+mod mail_change;
 mod progress;
 mod sim;
 mod status;
@@ -51,8 +53,10 @@ enum Command {
     Folders(folders::FoldersArgs),
     /// Mirror the account's folders and items into the local database.
     Sync(sync::SyncArgs),
-    /// Read mirrored mail: list, search (full text), show.
+    /// Mirrored mail: list, search (full text), show; mark read, flag, move, delete.
     Mail(mail::MailArgs),
+    /// Local changes not on the server yet: pending, failed, conflicts; retry or drop them.
+    Changes(changes::ChangesArgs),
     /// What the database holds, per folder.
     Status(status::StatusArgs),
     /// Stay connected: sync on every change the server pushes (Ping), run hooks, print events.
@@ -220,6 +224,7 @@ impl Cli {
             Command::Folders(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Mail(args) => args.execute(self.config.as_deref()),
+            Command::Changes(args) => args.execute(self.config.as_deref()),
             Command::Status(args) => args.execute(self.config.as_deref()),
             Command::Watch(args) => args.execute(self.config.as_deref()),
             Command::Demo(args) => args.execute(),

@@ -36,11 +36,15 @@ impl StatusArgs {
         let db = super::open_synced(&acct)?;
         let state = db.account()?;
         let folders = db.folder_status()?;
+        let changes = db.journal_counts()?;
         let mut s = String::new();
         if self.json {
             for f in &folders {
                 let _ = writeln!(s, "{}", serde_json::to_string(f)?);
             }
+            let v = serde_json::json!({"type": "changes", "pending": changes.pending,
+                "failed": changes.failed, "conflict": changes.conflict});
+            let _ = writeln!(s, "{v}");
         } else {
             let _ = writeln!(
                 s,
@@ -66,6 +70,13 @@ impl StatusArgs {
                     } else {
                         "never".into()
                     }
+                );
+            }
+            if changes != crate::store::JournalCounts::default() {
+                let _ = writeln!(
+                    s,
+                    "local changes: {} pending, {} failed, {} conflicts (see `easync changes`)",
+                    changes.pending, changes.failed, changes.conflict
                 );
             }
         }

@@ -36,6 +36,9 @@ pub struct SyncArgs {
     /// The account's `[sync]` preferences (from the configuration, not the command line).
     #[arg(skip)]
     prefs: SyncPrefs,
+    /// Print nothing on success (a sync run for another command).
+    #[arg(skip)]
+    quiet: bool,
 }
 
 impl SyncArgs {
@@ -48,6 +51,16 @@ impl SyncArgs {
             allow_deletions: false,
             dry_run: false,
             prefs: SyncPrefs::default(),
+            quiet: false,
+        }
+    }
+
+    /// A quiet sync of some folders of one account (to push local changes at once).
+    pub(crate) fn of_folders(name: &str, folders: Vec<String>) -> Self {
+        Self {
+            folders,
+            quiet: true,
+            ..Self::of_account(name)
         }
     }
 
@@ -79,6 +92,9 @@ impl SyncArgs {
         let mut out = result.with_context(|| format!("account {}", acct.name))?;
         if !self.dry_run {
             out.push_str(&run_exports(&db, &acct.exports, self.json)?);
+        }
+        if self.quiet {
+            return Ok(());
         }
         super::write_stdout(out.as_bytes())
     }
@@ -335,6 +351,7 @@ pub(super) fn item_options(
         filters,
         max_delete_share: (!allow_deletions && prefs.max_delete_share < 1.0)
             .then_some(prefs.max_delete_share),
+        conflict: prefs.local_wins.then_some(0),
         ..ItemOptions::default()
     }
 }

@@ -12,6 +12,7 @@
 //! tasks = "all"                     # all, incomplete
 //! body = "text"                     # headers, preview, text, mime
 //! max_delete_share = 0.5            # the mass-deletion guard; 1.0 turns it off
+//! conflict = "server"               # a change made on both sides: "server" wins, or "local"
 //! ```
 
 use serde::Deserialize;
@@ -32,6 +33,7 @@ pub struct RawSync {
     pub tasks: Option<String>,
     pub body: Option<String>,
     pub max_delete_share: Option<f64>,
+    pub conflict: Option<String>,
 }
 
 /// How much of each mail body to fetch.
@@ -60,6 +62,9 @@ pub struct SyncPrefs {
     pub tasks_filter: Option<FilterType>,
     pub body: BodyPolicy,
     pub max_delete_share: f64,
+    /// A local change to an item the server changed too: true when the local one wins
+    /// (`conflict = "local"`, MS-ASCMD 2.2.3.34 `Conflict` 0); the server's by default.
+    pub local_wins: bool,
 }
 
 impl Default for SyncPrefs {
@@ -73,6 +78,7 @@ impl Default for SyncPrefs {
             tasks_filter: None,
             body: BodyPolicy::Text,
             max_delete_share: 0.5,
+            local_wins: false,
         }
     }
 }
@@ -167,7 +173,17 @@ pub fn resolve(raw: &RawSync) -> Result<SyncPrefs, String> {
             "sync.max_delete_share = {share}: use a share above 0 and at most 1 (1 turns the guard off)"
         ));
     }
+    let local_wins = match raw.conflict.as_deref() {
+        None | Some("server") => false,
+        Some("local") => true,
+        Some(v) => {
+            return Err(format!(
+                "sync.conflict = {v:?}: use \"server\" (the server's version wins, the default) or \"local\""
+            ));
+        }
+    };
     Ok(SyncPrefs {
+        local_wins,
         folders: raw.folders.clone().unwrap_or_default(),
         exclude: raw.exclude.clone(),
         classes,

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
+mod change;
 mod details;
+pub use change::{FlagEdit, LocalChange, MailEdit, Payload};
 pub use details::{Address, Attendee, Exception, Recurrence, TimeZone};
 
 /// An attachment's metadata (the bytes are fetched on demand).

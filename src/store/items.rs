@@ -54,6 +54,9 @@ pub struct SyncStep {
     /// `soft_deleted` 1 (out of the window, kept in exports) after a FilterType resync, 2 (the
     /// server no longer has them, left out of exports) after any other.
     pub sweep: bool,
+    /// The server's answers to the local changes the request carried for this folder, stored
+    /// with the key (a change leaves the journal exactly when its answer is stored).
+    pub journal: Vec<super::journal::JournalOutcome>,
 }
 
 impl SyncStep {
@@ -166,7 +169,7 @@ impl Store {
 }
 
 /// The next change sequence number; stored at once (the transaction commits it or nothing).
-fn next_seq(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
+pub(super) fn next_seq(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
     exec(
         tx,
         "UPDATE account SET change_seq = change_seq + 1 WHERE id = 1",
@@ -247,6 +250,7 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep, seq: i64) -> rusqlite::Result<St
             [folder_id],
         )?;
     }
+    super::journal::settle(tx, &step.journal)?;
     exec(
         tx,
         "UPDATE folders SET sync_key = ?2, filter_type = ?3, last_sync = unixepoch() WHERE id = ?1",

@@ -9,6 +9,7 @@ mod classes;
 mod export;
 mod folders;
 mod items;
+mod journal;
 mod migrate;
 mod put;
 mod query;
@@ -24,6 +25,7 @@ use thiserror::Error;
 pub use export::RawItem;
 pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folder};
 pub use items::{DELETION_JOURNAL, InstanceChange, ItemOp, RawRecord, StepCounts, SyncStep};
+pub use journal::{HeldItem, JournalCounts, JournalEntry, JournalOutcome, NewChange, Outcome};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use query::{FolderStatus, MailDetail, MailRow};
 pub use watch::{ChangeMark, ItemEvent, ItemEventKind};
@@ -52,6 +54,10 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "no item {0} in the mirror (ids are the first column of `easync mail list` and `easync mail search`)"
+    )]
+    NoSuchItem(i64),
     #[error(
         "another easync is already syncing this account (lock {path} is held): wait for it, or \
          stop it"

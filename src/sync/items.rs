@@ -49,6 +49,9 @@ pub struct ItemOptions {
     pub min_guarded_deletes: usize,
     /// Collections per Sync request at most (lowered when the server answers Status 15).
     pub max_collections: usize,
+    /// `Conflict` (MS-ASCMD 2.2.3.34) sent with changes: `None` the server's default (its
+    /// version wins), 0 this client's change wins.
+    pub conflict: Option<u8>,
 }
 
 impl ItemOptions {
@@ -84,6 +87,7 @@ impl Default for ItemOptions {
             max_delete_share: Some(0.5),
             min_guarded_deletes: 10,
             max_collections: 100,
+            conflict: None,
         }
     }
 }
@@ -137,6 +141,7 @@ pub async fn sync_folders(
         if batch.is_empty() {
             break;
         }
+        super::outgoing::prepare(db, &mut lanes, &batch)?;
         let req = Sync {
             collections: batch.iter().map(|&i| collection(&lanes[i], opts)).collect(),
             ..Sync::default()
@@ -161,9 +166,11 @@ pub async fn sync_folders(
             .filter(|i| !answered.contains(i))
             .collect();
         for &i in &unanswered {
-            // Left out of the response (or an empty response): no changes in that folder.
+            // Left out of the response (or an empty response): no changes in that folder, and
+            // the changes the request carried were taken (a failure would have been answered).
             lanes[i].report.requests += 1;
-            lanes[i].done = true;
+            lanes[i].done = !lanes[i].outgoing.left_over;
+            super::outgoing::taken_silently(db, &mut lanes[i])?;
         }
         super::lane::sweep_idle(db, &mut lanes, &unanswered, opts, on_step)?;
     }
@@ -193,6 +200,8 @@ fn lane<'f>(
         report: FolderReport::default(),
         done: false,
         failure: None,
+        seen: Default::default(),
+        outgoing: Default::default(),
     })
 }
 
@@ -290,6 +299,7 @@ fn plan_lane(
 ) -> Result<Planned, SyncError> {
     lane.report.requests += 1;
     if let Some(planned) = collection_status(lane, col.status) {
+        lane.unsend();
         return Ok(planned);
     }
     let Some(new_key) = col.sync_key.clone() else {
@@ -316,14 +326,18 @@ fn plan_lane(
     let window_reset = reset && std::mem::take(&mut lane.window_reset);
     lane.resync |= reset;
     let progress = initial || !planned.ops.is_empty() || !planned.unknown_changes.is_empty();
+    let mut answers = super::outgoing::answers(&lane.outgoing.sent, &col.responses);
+    let mut ops = planned.ops;
+    ops.extend(answers.deleted.drain(..).map(ItemOp::Delete));
     let step = SyncStep {
         folder,
         new_key: new_key.as_str().to_string(),
         filter_type: opts.filter_for(lane.class).map(|f| f.code() as u8),
         sweep: lane.resync && !more,
-        ops: planned.ops,
+        ops,
         reset,
         window_reset,
+        journal: std::mem::take(&mut answers.outcomes),
     };
     if let Some(refused) = guard_deletions(db, lane, &step, opts)? {
         lane.fail(refused);
@@ -340,8 +354,11 @@ fn plan_lane(
     lane.report.unknown_changes += planned.unknown_changes.len();
     lane.resync &= more;
     lane.key = new_key;
-    lane.done = !more;
-    Ok(Planned::Step(step, planned.unknown_changes))
+    lane.done = !more && !lane.outgoing.left_over;
+    lane.outgoing = Default::default();
+    let mut fetch = planned.unknown_changes;
+    fetch.extend(answers.refetch);
+    Ok(Planned::Step(step, fetch))
 }
 
 /// The stored key, whether the folder restarts now, and whether a resync is in flight. Key 0
@@ -374,7 +391,10 @@ fn collection(lane: &Lane<'_>, opts: &ItemOptions) -> SyncCollection {
         c.get_changes = Some(true);
         c.window_size = Some(opts.window);
         let mail = lane.class == Some(ItemClass::Email);
+        c.commands.clone_from(&lane.outgoing.commands);
+        c.deletes_as_moves = lane.outgoing.deletes_as_moves;
         c.options = Some(SyncOptions {
+            conflict: opts.conflict,
             filter_type: opts.filter_for(lane.class),
             body_preferences: vec![if mail { opts.mail_body } else { opts.body }],
             mime_support: (mail && opts.mail_mime).then_some(2),

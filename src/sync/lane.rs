@@ -32,6 +32,10 @@ pub(super) struct Lane<'f> {
     pub(super) report: FolderReport,
     pub(super) done: bool,
     pub(super) failure: Option<SyncError>,
+    /// Journal rows this run has sent (each goes once per run).
+    pub(super) seen: std::collections::HashSet<i64>,
+    /// The local changes the request in flight carries.
+    pub(super) outgoing: super::outgoing::Outgoing,
 }
 
 impl Lane<'_> {

@@ -14,7 +14,10 @@ pub mod fetch;
 pub mod hierarchy;
 pub mod items;
 mod lane;
+pub mod local;
 pub mod merge;
+pub mod moves;
+pub mod outgoing;
 pub mod plan;
 pub mod push;
 pub mod retry;
@@ -72,6 +75,9 @@ pub enum SyncError {
     Folders(Vec<(String, SyncError)>),
     #[error("{0}")]
     Server(String),
+    /// A local change that cannot be made (nothing was recorded).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl SyncError {

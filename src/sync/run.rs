@@ -17,6 +17,10 @@ pub async fn items(
     wanted: &dyn Fn(&StoredFolder) -> bool,
     on_step: &mut dyn FnMut(&str, &StepCounts),
 ) -> Result<Vec<(String, FolderReport)>, SyncError> {
+    let moved = super::moves::send(t, db).await?;
+    if moved > 0 {
+        tracing::info!(moved, "local moves made on the server");
+    }
     for attempt in 0..3 {
         let folders: Vec<StoredFolder> = db
             .folders()?

@@ -2,7 +2,9 @@
 //! planner and the lanes are tested against it; [`Store`] implements it.
 
 use crate::proto::classes::{ApplicationData, ItemClass};
-use crate::store::{StepCounts, Store, StoreError, StoredFolder, SyncStep};
+use crate::store::{
+    JournalEntry, JournalOutcome, StepCounts, Store, StoreError, StoredFolder, SyncStep,
+};
 
 use super::SyncError;
 
@@ -22,6 +24,12 @@ pub trait SyncStore {
     ) -> Result<Option<(String, Vec<u8>)>, StoreError>;
     /// Applies the steps of one response, each with its key, in one transaction.
     fn apply(&mut self, steps: &[SyncStep]) -> Result<Vec<StepCounts>, StoreError>;
+    /// The local changes waiting for items now in `folder`, oldest first.
+    fn pending_changes(&self, folder: &str) -> Result<Vec<JournalEntry>, StoreError>;
+    /// Counts a request about to carry these changes.
+    fn note_attempts(&mut self, ids: &[i64]) -> Result<(), StoreError>;
+    /// Stores outcomes that come with no SyncKey.
+    fn settle(&mut self, outcomes: &[JournalOutcome]) -> Result<(), StoreError>;
 }
 
 impl SyncStore for Store {
@@ -43,6 +51,15 @@ impl SyncStore for Store {
     }
     fn apply(&mut self, steps: &[SyncStep]) -> Result<Vec<StepCounts>, StoreError> {
         self.apply_sync_steps(steps)
+    }
+    fn pending_changes(&self, folder: &str) -> Result<Vec<JournalEntry>, StoreError> {
+        Store::pending_changes(self, folder)
+    }
+    fn note_attempts(&mut self, ids: &[i64]) -> Result<(), StoreError> {
+        Store::note_attempts(self, ids)
+    }
+    fn settle(&mut self, outcomes: &[JournalOutcome]) -> Result<(), StoreError> {
+        self.settle_changes(outcomes)
     }
 }
 

@@ -52,6 +52,8 @@ enum Wake {
     ),
     Signal(Sig),
     Resumed,
+    /// A local change was recorded (`easync mail read` while watch holds the account).
+    LocalChange,
 }
 
 struct Watcher {
@@ -69,6 +71,8 @@ struct Watcher {
     heartbeat: Heartbeat,
     /// Whether the last sync completed.
     synced: bool,
+    /// The newest pending local change already handed to a sync.
+    last_change: Option<i64>,
 }
 
 impl WatchArgs {
@@ -126,6 +130,7 @@ impl WatchArgs {
             heartbeat: Heartbeat::new(start),
             watched: Vec::new(),
             synced: false,
+            last_change: None,
             signals,
             queued: Queued::default(),
             session,
@@ -221,6 +226,7 @@ impl Watcher {
             r = self.session.execute(&ping) => Wake::Ping(r, started.elapsed()),
             s = self.signals.next() => Wake::Signal(s),
             () = suspended() => Wake::Resumed,
+            () = new_local_change(&self.db, self.last_change) => Wake::LocalChange,
         }
     }
 
@@ -235,6 +241,7 @@ impl Watcher {
                 Ok(false)
             }
             Wake::Signal(Sig::SyncNow) => self.sync(None, "signal").await,
+            Wake::LocalChange => self.sync(None, "local change").await,
             Wake::Resumed => {
                 tracing::info!("the machine was suspended: syncing, then a new Ping");
                 self.sync(Some(self.ids()), "resume").await
@@ -370,6 +377,8 @@ impl Watcher {
     /// SIGUSR1 are queued and the sync goes on.
     async fn sync_once(&mut self, only: Option<Vec<String>>, reason: &str) -> anyhow::Result<bool> {
         let mark = self.db.change_mark()?;
+        // The local changes pending now go with this sync; newer ones wake the next.
+        self.last_change = self.db.latest_pending_change()?.max(self.last_change);
         // A store that never synced: its catch-up is a download, not news (no item events).
         let first = self.db.folders()?.iter().all(|f| f.sync_key == "0");
         let result = {
@@ -418,5 +427,20 @@ impl Watcher {
         let state = self.db.account()?;
         account::remember(&mut self.db, &self.session, state)?;
         Ok(false)
+    }
+}
+
+/// How often the journal is looked at during a Ping (a local read, never the server).
+const JOURNAL_CHECK: Duration = Duration::from_secs(2);
+
+/// Resolves when a local change newer than `seen` is pending (another easync recorded it).
+async fn new_local_change(db: &Store, seen: Option<i64>) {
+    loop {
+        tokio::time::sleep(JOURNAL_CHECK).await;
+        match db.latest_pending_change() {
+            Ok(Some(id)) if Some(id) > seen => return,
+            Ok(_) => {}
+            Err(e) => tracing::warn!("reading the journal of local changes: {e}"),
+        }
     }
 }

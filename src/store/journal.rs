@@ -1,0 +1,410 @@
+//! The journal of local changes (table `changes`, migration 7): written before anything is
+//! sent, together with the change's effect on the mirror; a row leaves the journal in the
+//! transaction that stores the server's answer with the folder's new SyncKey, so a crash at any
+//! moment leaves each change either still pending (sent again, harmlessly) or done.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::items::{exec, next_seq};
+use super::put::put;
+use super::{Store, StoreError};
+use crate::model::{ItemRecord, LocalChange};
+
+/// A change to record, with the item as it looks after the change (an edit shown at once in
+/// the mirror, before the server has it).
+#[derive(Debug, Clone)]
+pub struct NewChange {
+    pub change: LocalChange,
+    pub origin: String,
+    pub put: Option<ItemRecord>,
+}
+
+/// A row of the journal, with where its item is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalEntry {
+    pub id: i64,
+    /// The item (`items.id`); `None` when it left the mirror before the change was sent.
+    pub item_id: Option<i64>,
+    /// The item's folder now (or, when it left the mirror, when the change was made).
+    pub folder: String,
+    /// The item's ServerId now (or when the change was made).
+    pub server_id: Option<String>,
+    pub class: String,
+    pub kind: String,
+    /// The change, as JSON (docs/schema.md).
+    pub payload: String,
+    pub client_id: Option<String>,
+    pub origin: String,
+    pub summary: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub status: Option<i64>,
+    pub error: Option<String>,
+    pub created_at: i64,
+}
+
+/// What the server's answer means for one journal row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Taken: the row leaves the journal.
+    Done,
+    /// Refused (Status 6, 8, …): kept as `failed` with why.
+    Failed { status: Option<u16>, error: String },
+    /// The server's version won (Status 7, or a server change to the same item): kept as
+    /// `conflict` with what happened.
+    Conflict { status: Option<u16>, error: String },
+}
+
+/// The server's answer to one journal row, stored with the step that carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalOutcome {
+    pub id: i64,
+    pub outcome: Outcome,
+}
+
+/// How many journal rows are in each state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct JournalCounts {
+    pub pending: i64,
+    pub failed: i64,
+    pub conflict: i64,
+}
+
+const SELECT: &str = "SELECT c.id, c.item_id, coalesce(f.server_id, c.folder_server_id), \
+     coalesce(i.server_id, c.server_id), c.class, c.kind, c.payload, c.client_id, c.origin, \
+     c.summary, c.state, c.attempts, c.status, c.error, c.created_at FROM changes c \
+     LEFT JOIN items i ON i.id = c.item_id LEFT JOIN folders f ON f.id = i.folder_id";
+
+fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEntry> {
+    Ok(JournalEntry {
+        id: r.get(0)?,
+        item_id: r.get(1)?,
+        folder: r.get(2)?,
+        server_id: r.get(3)?,
+        class: r.get(4)?,
+        kind: r.get(5)?,
+        payload: r.get(6)?,
+        client_id: r.get(7)?,
+        origin: r.get(8)?,
+        summary: r.get(9)?,
+        state: r.get(10)?,
+        attempts: r.get(11)?,
+        status: r.get(12)?,
+        error: r.get(13)?,
+        created_at: r.get(14)?,
+    })
+}
+
+impl Store {
+    /// Records local changes, each with its effect on the mirror, in one transaction; returns
+    /// their journal ids. Fails (recording nothing) when an item is not in the mirror.
+    pub fn record_changes(&mut self, changes: &[NewChange]) -> Result<Vec<i64>, StoreError> {
+        let path = self.path.clone();
+        let tx = self.transaction()?;
+        let mut ids = Vec::with_capacity(changes.len());
+        let seq = next_seq(&tx).map_err(|e| sqlite(&path, e))?;
+        for c in changes {
+            match record(&tx, c, seq).map_err(|e| sqlite(&path, e))? {
+                Some(id) => ids.push(id),
+                None => return Err(StoreError::NoSuchItem(c.change.item())),
+            }
+        }
+        tx.commit().map_err(|e| sqlite(&path, e))?;
+        Ok(ids)
+    }
+
+    /// The pending changes of items now in `folder`, oldest first (with those whose item left
+    /// the mirror, so the engine can fail them).
+    pub fn pending_changes(&self, folder: &str) -> Result<Vec<JournalEntry>, StoreError> {
+        self.journal_query(
+            &format!(
+                "{SELECT} WHERE c.state = 'pending' AND coalesce(f.server_id, c.folder_server_id) = ?1 \
+                 ORDER BY c.id"
+            ),
+            [folder],
+        )
+    }
+
+    /// The pending moves, oldest first.
+    pub fn pending_moves(&self) -> Result<Vec<JournalEntry>, StoreError> {
+        self.journal_query(
+            &format!("{SELECT} WHERE c.state = 'pending' AND c.kind = 'move' ORDER BY c.id"),
+            [],
+        )
+    }
+
+    /// The whole journal, oldest first.
+    pub fn journal(&self) -> Result<Vec<JournalEntry>, StoreError> {
+        self.journal_query(&format!("{SELECT} ORDER BY c.id"), [])
+    }
+
+    /// One journal row.
+    pub fn journal_entry(&self, id: i64) -> Result<Option<JournalEntry>, StoreError> {
+        Ok(self
+            .journal_query(&format!("{SELECT} WHERE c.id = ?1"), [id])?
+            .pop())
+    }
+
+    fn journal_query(
+        &self,
+        sql: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Vec<JournalEntry>, StoreError> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut st| st.query_map(p, entry)?.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The id of the newest pending change.
+    pub fn latest_pending_change(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT max(id) FROM changes WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// How many rows are pending, failed, in conflict.
+    pub fn journal_counts(&self) -> Result<JournalCounts, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FILTER (WHERE state = 'pending'), \
+                 count(*) FILTER (WHERE state = 'failed'), \
+                 count(*) FILTER (WHERE state = 'conflict') FROM changes",
+                [],
+                |r| {
+                    Ok(JournalCounts {
+                        pending: r.get(0)?,
+                        failed: r.get(1)?,
+                        conflict: r.get(2)?,
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Counts one more request carrying these changes (before it is sent).
+    pub fn note_attempts(&mut self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let tx = self.transaction()?;
+        for id in ids {
+            exec(
+                &tx,
+                "UPDATE changes SET attempts = attempts + 1, updated_at = unixepoch() WHERE id = ?1",
+                [id],
+            )
+            .map_err(|e| sqlite(&path, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
+    /// Stores outcomes that come with no SyncKey (MoveItems, a change failed before sending).
+    pub fn settle_changes(&mut self, outcomes: &[JournalOutcome]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let tx = self.transaction()?;
+        settle(&tx, outcomes).map_err(|e| sqlite(&path, e))?;
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
+    /// A move the server made (MoveItems Status 3): the item now lives in `to_folder` as
+    /// `new_id` (no download), and the change leaves the journal — one transaction.
+    pub fn apply_move(
+        &mut self,
+        change: i64,
+        item: i64,
+        to_folder: &str,
+        new_id: &str,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let tx = self.transaction()?;
+        apply_move(&tx, change, item, to_folder, new_id).map_err(|e| sqlite(&path, e))?;
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
+    /// Makes a failed or conflicting change pending again; false when there is no such row.
+    pub fn retry_change(&mut self, id: i64) -> Result<bool, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE changes SET state = 'pending', attempts = 0, status = NULL, error = NULL, \
+                 updated_at = unixepoch() WHERE id = ?1",
+                [id],
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Removes a change from the journal (it will not be sent); false when there is none.
+    pub fn drop_change(&mut self, id: i64) -> Result<bool, StoreError> {
+        self.conn
+            .execute("DELETE FROM changes WHERE id = ?1", [id])
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))
+    }
+}
+
+fn sqlite(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// One change and its effect; `None` when the item is not in the mirror.
+fn record(tx: &Transaction<'_>, c: &NewChange, seq: i64) -> rusqlite::Result<Option<i64>> {
+    let item = c.change.item();
+    let found: Option<(i64, String, String, String, Option<String>)> = tx
+        .query_row(
+            "SELECT i.folder_id, f.server_id, i.server_id, i.class, \
+             coalesce(e.subject, k.file_as, v.subject, t.subject) FROM items i \
+             JOIN folders f ON f.id = i.folder_id LEFT JOIN emails e ON e.item_id = i.id \
+             LEFT JOIN contacts k ON k.item_id = i.id LEFT JOIN events v ON v.item_id = i.id \
+             LEFT JOIN tasks t ON t.item_id = i.id WHERE i.id = ?1",
+            [item],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((folder_id, folder, server_id, class, summary)) = found else {
+        return Ok(None);
+    };
+    let (kind, payload) = c.change.kind_and_payload();
+    exec(
+        tx,
+        "INSERT INTO changes (item_id, folder_server_id, server_id, class, kind, payload, origin, \
+         summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            item,
+            folder,
+            server_id,
+            class,
+            kind,
+            super::items::json(&payload),
+            c.origin,
+            summary
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    if let Some(rec) = &c.put {
+        put(tx, folder_id, rec, seq, false)?;
+    }
+    Ok(Some(id))
+}
+
+/// Writes outcomes inside the caller's transaction.
+pub(super) fn settle(tx: &Transaction<'_>, outcomes: &[JournalOutcome]) -> rusqlite::Result<()> {
+    for o in outcomes {
+        match &o.outcome {
+            Outcome::Done => exec(tx, "DELETE FROM changes WHERE id = ?1", [o.id])?,
+            Outcome::Failed { status, error } | Outcome::Conflict { status, error } => {
+                let state = if matches!(o.outcome, Outcome::Failed { .. }) {
+                    "failed"
+                } else {
+                    "conflict"
+                };
+                exec(
+                    tx,
+                    "UPDATE changes SET state = ?2, status = ?3, error = ?4, \
+                     updated_at = unixepoch() WHERE id = ?1",
+                    params![o.id, state, status, error],
+                )?
+            }
+        };
+    }
+    Ok(())
+}
+
+fn apply_move(
+    tx: &Transaction<'_>,
+    change: i64,
+    item: i64,
+    to_folder: &str,
+    new_id: &str,
+) -> rusqlite::Result<()> {
+    let seq = next_seq(tx)?;
+    let dst: i64 = tx.query_row(
+        "SELECT id FROM folders WHERE server_id = ?1",
+        [to_folder],
+        |r| r.get(0),
+    )?;
+    // The server may already have sent the moved item in the destination (a server that echoes
+    // moves): then that copy stays and the source's goes.
+    let echoed: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM items WHERE folder_id = ?1 AND server_id = ?2",
+        params![dst, new_id],
+        |r| r.get(0),
+    )?;
+    if echoed {
+        exec(tx, "DELETE FROM items WHERE id = ?1", [item])?;
+    } else {
+        exec(
+            tx,
+            "UPDATE items SET folder_id = ?2, server_id = ?3, changed_seq = ?4, \
+             updated_at = unixepoch() WHERE id = ?1",
+            params![item, dst, new_id, seq],
+        )?;
+    }
+    exec(tx, "DELETE FROM changes WHERE id = ?1", [change])?;
+    Ok(())
+}
+
+impl Store {
+    /// Starts `folder` again from key 0 as a resync (its items stay, matched by content as the
+    /// server sends them again; those it does not send are swept at the end): what an ambiguous
+    /// MoveItems answer needs to learn where an item is.
+    pub fn request_resync(&mut self, folder: &str) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let tx = self.transaction()?;
+        exec(
+            &tx,
+            "UPDATE folders SET sync_key = '0', resync = 1 WHERE server_id = ?1 AND class IS NOT NULL",
+            [folder],
+        )
+        .and_then(|_| {
+            exec(
+                &tx,
+                "UPDATE items SET resync_pending = 1 \
+                 WHERE folder_id = (SELECT id FROM folders WHERE server_id = ?1)",
+                [folder],
+            )
+        })
+        .map_err(|e| sqlite(&path, e))?;
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+}
+
+/// An item held, by its row id (what a local change starts from).
+#[derive(Debug, Clone)]
+pub struct HeldItem {
+    pub folder: String,
+    pub server_id: String,
+    pub class: String,
+    pub raw: Vec<u8>,
+}
+
+impl Store {
+    /// The item with row id `id`, when it is a typed item of the mirror.
+    pub fn item_by_id(&self, id: i64) -> Result<Option<HeldItem>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT f.server_id, i.server_id, i.class, i.raw FROM items i \
+                 JOIN folders f ON f.id = i.folder_id WHERE i.id = ?1 AND i.decode_error IS NULL",
+                [id],
+                |r| {
+                    Ok(HeldItem {
+                        folder: r.get(0)?,
+                        server_id: r.get(1)?,
+                        class: r.get(2)?,
+                        raw: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+}

@@ -1,0 +1,316 @@
+//! Local changes carried by a folder's Sync request (MS-ASCMD 2.2.3.24.3 `Change`, 2.2.3.42.3
+//! `Delete`) and what the server's `Responses` (2.2.3.155) mean for each journal row.
+//!
+//! A mail Change carries only what changed — `Read`, `Flag`, `Categories`, the elements a
+//! client may change in a mail (MS-ASEMAIL 2.2.2) — and the journal rows of one item travel as
+//! one command (a request may not name an item twice). Outcomes: no response or Status 1 → done
+//! (a server answers a Change or Delete only when it failed, MS-ASCMD 2.2.3.24.1); Status 7 →
+//! a conflict: the server's version stays and is fetched again; 6 → failed (the server could not
+//! convert it), fetched again; 8 on a Delete → done (already gone), on a Change → failed (the
+//! item is no longer on the server). The rows of a request whose collection failed stay pending
+//! and go again: a Change or Delete sent twice changes nothing more.
+
+use std::collections::HashSet;
+
+use crate::model::{FlagEdit, MailEdit, Payload};
+use crate::proto::ServerId;
+use crate::proto::classes::{ApplicationData, List, email};
+use crate::proto::sync::{ClientCommand, ClientCommandResult, SyncStatus};
+use crate::store::{JournalEntry, JournalOutcome, Outcome};
+
+/// One command sent, and the journal rows it settles.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Sent {
+    pub ids: Vec<i64>,
+    pub server_id: String,
+    pub delete: bool,
+}
+
+/// What one folder's request carries.
+#[derive(Debug, Default)]
+pub(super) struct Outgoing {
+    pub commands: Vec<ClientCommand>,
+    pub sent: Vec<Sent>,
+    /// `DeletesAsMoves` for the request (MS-ASCMD 2.2.3.42): false when its deletes are hard.
+    pub deletes_as_moves: Option<bool>,
+    /// Rows that cannot be sent at all (their item left the mirror, a payload unreadable).
+    pub unsendable: Vec<JournalOutcome>,
+    /// Rows left for the next request (the other kind of delete).
+    pub left_over: bool,
+}
+
+impl Outgoing {
+    pub fn ids(&self) -> Vec<i64> {
+        self.sent
+            .iter()
+            .flat_map(|s| s.ids.iter().copied())
+            .collect()
+    }
+}
+
+/// The commands for `entries` (a folder's pending rows) not sent yet in this run (`seen`).
+/// Moves go by MoveItems, not here; hard and soft deletes are not mixed in one request (the
+/// others wait for the next one).
+pub(super) fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> Outgoing {
+    let mut out = Outgoing::default();
+    let mut edits: Vec<(String, Vec<i64>, MailEdit)> = Vec::new();
+    let mut deletes: Vec<(String, Vec<i64>)> = Vec::new();
+    for e in entries {
+        if e.kind == "move" || seen.contains(&e.id) {
+            continue;
+        }
+        let (Some(_), Some(sid)) = (e.item_id, e.server_id.clone()) else {
+            seen.insert(e.id);
+            out.unsendable.push(gone(e));
+            continue;
+        };
+        match (e.kind.as_str(), serde_json::from_str::<Payload>(&e.payload)) {
+            ("mail", Ok(Payload::Mail(edit))) => {
+                seen.insert(e.id);
+                match edits.iter_mut().find(|(s, ..)| *s == sid) {
+                    Some((_, ids, merged)) => {
+                        ids.push(e.id);
+                        *merged = std::mem::take(merged).then(&edit);
+                    }
+                    None => edits.push((sid, vec![e.id], edit)),
+                }
+            }
+            ("delete", Ok(Payload::Delete { hard })) => {
+                if *out.deletes_as_moves.get_or_insert(!hard) == hard {
+                    out.left_over = true; // the other kind of delete: next request
+                    continue;
+                }
+                seen.insert(e.id);
+                deletes.push((sid, vec![e.id]));
+            }
+            (kind, _) => {
+                seen.insert(e.id);
+                out.unsendable.push(JournalOutcome {
+                    id: e.id,
+                    outcome: Outcome::Failed {
+                        status: None,
+                        error: format!(
+                            "this easync cannot send a {kind:?} change recorded as {}",
+                            e.payload
+                        ),
+                    },
+                });
+            }
+        }
+    }
+    // A deleted item's edits go with its Delete (they no longer matter).
+    for (sid, ids, edit) in edits {
+        if let Some((_, del_ids)) = deletes.iter_mut().find(|(s, _)| *s == sid) {
+            del_ids.extend(ids);
+            continue;
+        }
+        let Ok(server_id) = ServerId::try_from(sid.as_str()) else {
+            continue;
+        };
+        out.commands.push(ClientCommand::Change {
+            server_id,
+            data: mail_change(&edit),
+        });
+        out.sent.push(Sent {
+            ids,
+            server_id: sid,
+            delete: false,
+        });
+    }
+    for (sid, ids) in deletes {
+        let Ok(server_id) = ServerId::try_from(sid.as_str()) else {
+            continue;
+        };
+        out.commands.push(ClientCommand::Delete {
+            server_id,
+            instance_id: None,
+        });
+        out.sent.push(Sent {
+            ids,
+            server_id: sid,
+            delete: true,
+        });
+    }
+    out
+}
+
+fn gone(e: &JournalEntry) -> JournalOutcome {
+    JournalOutcome {
+        id: e.id,
+        outcome: Outcome::Conflict {
+            status: None,
+            error: "the item left the mirror (deleted or moved on the server) before this change \
+                    was sent; nothing was changed on the server"
+                .into(),
+        },
+    }
+}
+
+/// The ApplicationData of a mail Change: only the parts the edit sets.
+pub fn mail_change(edit: &MailEdit) -> ApplicationData {
+    let mut m = email::Email {
+        read: edit.read,
+        ..email::Email::default()
+    };
+    m.flag = edit.flag.as_ref().map(flag);
+    m.categories = edit.categories.as_ref().map(|c| List {
+        items: c.iter().cloned().map(email::Category).collect(),
+        ..List::default()
+    });
+    ApplicationData::Email(Box::new(m))
+}
+
+/// `Flag` (MS-ASEMAIL 2.2.2.27): an empty element clears it; an active flag names its type
+/// (and dates, all four or none); a completed one says when.
+fn flag(f: &FlagEdit) -> email::Flag {
+    match f {
+        FlagEdit::Cleared => email::Flag::default(),
+        FlagEdit::Flagged { due } => email::Flag {
+            status: Some(2),
+            flag_type: Some("Follow up".into()),
+            start_date: due.clone(),
+            utc_start_date: due.clone(),
+            due_date: due.clone(),
+            utc_due_date: due.clone(),
+            ..email::Flag::default()
+        },
+        FlagEdit::Complete => {
+            let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string();
+            email::Flag {
+                status: Some(1),
+                complete_time: Some(now.clone()),
+                date_completed: Some(now),
+                ..email::Flag::default()
+            }
+        }
+    }
+}
+
+/// What the answers mean: the journal outcomes, the items to fetch again (the server's version
+/// stands), and the items the server deleted at this client's request (they leave the mirror).
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Answers {
+    pub outcomes: Vec<JournalOutcome>,
+    pub refetch: Vec<String>,
+    pub deleted: Vec<String>,
+}
+
+pub(super) fn answers(sent: &[Sent], responses: &[ClientCommandResult]) -> Answers {
+    let mut a = Answers::default();
+    for s in sent {
+        let status = responses.iter().find_map(|r| match r {
+            ClientCommandResult::Change { server_id, status } if !s.delete => {
+                (server_id.as_str() == s.server_id).then_some(*status)
+            }
+            ClientCommandResult::Delete { server_id, status } if s.delete => {
+                (server_id.as_str() == s.server_id).then_some(*status)
+            }
+            _ => None,
+        });
+        let status = status.unwrap_or(SyncStatus::Success);
+        let code = Some(status.code());
+        let outcome = match (status, s.delete) {
+            (SyncStatus::Success, _) | (SyncStatus::ObjectNotFound, true) => Outcome::Done,
+            (SyncStatus::Conflict, _) => Outcome::Conflict {
+                status: code,
+                error: "the item changed on the server too; the server's version was kept \
+                        (conflict = \"server\")"
+                    .into(),
+            },
+            (SyncStatus::ObjectNotFound, false) => Outcome::Failed {
+                status: code,
+                error: "the item is no longer on the server".into(),
+            },
+            (other, _) => Outcome::Failed {
+                status: code,
+                error: format!("the server refused the change: {other}"),
+            },
+        };
+        match (&outcome, s.delete) {
+            (Outcome::Done, true) => a.deleted.push(s.server_id.clone()),
+            (Outcome::Done, false) => {}
+            _ if status != SyncStatus::ObjectNotFound => a.refetch.push(s.server_id.clone()),
+            _ => {}
+        }
+        a.outcomes.extend(s.ids.iter().map(|&id| JournalOutcome {
+            id,
+            outcome: outcome.clone(),
+        }));
+    }
+    a
+}
+
+impl super::lane::Lane<'_> {
+    /// The request in flight was not answered for this folder: its changes go again.
+    pub(super) fn unsend(&mut self) {
+        for id in self.outgoing.ids() {
+            self.seen.remove(&id);
+        }
+        self.outgoing = Outgoing::default();
+    }
+}
+
+/// Loads what each lane of the next request carries (folders past their first key and not in
+/// a resync, whose ServerIds may still change), settles rows that cannot be sent, and counts the
+/// attempt before the request leaves.
+pub(super) fn prepare(
+    db: &mut impl super::store::SyncStore,
+    lanes: &mut [super::lane::Lane<'_>],
+    batch: &[usize],
+) -> Result<(), super::SyncError> {
+    let mut attempts = Vec::new();
+    for &i in batch {
+        let lane = &mut lanes[i];
+        if lane.key.is_initial() || lane.resync {
+            continue;
+        }
+        let entries = db.pending_changes(&lane.folder.server_id)?;
+        let out = build(&entries, &mut lane.seen);
+        if !out.unsendable.is_empty() {
+            db.settle(&out.unsendable)?;
+        }
+        attempts.extend(out.ids());
+        lane.outgoing = out;
+    }
+    db.note_attempts(&attempts)?;
+    Ok(())
+}
+
+/// A folder left out of the response (or an empty response) after its request carried
+/// changes: the server took them all (it answers failures), and the deleted items leave the
+/// mirror. The key did not change, so this is stored on its own.
+pub(super) fn taken_silently(
+    db: &mut impl super::store::SyncStore,
+    lane: &mut super::lane::Lane<'_>,
+) -> Result<(), super::SyncError> {
+    let out = std::mem::take(&mut lane.outgoing);
+    if out.sent.is_empty() {
+        return Ok(());
+    }
+    let a = answers(&out.sent, &[]);
+    let step = crate::store::SyncStep {
+        folder: lane.folder.server_id.clone(),
+        new_key: lane.key.as_str().to_string(),
+        filter_type: db
+            .folder_state(&lane.folder.server_id)?
+            .and_then(|f| f.filter_type),
+        ops: a
+            .deleted
+            .into_iter()
+            .map(crate::store::ItemOp::Delete)
+            .collect(),
+        journal: a.outcomes,
+        ..Default::default()
+    };
+    let counts = db.apply(std::slice::from_ref(&step))?;
+    for c in &counts {
+        lane.report.counts.add(c);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "outgoing_tests.rs"]
+mod tests;
