@@ -17,10 +17,9 @@ use easync::proto::sync::{
 };
 use easync::proto::{DeviceId, HeartbeatInterval, ProtocolVersion, SyncKey, WindowSize};
 
-fn url() -> String {
-    std::env::var("EASYNC_SOGO_URL")
-        .unwrap_or_else(|_| "http://127.0.0.1:20000/SOGo/Microsoft-Server-ActiveSync".into())
-}
+#[path = "common/sogo.rs"]
+mod sogo;
+use sogo::{easync, seed, sogo_config, sync_until, url, write_sogo_config};
 
 async fn session() -> Session {
     // A fresh device per run: SOGo keeps sync state per DeviceId.
@@ -255,29 +254,6 @@ async fn ping_expires_without_changes() {
     );
 }
 
-/// A configuration for bob on the SOGo server, in a fresh directory; `extra` is appended.
-fn sogo_config(name: &str, extra: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("easync-interop-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let (config, db) = (dir.join("config.toml"), dir.join("sogo.sqlite"));
-    write_sogo_config(&config, &db, extra);
-    (config, db)
-}
-
-fn write_sogo_config(config: &std::path::Path, db: &std::path::Path, extra: &str) {
-    std::fs::write(
-        config,
-        format!(
-            "[account.sogo]\nemail = \"bob@example.test\"\nuser = \"bob\"\nurl = \"{}\"\n\
-             password_cmd = [\"echo\", \"bob-pass\"]\ndatabase = \"{}\"\n{extra}",
-            url(),
-            db.display()
-        ),
-    )
-    .unwrap();
-}
-
 #[test]
 #[ignore = "needs SOGo: tests/interop/sogo.sh up"]
 fn easync_folders_syncs_the_hierarchy_into_the_database() {
@@ -384,53 +360,6 @@ fn easync_sync_mirrors_every_seeded_item_and_then_nothing() {
         summary.contains("\"added\":0") && summary.contains("\"changed\":0"),
         "a second sync transfers nothing: {summary}"
     );
-}
-
-/// Runs `tests/interop/seed.py ARGS` (a server-side change through IMAP or CardDAV).
-fn seed(args: &[&str]) {
-    let out = std::process::Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/interop/seed.py"
-        ))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "seed.py {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Runs the easync binary with this configuration.
-fn easync(config: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// Syncs until `sql` (a count) gives `want`: SOGo may answer the Sync after a change with a
-/// new key and no commands first (NOTES.md quirk 2), and checks the DAV stores on its own tick.
-fn sync_until(config: &std::path::Path, db: &std::path::Path, sql: &str, want: i64) {
-    for _ in 0..8 {
-        let out = easync(config, &["sync"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let conn = rusqlite::Connection::open(db).unwrap();
-        let got: i64 = conn.query_row(sql, [], |r| r.get(0)).unwrap();
-        if got == want {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_secs(1));
-    }
-    panic!("after 8 syncs, {sql} still is not {want}");
 }
 
 #[test]

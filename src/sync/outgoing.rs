@@ -48,6 +48,9 @@ impl Outgoing {
     }
 }
 
+/// Commands per folder in one request at most; the rest go with the next request.
+pub const MAX_COMMANDS: usize = 200;
+
 /// The commands for `entries` (a folder's pending rows) not sent yet in this run (`seen`).
 /// Moves go by MoveItems, not here; hard and soft deletes are not mixed in one request (the
 /// others wait for the next one).
@@ -58,6 +61,10 @@ pub(super) fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> Outgoi
     for e in entries {
         if e.kind == "move" || seen.contains(&e.id) {
             continue;
+        }
+        if edits.len() + deletes.len() >= MAX_COMMANDS {
+            out.left_over = true;
+            break;
         }
         let (Some(_), Some(sid)) = (e.item_id, e.server_id.clone()) else {
             seen.insert(e.id);

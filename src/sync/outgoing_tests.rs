@@ -193,3 +193,20 @@ fn a_cleared_flag_is_an_empty_flag_element() {
     assert_eq!(m.flag, Some(Default::default()));
     assert!(m.categories.is_some_and(|c| c.items.is_empty()));
 }
+
+#[test]
+fn a_long_journal_goes_in_requests_of_bounded_size() {
+    let entries: Vec<JournalEntry> = (1..=450)
+        .map(|i| entry(i, &format!("1:{i}"), "mail", read(true)))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut sizes = Vec::new();
+    loop {
+        let out = build(&entries, &mut seen);
+        if out.commands.is_empty() {
+            break;
+        }
+        sizes.push((out.commands.len(), out.left_over));
+    }
+    assert_eq!(sizes, [(200, true), (200, true), (50, false)]);
+}

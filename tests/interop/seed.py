@@ -15,6 +15,8 @@ Server-side changes for the interop tests (they undo what they add):
   seed.py folder-flags NAME       \\Seen on every mail of NAME, \\Flagged on every third
   seed.py folder-rename OLD NEW   IMAP RENAME
   seed.py folder-delete NAME      IMAP DELETE
+  seed.py purge NAME TEXT         IMAP delete + expunge of the mails of NAME whose subject has TEXT
+  seed.py imap-state NAME         prints "SUBJECT<TAB>FLAGS" for every mail of NAME (read-only)
 """
 import asyncio
 import base64
@@ -138,6 +140,33 @@ def folder_delete(name):
     imap = login()
     imap.unsubscribe(name)
     imap.delete(name)
+    imap.logout()
+
+
+def purge(name, text):
+    imap = login()
+    typ, _ = imap.select(f'"{name}"')
+    assert typ == "OK", typ
+    typ, found = imap.search(None, "SUBJECT", f'"{text}"')
+    assert typ == "OK", typ
+    for n in found[0].split():
+        imap.store(n, "+FLAGS", "\\Deleted")
+    imap.expunge()
+    imap.logout()
+
+
+def imap_state(name):
+    imap = login()
+    typ, _ = imap.select(f'"{name}"', readonly=True)
+    assert typ == "OK", typ
+    typ, found = imap.search(None, "ALL")
+    assert typ == "OK", typ
+    for n in found[0].split():
+        typ, data = imap.fetch(n, "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        assert typ == "OK", typ
+        flags = imaplib.ParseFlags(data[0][0])
+        subject = data[0][1].decode().split(":", 1)[-1].strip()
+        print(subject + "\t" + " ".join(f.decode() for f in flags))
     imap.logout()
 
 
@@ -272,6 +301,10 @@ if __name__ == "__main__":
         folder_rename(sys.argv[2], sys.argv[3])
     elif cmd == "folder-delete" and len(sys.argv) == 3:
         folder_delete(sys.argv[2])
+    elif cmd == "purge" and len(sys.argv) == 4:
+        purge(sys.argv[2], sys.argv[3])
+    elif cmd == "imap-state" and len(sys.argv) == 3:
+        imap_state(sys.argv[2])
     elif cmd == "modseq":
         imap = login()
         modseq(imap)
