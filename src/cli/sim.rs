@@ -74,12 +74,19 @@ pub struct ServeArgs {
     /// `drop-after=2000@Sync`, `quarantine`. Names: drop-after, truncate, corrupt, http-500,
     /// http-503, throttle, status-110, status-111, http-449, status-142, status-144, redirect,
     /// redirect-loop, expire-auth, sync-status-3, foldersync-9, sync-status-12, endless-more,
-    /// slow, cut, status. One-off faults: POST {"op":"fault",…,"times":1} to /sim/admin.
+    /// slow, cut, status. For a client's changes: add-status=N, change-status=N,
+    /// delete-status=N (every Sync Add / Change / Delete of a request answers Status N and is
+    /// not applied, e.g. 6 conversion, 7 conflict with the server's version sent, 8 not found)
+    /// and move-status=N (every MoveItems Move); they count only requests that carry such a
+    /// command. One-off faults: POST {"op":"fault",…,"times":1} to /sim/admin.
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
-    /// Behave like a kind of server: `exchange` (every switch of --quirk on, as real servers
-    /// behave; the default) or `simple` (whole items on every Change, keys that repeat,
-    /// everything in one window: convenient, not real).
+    /// Behave like a kind of server: `exchange` (every switch of --quirk on but echo-moves, as
+    /// Exchange behaves; the default) or `simple` (whole items on every Change, keys that
+    /// repeat, everything in one window, the client wins every conflict: convenient, not real).
+    /// Either way a client's Email Change merges Read, Flag and Categories into the mail, a
+    /// mail Delete moves it to Deleted Items unless DeletesAsMoves is 0, a resent Add (same
+    /// ClientId, same SyncKey) adds nothing, and MoveItems gives the item a new id.
     #[arg(long, default_value = "exchange", value_name = "NAME")]
     profile: String,
     /// Turn one real-server behaviour on (repeatable; `no-NAME` turns it off):
@@ -90,10 +97,14 @@ pub struct ServeArgs {
     /// round later), odd-items (1 in 50 mails with a windows-1252 OPAQUE body, 1 in 50 with
     /// empty Importance and EstimatedDataSize), delete-then-add (1 in 5 changes sent as a Delete
     /// and an Add of the same ServerId), change-before-add (1 in 20 new mails announced by a
-    /// Change with only Read before their Add). Mailbox operations, POSTed to /sim/admin: add,
-    /// change, delete, soft-delete, set-flags, delete-items, add-folder, delete-folder,
-    /// recreate-folder, forget-device, collection-status, invalidate-keys, invalidate-hierarchy,
-    /// revoke-policies, fault, clear-faults.
+    /// Change with only Read before their Add), server-wins-conflicts (a client's Change or
+    /// Delete of an item changed on the server since its SyncKey answers Status 7 and the
+    /// server's version is sent, unless Options/Conflict is 0, MS-ASCMD 2.2.3.34), echo-moves
+    /// (not Exchange: the moving device is sent its own MoveItems back as a Delete and an Add).
+    /// Mailbox operations, POSTed to /sim/admin: add, change, delete, soft-delete, set-flags,
+    /// delete-items, add-folder, delete-folder, recreate-folder, forget-device,
+    /// collection-status, invalidate-keys, invalidate-hierarchy, revoke-policies, fault,
+    /// clear-faults, items (what the server holds in a folder).
     #[arg(long = "quirk", value_name = "NAME")]
     quirks: Vec<String>,
 }

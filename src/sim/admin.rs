@@ -11,7 +11,9 @@
 //!   `{"op":"collection-status","folder":"inbox","status":8}` (`"status":null` ends it),
 //!   `{"op":"fault","fault":"http-503=2","command":"Sync","after":0,"times":1}` (see [`super::faults`]),
 //!   `{"op":"clear-faults"}`, `{"op":"invalidate-keys","folder":"inbox"}`,
-//!   `{"op":"invalidate-hierarchy"}`, `{"op":"revoke-policies"}`.
+//!   `{"op":"invalidate-hierarchy"}`, `{"op":"revoke-policies"}`,
+//!   `{"op":"items","folder":"Inbox"}` (what the server holds after a client's changes: each
+//!   live item's id, subject, version and, for mail, read flag, flag status and categories).
 //!
 //! It listens on the simulator's loopback port, without credentials: it is a test fixture.
 
@@ -21,7 +23,7 @@ use axum::body::Body;
 use axum::http::{Method, Response, StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::{Fault, Scope, Sim, SimError, State};
+use super::{Fault, ItemView, Scope, Sim, SimError, State};
 
 fn respond(status: StatusCode, v: Value) -> Response<Body> {
     let mut r = Response::new(Body::from(v.to_string()));
@@ -147,8 +149,23 @@ pub fn apply(sim: &Sim, op: &Value) -> Result<Value, String> {
             sim.revoke_policies();
             Ok(json!({"ok": true}))
         }
+        "items" => {
+            let items = sim.items(s("folder")?).map_err(sim_err)?;
+            Ok(json!({"items": items.iter().map(item_json).collect::<Vec<_>>()}))
+        }
         other => Err(format!("unknown op {other:?}")),
     }
+}
+
+fn item_json(v: &ItemView) -> Value {
+    let mut j =
+        json!({"id": v.server_id, "subject": v.subject, "version": v.version, "sent": v.sent});
+    if let Some(m) = &v.mail {
+        j["read"] = json!(m.read);
+        j["flag"] = json!(m.flag_status);
+        j["categories"] = json!(m.categories);
+    }
+    j
 }
 
 pub(crate) fn handle(sim: &Sim, method: &Method, uri: &Uri, body: &[u8]) -> Response<Body> {
@@ -195,6 +212,11 @@ mod tests {
             .clone();
         assert_eq!(flags.unwrap().categories, vec!["Rot".to_string()]);
         assert!(apply(&sim, &json!({"op":"set-flags","item":"contacts:1"})).is_err());
+        let r = ok(json!({"op":"items","folder":"Inbox"}));
+        let seven = &r["items"].as_array().unwrap()[3];
+        assert_eq!(seven["id"], "inbox:7", "the first three are deleted");
+        assert_eq!((&seven["read"], &seven["flag"]), (&json!(true), &json!(2)));
+        assert_eq!(seven["categories"], json!(["Rot"]));
         ok(json!({"op":"collection-status","folder":"inbox","status":8}));
         assert_eq!(sim.collection_statuses().get("inbox"), Some(&8));
         ok(json!({"op":"collection-status","folder":"inbox","status":null}));
@@ -209,6 +231,7 @@ mod tests {
             sim.snapshot().folder("inbox").is_none(),
             "every folder has a new id"
         );
-        assert_eq!(status(&sim)["profile"].as_array().unwrap().len(), 7);
+        let on = super::super::profile::QUIRKS.len() - super::super::profile::NOT_IN_EXCHANGE.len();
+        assert_eq!(status(&sim)["profile"].as_array().unwrap().len(), on);
     }
 }

@@ -63,6 +63,7 @@ fn fetch_item(
                 version: item.version,
                 custom: item.custom.clone(),
                 flags: item.flags.clone(),
+                source: item.source.clone(),
             };
             Some((f.kind, f.content_id.clone(), planned))
         })
@@ -105,13 +106,15 @@ fn fetch_attachment(sim: &Sim, w: &mut Writer, reference: &str) -> Result<(), Pr
     ) {
         (Some(f), Some(idx), Some(n)) => {
             let mb = sim.mailbox();
-            let stream = mb
+            let source = mb
                 .folder(f)
                 .filter(|fo| fo.item(idx).is_some_and(|i| i.state == State::Live))
-                .map(|fo| fo.content_id.clone());
-            stream.and_then(|f| {
-                let count = mail::message(sim.config.seed, &f, idx).attachments.len() as u32;
-                (n < count).then(|| mail::attachment(sim.config.seed, &f, idx, n))
+                .map(|fo| fo.source_of(idx));
+            source.and_then(|s| {
+                let count = mail::message(sim.config.seed, &s.stream, s.idx)
+                    .attachments
+                    .len() as u32;
+                (n < count).then(|| mail::attachment(sim.config.seed, &s.stream, s.idx, n))
             })
         }
         _ => None,

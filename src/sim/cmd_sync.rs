@@ -1,6 +1,8 @@
 //! Sync (MS-ASCMD 2.2.1.21): several collections per request, the client's key checked against
-//! the folder's generation (Status 3), client Add/Change/Delete/Fetch answered in `Responses`,
-//! then a window of server changes with `MoreAvailable`; an empty body when nothing changed.
+//! the folder's generation (Status 3), client Add/Change/Delete applied and answered in
+//! `Responses` ([`super::client_changes`]), then a window of server changes with
+//! `MoreAvailable`; an empty body when nothing changed. An empty request repeats the last one's
+//! collections, never its commands.
 //! The server profile ([`super::profile`]) decides how changes are written and keyed; a
 //! collection may be made to answer a status of its own ([`Sim::set_collection_status`]).
 
@@ -9,17 +11,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use wbxml::Element;
-use wbxml::tags::air_sync as s;
 
 use super::Sim;
+use super::client_changes::{self, Collection};
 use super::content::{self, Gen};
 use super::mail::BodyWanted;
-use super::mailbox::{Kind, Mailbox, Position, State};
+use super::mailbox::{Kind, Mailbox, Position};
 use super::plan::{self, Planned};
 use super::profile::Profile;
 use super::request::Request;
 use super::server::{Reply, SyncFaults};
-use crate::proto::classes::ApplicationData;
 
 /// The most a client may ask for (MS-ASCMD 2.2.3.199).
 const MAX_WINDOW: usize = 512;
@@ -32,6 +33,10 @@ struct Wanted {
     window: usize,
     body: BodyWanted,
     get_changes: bool,
+    /// `DeletesAsMoves` (2.2.3.42.1): 1 when absent or empty.
+    deletes_as_moves: bool,
+    /// `Options/Conflict` is 0 (2.2.3.34): the client's version wins a conflict.
+    client_wins: bool,
     commands: Vec<Element<'static>>,
 }
 
@@ -66,6 +71,13 @@ fn parse(body: &[u8]) -> Option<Vec<Wanted>> {
             window: window.unwrap_or(DEFAULT_WINDOW).clamp(1, MAX_WINDOW),
             body: BodyWanted::from_options(c.child(0, "Options")),
             get_changes: c.child(0, "GetChanges").is_none_or(|g| g.text() != "0"),
+            deletes_as_moves: c
+                .child(0, "DeletesAsMoves")
+                .is_none_or(|d| d.text().trim() != "0"),
+            client_wins: c
+                .child(0, "Options")
+                .and_then(|o| o.child(0, "Conflict"))
+                .is_some_and(|e| e.text().trim() == "0"),
             commands: c
                 .child(0, "Commands")
                 .map(|cmds| cmds.elements().map(|e| e.clone().into_owned()).collect())
@@ -90,11 +102,14 @@ struct Answer {
     more: bool,
     commands: Vec<Planned>,
     responses: Vec<Element<'static>>,
+    /// The client sent commands: the collection is answered with a new key, never empty.
+    sent: bool,
     body: BodyWanted,
 }
 
 pub(crate) fn handle(sim: &Arc<Sim>, req: &Request, body: &[u8], faults: SyncFaults) -> Reply {
-    let body = if body.is_empty() {
+    let cached = body.is_empty();
+    let body = if cached {
         match sim.device(&req.device_id, |d| d.last_sync.clone()) {
             Some(last) => last,
             None => return Reply::Status(13), // an empty request with nothing cached
@@ -103,9 +118,12 @@ pub(crate) fn handle(sim: &Arc<Sim>, req: &Request, body: &[u8], faults: SyncFau
         sim.device(&req.device_id, |d| d.last_sync = Some(body.to_vec()));
         body.to_vec()
     };
-    let Some(wanted) = parse(&body) else {
+    let Some(mut wanted) = parse(&body) else {
         return Reply::Status(4);
     };
+    if cached {
+        wanted.iter_mut().for_each(|w| w.commands.clear());
+    }
     let v16 = req.version.starts_with("16.");
     let ctx = Ctx {
         device: req.device_id.as_str().into(),
@@ -115,13 +133,18 @@ pub(crate) fn handle(sim: &Arc<Sim>, req: &Request, body: &[u8], faults: SyncFau
         counter: &sim.key_counter,
         statuses: sim.collection_statuses(),
     };
-    let answers: Vec<Answer> = {
+    let (answers, changed): (Vec<Answer>, Option<u64>) = {
         let mut mb = sim.mailbox();
-        wanted
+        let before = mb.modseq;
+        let answers = wanted
             .into_iter()
             .map(|w| answer(&mut mb, w, &ctx))
-            .collect()
+            .collect();
+        (answers, (mb.modseq != before).then_some(mb.modseq))
     };
+    if let Some(m) = changed {
+        sim.notify(m);
+    }
     sim.device(&req.device_id, |d| {
         for a in &answers {
             if let Some(pos) = a.pos {
@@ -130,7 +153,8 @@ pub(crate) fn handle(sim: &Arc<Sim>, req: &Request, body: &[u8], faults: SyncFau
         }
     });
     let nothing = answers.iter().all(|a| {
-        a.status == 1 && !a.initial && !a.more && a.commands.is_empty() && a.responses.is_empty()
+        let quiet = a.commands.is_empty() && a.responses.is_empty() && !a.sent;
+        a.status == 1 && !a.initial && !a.more && quiet
     });
     if nothing && !answers.is_empty() {
         return Reply::Empty;
@@ -192,6 +216,9 @@ fn answers_view(answers: &[Answer]) -> Vec<content::CollectionOut<'_>> {
         .collect()
 }
 
+/// The position of key "0": nothing seen.
+const START: Position = Position { modseq: 0, idx: 0 };
+
 fn answer(mb: &mut Mailbox, w: Wanted, ctx: &Ctx<'_>) -> Answer {
     let mut a = Answer {
         id: w.id.clone(),
@@ -204,6 +231,7 @@ fn answer(mb: &mut Mailbox, w: Wanted, ctx: &Ctx<'_>) -> Answer {
         more: false,
         commands: Vec::new(),
         responses: Vec::new(),
+        sent: !w.commands.is_empty(),
         body: w.body,
     };
     let Some(f) = mb.folder(&w.id) else {
@@ -220,88 +248,52 @@ fn answer(mb: &mut Mailbox, w: Wanted, ctx: &Ctx<'_>) -> Answer {
         a.status = 12;
         return a;
     }
-    let keyed = |a: &mut Answer, f: &super::mailbox::Folder, pos: Position| {
-        (a.key, a.pos) = (Some(ctx.key(f, pos)), Some(pos));
-    };
     if w.key == "0" {
+        // The device starts over: from now on it is sent what it changed before, too.
+        let m = mb.modseq;
+        let f = mb.folder_mut(&w.id).expect("looked up above");
+        f.resets.insert(ctx.device.clone(), m);
         a.initial = true;
-        keyed(&mut a, f, Position { modseq: 0, idx: 0 });
+        (a.key, a.pos) = (Some(ctx.key(f, START)), Some(START));
         return a;
     }
     let Some(from) = f.parse_key(&w.key) else {
         a.status = 3;
         return a;
     };
-    a.responses = client_commands(mb, &w, &ctx.device, ctx.v16);
+    let done = client_changes::apply(mb, &collection(&w, from, ctx), &w.commands);
+    a.responses = done.responses;
     let f = mb.folder(&w.id).expect("looked up above");
     if ctx.faults.endless_more {
         (a.key, a.pos, a.more) = (Some(w.key.clone()), Some(from), true);
         return a;
     }
-    if !w.get_changes {
-        keyed(&mut a, f, from);
-        return a;
+    let next = if w.get_changes {
+        let page = plan::page(f, from, &ctx.device, w.window, ctx.profile.spread_deletions);
+        (a.more, a.commands) = (page.more, page.commands);
+        page.next
+    } else {
+        from
+    };
+    (a.key, a.pos) = (Some(ctx.key(f, next)), Some(next));
+    for idx in done.resend {
+        if !a.commands.iter().any(|p| p.idx == idx) {
+            a.commands
+                .extend(plan::server_version(f, from, idx, &ctx.device));
+        }
     }
-    let page = plan::page(f, from, &ctx.device, w.window, ctx.profile.spread_deletions);
-    keyed(&mut a, f, page.next);
-    (a.more, a.commands) = (page.more, page.commands);
     a
 }
 
-/// Applies the client's Add/Change/Delete and answers Add (always) and failed Change/Delete
-/// (MS-ASCMD 2.2.3.155). On 16.x mail may only be added to Drafts (Status 6 elsewhere).
-fn client_commands(
-    mb: &mut Mailbox,
-    w: &Wanted,
-    device: &Arc<str>,
-    v16: bool,
-) -> Vec<Element<'static>> {
-    let mut out = Vec::new();
-    for cmd in &w.commands {
-        let text = |name| cmd.child(0, name).map(|e| e.text()).unwrap_or_default();
-        let data = cmd
-            .child(0, "ApplicationData")
-            .map(|d| ApplicationData::Other(d.clone().into_owned()));
-        let m = mb.next_modseq();
-        let f = mb.folder_mut(&w.id).expect("checked by the caller");
-        let status_of = |ok: bool| if ok { "1" } else { "8" };
-        match cmd.tag {
-            s::ADD if v16 && f.kind == Kind::Mail && f.folder_type != 3 => out.push(
-                Element::new(s::ADD)
-                    .with(Element::new(s::CLIENT_ID).with_text(text("ClientId")))
-                    .with(Element::new(s::STATUS).with_text("6")),
-            ),
-            s::ADD => {
-                let idx = f.push(m, Some(device.clone()), data);
-                out.push(
-                    Element::new(s::ADD)
-                        .with(Element::new(s::CLIENT_ID).with_text(text("ClientId")))
-                        .with(Element::new(s::SERVER_ID).with_text(f.server_id(idx)))
-                        .with(Element::new(s::STATUS).with_text("1")),
-                );
-            }
-            s::CHANGE | s::DELETE => {
-                let sid = text("ServerId");
-                let state = if cmd.tag == s::CHANGE {
-                    State::Live
-                } else {
-                    State::Deleted
-                };
-                let idx = f.idx_of(&sid);
-                let ok = idx.is_some_and(|i| f.touch(i, m, state, Some(device.clone())));
-                if let (true, Some(i), Some(d)) = (ok, idx, data) {
-                    f.items[i as usize - 1].custom = Some(Arc::new(d));
-                }
-                if !ok {
-                    out.push(
-                        Element::new(cmd.tag)
-                            .with(Element::new(s::SERVER_ID).with_text(sid))
-                            .with(Element::new(s::STATUS).with_text(status_of(ok))),
-                    );
-                }
-            }
-            _ => {}
-        }
+/// What the client's commands in collection `w` are applied with.
+fn collection<'a>(w: &'a Wanted, from: Position, ctx: &'a Ctx<'_>) -> Collection<'a> {
+    Collection {
+        id: &w.id,
+        from,
+        device: &ctx.device,
+        v16: ctx.v16,
+        server_wins: ctx.profile.server_wins_conflicts && !w.client_wins,
+        deletes_as_moves: w.deletes_as_moves,
+        faults: ctx.faults,
     }
-    out
 }

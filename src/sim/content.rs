@@ -43,8 +43,8 @@ pub struct CollectionOut<'a> {
     pub body: BodyWanted,
 }
 
-/// The generated content of an item of folder `id` (content drawn from `stream`), and on 16.x
-/// a series' instance changes.
+/// The generated content of an item of folder `id` (content drawn from `stream`, or from
+/// where a moved item came from), and on 16.x a series' instance changes.
 pub fn generate(
     g: &Gen,
     (id, stream): (&str, &str),
@@ -52,33 +52,38 @@ pub fn generate(
     p: &Planned,
     want: &BodyWanted,
 ) -> (ApplicationData, Vec<Instance>) {
-    let (seed, idx, version) = (g.seed, p.idx, p.version);
+    let (stream, content) = match &p.source {
+        Some(s) => (&*s.stream, s.idx),
+        None => (stream, p.idx),
+    };
+    let (seed, version) = (g.seed, p.version);
     match kind {
         Kind::Mail => {
-            let state = mail::flags(idx, version, p.flags.as_deref());
+            let state = mail::flags(p.idx, version, p.flags.as_deref());
             let odd = g
                 .profile
                 .odd_items
-                .then(|| mail::oddity(seed, idx))
+                .then(|| mail::oddity(seed, content))
                 .flatten();
             let at = MailRef {
                 folder_id: id,
                 stream,
-                idx,
+                idx: content,
+                item: p.idx,
             };
             let e = mail::email_in(seed, at, &state, odd, want);
             (ApplicationData::Email(Box::new(e)), Vec::new())
         }
         Kind::Contacts => (
-            ApplicationData::Contact(Box::new(pim::contact(seed, stream, idx, version))),
+            ApplicationData::Contact(Box::new(pim::contact(seed, stream, content, version))),
             Vec::new(),
         ),
         Kind::Calendar => {
-            let (e, instances) = events::event(seed, stream, idx, version, g.v16, want);
+            let (e, instances) = events::event(seed, stream, content, version, g.v16, want);
             (ApplicationData::Event(Box::new(e)), instances)
         }
         Kind::Tasks => (
-            ApplicationData::Task(Box::new(pim::task(seed, stream, idx, version))),
+            ApplicationData::Task(Box::new(pim::task(seed, stream, content, version))),
             Vec::new(),
         ),
         Kind::Notes => (ApplicationData::Note(Box::default()), Vec::new()),

@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::{Response, StatusCode};
+use wbxml::Element;
+use wbxml::tags::{air_sync as s, move_items as mv};
 
 use super::Sim;
 use super::cmd_sync;
-use super::faults::Fault;
+use super::faults::{ClientOp, Fault};
 use super::request::Request;
 use super::server::{SyncFaults, status_body, text, wbxml};
 
@@ -88,8 +90,35 @@ pub(crate) async fn early_fault(
             sim.device(&req.device_id, |d| d.policy_key = None);
             None
         }
+        Fault::ClientStatus(op, code) => {
+            flags.client_status = Some((*op, *code));
+            None
+        }
         Fault::DropAfter(_) | Fault::Truncate | Fault::Corrupt => None,
     }
+}
+
+/// Whether a fault applies to a request: a `*-status` fault only to one carrying a command of
+/// its kind (a Sync `Add`, `Change`, `Delete`; a MoveItems `Move`), every other fault always.
+pub(crate) fn relevant(f: &Fault, body: &[u8]) -> bool {
+    let Fault::ClientStatus(op, _) = f else {
+        return true;
+    };
+    let Ok(tree) = Element::decode(body) else {
+        return false;
+    };
+    let tag = match op {
+        ClientOp::Move => return tree.elements().any(|e| e.tag == mv::MOVE),
+        ClientOp::Add => s::ADD,
+        ClientOp::Change => s::CHANGE,
+        ClientOp::Delete => s::DELETE,
+    };
+    let commands = tree
+        .child(0, "Collections")
+        .into_iter()
+        .flat_map(|cs| cs.elements())
+        .filter_map(|c| c.child(0, "Commands"));
+    commands.flat_map(|c| c.elements()).any(|e| e.tag == tag)
 }
 
 fn redirect(to: &str) -> Option<Response<Body>> {

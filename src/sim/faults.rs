@@ -24,9 +24,27 @@
 //! | `slow=MS` | the response waits MS milliseconds |
 //! | `cut=MS` | the connection is closed after MS milliseconds, unanswered (a NAT dropping a long poll) |
 //! | `status=N` | the command's Status N in-band (Ping 5/6/7/8, any common status) |
+//! | `add-status=N`, `change-status=N`, `delete-status=N` | Sync: every client `Add` / `Change` / `Delete` of the request answers Status N in `Responses` and is not applied (7 also sends the server's version of the item) |
+//! | `move-status=N` | MoveItems: every `Move` of the request answers Status N and is not applied |
+//!
+//! The four `*-status` faults count only the requests that carry such a command: `after` and
+//! `times` skip and hit requests with an Add (a Change, a Delete, a Move), not every Sync.
 
 use std::str::FromStr;
 use std::sync::Mutex;
+
+/// A kind of client command a `*-status` fault answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientOp {
+    /// Sync `Add` (MS-ASCMD 2.2.3.7.2).
+    Add,
+    /// Sync `Change` (2.2.3.24.2).
+    Change,
+    /// Sync `Delete` (2.2.3.42.2).
+    Delete,
+    /// MoveItems `Move` (2.2.3.117.2).
+    Move,
+}
 
 /// One misbehaviour.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +53,12 @@ pub enum Fault {
     Truncate,
     Corrupt,
     Http500,
-    Http503 { retry_after: u64 },
-    Throttle { retry_after: u64 },
+    Http503 {
+        retry_after: u64,
+    },
+    Throttle {
+        retry_after: u64,
+    },
     Status(u16),
     Http449,
     Redirect(String),
@@ -47,8 +69,14 @@ pub enum Fault {
     SyncStatus12,
     Quarantine,
     EndlessMore,
-    Slow { ms: u64 },
-    Cut { ms: u64 },
+    Slow {
+        ms: u64,
+    },
+    Cut {
+        ms: u64,
+    },
+    /// Every client command of that kind in the request answers this status, unapplied.
+    ClientStatus(ClientOp, u16),
 }
 
 impl FromStr for Fault {
@@ -91,6 +119,10 @@ impl FromStr for Fault {
             "slow" => Fault::Slow { ms: num(None)? },
             "cut" => Fault::Cut { ms: num(None)? },
             "status" => Fault::Status(num(None)? as u16),
+            "add-status" => Fault::ClientStatus(ClientOp::Add, num(None)? as u16),
+            "change-status" => Fault::ClientStatus(ClientOp::Change, num(None)? as u16),
+            "delete-status" => Fault::ClientStatus(ClientOp::Delete, num(None)? as u16),
+            "move-status" => Fault::ClientStatus(ClientOp::Move, num(None)? as u16),
             _ => {
                 return Err(format!(
                     "unknown fault {name:?} (see `easync sim serve --help`)"
@@ -153,6 +185,12 @@ impl Faults {
 
     /// The fault to apply to a request of `command`, if any.
     pub fn take(&self, command: &str) -> Option<Fault> {
+        self.take_where(command, |_| true)
+    }
+
+    /// The fault to apply to a request of `command`, counting for each fault only the requests
+    /// it is `relevant` to (a `*-status` fault: those carrying such a command).
+    pub fn take_where(&self, command: &str, relevant: impl Fn(&Fault) -> bool) -> Option<Fault> {
         let mut armed = self.armed.lock().unwrap_or_else(|e| e.into_inner());
         let pos = armed.iter_mut().position(|a| {
             let matches = a
@@ -160,7 +198,7 @@ impl Faults {
                 .command
                 .as_deref()
                 .is_none_or(|c| c.eq_ignore_ascii_case(command));
-            if !matches {
+            if !matches || !relevant(&a.fault) {
                 return false;
             }
             a.seen += 1;
@@ -187,6 +225,20 @@ mod tests {
         assert_eq!("status-111".parse(), Ok(Fault::Status(111)));
         assert_eq!("status=8".parse(), Ok(Fault::Status(8)));
         assert_eq!("cut=500".parse(), Ok(Fault::Cut { ms: 500 }));
+        assert_eq!(
+            "change-status=7".parse(),
+            Ok(Fault::ClientStatus(ClientOp::Change, 7))
+        );
+        assert_eq!(
+            "move-status=5".parse(),
+            Ok(Fault::ClientStatus(ClientOp::Move, 5))
+        );
+        assert!(
+            "add-status"
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("needs a value")
+        );
         assert!(
             "drop-after"
                 .parse::<Fault>()
@@ -221,5 +273,27 @@ mod tests {
         assert_eq!(f.take("Sync"), Some(Fault::Http500));
         assert_eq!(f.take("Sync"), Some(Fault::Http500));
         assert_eq!(f.take("Sync"), None, "disarmed after two");
+    }
+
+    #[test]
+    fn a_fault_counts_only_the_requests_it_is_relevant_to() {
+        let f = Faults::default();
+        let add = Fault::ClientStatus(ClientOp::Add, 6);
+        let scope = Scope {
+            command: Some("Sync".into()),
+            after: 1,
+            times: Some(1),
+        };
+        f.arm(add.clone(), scope);
+        let carries = |yes: bool| move |_: &Fault| yes;
+        assert_eq!(f.take_where("Sync", carries(false)), None);
+        assert_eq!(
+            f.take_where("Sync", carries(true)),
+            None,
+            "the first passes"
+        );
+        assert_eq!(f.take_where("Sync", carries(false)), None, "not counted");
+        assert_eq!(f.take_where("Sync", carries(true)), Some(add));
+        assert_eq!(f.take_where("Sync", carries(true)), None, "once");
     }
 }

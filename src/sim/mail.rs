@@ -17,7 +17,8 @@ use wbxml::tags::{air_sync_base as asb, email as em};
 
 use super::mail_state::flag;
 pub use super::mail_state::{
-    MailFlags, Oddity, flags, is_odd, oddity, partial_change, to_windows_1252, windows_1252_text,
+    MailFlags, Oddity, flags, is_odd, merge_sent, oddity, partial_change, to_windows_1252,
+    windows_1252_text,
 };
 use crate::proto::classes::airsyncbase::{Attachment, Attachments, Body};
 use crate::proto::classes::email::{Category, Email};
@@ -307,13 +308,15 @@ fn body(msg: &Message, want: &BodyWanted) -> Body {
     b
 }
 
-/// Which mail to generate: `stream` names its content ([`super::mailbox::Folder::content_id`]),
-/// `folder_id` its collection (in `FileReference`s).
+/// Which mail to generate: `stream` and `idx` name its content
+/// ([`super::mailbox::Folder::content_id`], or where a moved mail came from), `folder_id` and
+/// `item` the item it is now (in `FileReference`s).
 #[derive(Debug, Clone, Copy)]
 pub struct MailRef<'a> {
     pub folder_id: &'a str,
     pub stream: &'a str,
     pub idx: u32,
+    pub item: u32,
 }
 
 /// The Email class value of a message (MS-ASEMAIL 2.2.2) for the folder `folder_id`, its
@@ -323,6 +326,7 @@ pub fn email(seed: u64, folder_id: &str, idx: u32, version: u32, want: &BodyWant
         folder_id,
         stream: folder_id,
         idx,
+        item: idx,
     };
     email_in(seed, at, &flags(idx, version, None), None, want)
 }
@@ -335,7 +339,12 @@ pub fn email_in(
     odd: Option<Oddity>,
     want: &BodyWanted,
 ) -> Email {
-    let MailRef { folder_id, idx, .. } = at;
+    let MailRef {
+        folder_id,
+        idx,
+        item,
+        ..
+    } = at;
     let mut msg = message(seed, at.stream, idx);
     if odd == Some(Oddity::Windows1252Body) {
         msg.paragraphs = vec![windows_1252_text(idx)];
@@ -347,7 +356,7 @@ pub fn email_in(
         .enumerate()
         .map(|(n, (name, data))| Attachment {
             display_name: Some(name.clone()),
-            file_reference: Some(format!("{folder_id}:{idx}:{n}")),
+            file_reference: Some(format!("{folder_id}:{item}:{n}")),
             method: Some(1),
             estimated_data_size: Some(data.len() as u32),
             ..Attachment::default()

@@ -1,6 +1,10 @@
-//! A mail's state — read flag, follow-up flag, categories: what changes and what a partial
-//! Email Change carries (MS-ASEMAIL 2.2.2) — and the odd forms a few mails take with the
-//! `odd-items` switch ([`super::profile`]). Re-exported by [`super::mail`].
+//! A mail's state — read flag, follow-up flag, categories: what changes, what a partial
+//! Email Change carries (MS-ASEMAIL 2.2.2) and how a client's Change merges into it — and the
+//! odd forms a few mails take with the `odd-items` switch ([`super::profile`]). Re-exported by
+//! [`super::mail`].
+
+use wbxml::tags::email as em;
+use wbxml::{Element, Node};
 
 use crate::proto::classes::List;
 use crate::proto::classes::email::{Category, Email, Flag};
@@ -13,6 +17,67 @@ pub struct MailFlags {
     /// The flag's `Status` (2.2.2.71): 0 cleared, 1 complete, 2 active.
     pub flag_status: u8,
     pub categories: Vec<String>,
+}
+
+impl MailFlags {
+    /// This state after a client's Change of the mail (MS-ASCMD 2.2.3.24.2; MS-ASEMAIL 2.2.2:
+    /// a client may change only these): each of `Read`, `Flag` and `Categories` present in the
+    /// Change's `ApplicationData` replaces its part — an empty `<Flag/>` clears the flag, an
+    /// empty `<Categories/>` the categories — what is absent stays, other elements are ignored.
+    /// Of a flag only its `Status` is kept.
+    pub fn merged(&self, change: &Element<'_>) -> MailFlags {
+        let mut out = self.clone();
+        for e in change.elements() {
+            match e.tag {
+                em::READ => match e.text().trim() {
+                    "1" => out.read = true,
+                    "0" => out.read = false,
+                    _ => {}
+                },
+                em::FLAG => {
+                    out.flag_status = e
+                        .elements()
+                        .find(|c| c.tag == em::STATUS)
+                        .and_then(|c| c.text().trim().parse().ok())
+                        .filter(|&s: &u8| s <= 2)
+                        .unwrap_or(0);
+                }
+                em::CATEGORIES => {
+                    out.categories = e
+                        .elements()
+                        .filter(|c| c.tag == em::CATEGORY)
+                        .map(|c| c.text())
+                        .collect();
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The state a mail a client sent carries (unread, unflagged, no categories when absent).
+    pub fn of_sent(data: &Element<'_>) -> MailFlags {
+        let none = MailFlags {
+            read: false,
+            flag_status: 0,
+            categories: Vec::new(),
+        };
+        none.merged(data)
+    }
+}
+
+/// `data` (a mail a client sent) with the state elements of `change` in place of its own.
+pub fn merge_sent(data: &Element<'static>, change: &Element<'_>) -> Element<'static> {
+    let mut out = data.clone();
+    for c in change
+        .elements()
+        .filter(|c| matches!(c.tag, em::READ | em::FLAG | em::CATEGORIES))
+    {
+        out.children
+            .retain(|n| !matches!(n, Node::Element(e) if e.tag == c.tag));
+        out.children.push(Node::Element(c.clone().into_owned()));
+    }
+    out
 }
 
 /// The state of mail `idx` at `version`: what was set, else generated (every change flips the

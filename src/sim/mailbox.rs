@@ -4,14 +4,17 @@
 //! Every change takes the next value of one mailbox-wide counter (`modseq`); a folder's items
 //! are indexed by `(modseq, index)`, so "what changed after the position a client has seen" is a
 //! range of that index. A SyncKey is that position (`gen:modseq:index`, with `fresh_sync_keys` a
-//! `#n` suffix that makes every key new and is ignored when it comes back): the server keeps no state
-//! per client, a repeated key gets the same answer again (MS-ASCMD 2.2.3.177.3), and bumping a
-//! folder's `gen` makes every key of it invalid (Status 3).
+//! `#n` suffix that makes every key new and is ignored when it comes back): the server keeps no
+//! sync state per client, a repeated key gets the same answer again (MS-ASCMD 2.2.3.177.3), and
+//! bumping a folder's `gen` makes every key of it invalid (Status 3). Per device a folder
+//! remembers only the ClientIds of its Adds (for resends) and when it last synced from key 0.
+//! An item moved to another folder ([`Mailbox::move_item`]) is a new item there that keeps its
+//! content ([`Source`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::mail::MailFlags;
+use super::mail::{self, MailFlags};
 use crate::proto::classes::ApplicationData;
 
 /// What a folder holds.
@@ -56,11 +59,33 @@ pub struct Item {
     pub state: State,
     /// The device whose Sync made the last change (not echoed back to it).
     pub by: Option<Arc<str>>,
+    /// The device whose Add or move created it: it knows the item without an `Add`, so it
+    /// gets a later change as a `Change`.
+    pub added_by: Option<Arc<str>>,
     /// Content a client sent (Add/Change); `None` for generated content.
     pub custom: Option<Arc<ApplicationData>>,
     /// A mail's read/flag/categories as last set ([`super::Sim::set_mail_flags`]); `None`:
     /// generated from the version ([`super::mail::flags`]).
     pub flags: Option<Arc<MailFlags>>,
+    /// Where its generated content comes from when it was moved here (MoveItems, a Delete
+    /// moved to Deleted Items); `None`: its own folder's content at its own index.
+    pub source: Option<Source>,
+}
+
+/// The generated content an item shows: a folder's content name and an index in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub stream: Arc<str>,
+    pub idx: u32,
+}
+
+/// An Add the server remembers for a retry (MS-ASCMD 2.2.3.28.2 `ClientId`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAdd {
+    /// The item it created.
+    pub idx: u32,
+    /// The position of the SyncKey it came with: a request from there or before is a resend.
+    pub at: Position,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +107,11 @@ pub struct Folder {
     /// Item `i` (1-based server id `{folder}:{i}`) is `items[i - 1]`.
     pub items: Vec<Item>,
     pub index: BTreeSet<(u64, u32)>,
+    /// Per device, the Adds it made by ClientId.
+    pub client_ids: HashMap<Arc<str>, HashMap<String, ClientAdd>>,
+    /// Per device, the modseq of its last Sync from key 0: what it changed before is not its
+    /// own any more (it starts over and is sent everything).
+    pub resets: HashMap<Arc<str>, u64>,
 }
 
 /// A position in a folder's change log: what a client has seen.
@@ -106,6 +136,8 @@ impl Folder {
             generation: 1,
             items: Vec::new(),
             index: BTreeSet::new(),
+            client_ids: HashMap::new(),
+            resets: HashMap::new(),
         }
     }
 
@@ -143,25 +175,50 @@ impl Folder {
         self.items.get(idx.checked_sub(1)? as usize)
     }
 
-    /// Adds an item at `modseq`; returns its index.
+    /// Adds an item at `modseq` (made by `by`, which then knows it); returns its index.
     pub fn push(
         &mut self,
         modseq: u64,
         by: Option<Arc<str>>,
         custom: Option<ApplicationData>,
     ) -> u32 {
-        self.items.push(Item {
+        self.insert(Item {
             created: modseq,
             modseq,
             version: 0,
             state: State::Live,
+            added_by: by.clone(),
             by,
             custom: custom.map(Arc::new),
             flags: None,
-        });
+            source: None,
+        })
+    }
+
+    /// Adds an item as it is (its `modseq` is its place in the log); returns its index.
+    pub fn insert(&mut self, item: Item) -> u32 {
+        let modseq = item.modseq;
+        self.items.push(item);
         let idx = self.items.len() as u32;
         self.index.insert((modseq, idx));
         idx
+    }
+
+    /// Where the content of item `idx` comes from.
+    pub fn source_of(&self, idx: u32) -> Source {
+        match self.item(idx).and_then(|i| i.source.clone()) {
+            Some(s) => s,
+            None => Source {
+                stream: self.content_id.as_str().into(),
+                idx,
+            },
+        }
+    }
+
+    /// Whether a change made by `by` at `modseq` is `device`'s own since its last Sync from
+    /// key 0: it has it, and it is not sent back to it.
+    pub fn own(&self, by: Option<&str>, modseq: u64, device: &str) -> bool {
+        by == Some(device) && self.resets.get(device).is_none_or(|&r| modseq > r)
     }
 
     /// Moves item `idx` to `modseq` with a new state; false when there is no such live item.
@@ -215,6 +272,45 @@ impl Mailbox {
         self.folders
             .iter()
             .find(|f| !f.deleted && (f.id == name_or_id || f.name.eq_ignore_ascii_case(name_or_id)))
+    }
+
+    /// Moves live item `idx` of folder `src` to folder `dst` under a new index, at one new
+    /// modseq: a `Delete` in `src` made by `by`, an `Add` in `dst` made by `dst_by` (which then
+    /// knows the item), with the same content, version and state. Returns the new index;
+    /// `None` (nothing changed) when a folder or the live item is not there.
+    pub fn move_item(
+        &mut self,
+        (src, idx): (&str, u32),
+        dst: &str,
+        by: Option<Arc<str>>,
+        dst_by: Option<Arc<str>>,
+    ) -> Option<u32> {
+        self.folder(dst)?;
+        let f = self.folder(src)?;
+        let item = f.item(idx).filter(|i| i.state == State::Live)?;
+        let flags = match (f.kind, &item.custom) {
+            (Kind::Mail, None) => Some(Arc::new(mail::flags(
+                idx,
+                item.version,
+                item.flags.as_deref(),
+            ))),
+            _ => item.flags.clone(),
+        };
+        let (version, custom, source) = (item.version, item.custom.clone(), f.source_of(idx));
+        let m = self.next_modseq();
+        self.folder_mut(src)?.touch(idx, m, State::Deleted, by);
+        let moved = self.folder_mut(dst)?.insert(Item {
+            created: m,
+            modseq: m,
+            version,
+            state: State::Live,
+            added_by: dst_by.clone(),
+            by: dst_by,
+            custom,
+            flags,
+            source: Some(source),
+        });
+        Some(moved)
     }
 
     pub fn next_modseq(&mut self) -> u64 {

@@ -1,19 +1,24 @@
 //! `easync-sim`: a simulated Exchange ActiveSync server over real HTTP on loopback, built on
 //! the project's own `proto` and `wbxml` layers. It speaks EAS 12.1 to 16.1 — OPTIONS,
-//! two-phase Provision, FolderSync, Sync (several collections, windows, client changes),
-//! GetItemEstimate, Ping, ItemOperations Fetch, Settings — over a mailbox generated from a seed
+//! two-phase Provision, FolderSync, Sync (several collections, windows, client changes applied
+//! as Exchange applies them: merged Email Changes, conflicts, DeletesAsMoves, ClientIds kept
+//! for resends), GetItemEstimate, Ping, ItemOperations Fetch,
+//! MoveItems, Settings — over a mailbox generated from a seed
 //! (see [`mail`], [`events`], [`pim`]), which can change while it runs ([`Sim::add_items`] and
 //! friends, or the admin endpoint `POST /sim/admin`), with named faults ([`faults`]) and a
 //! server profile ([`profile`]): switches for the behaviours of real servers (partial Email
 //! Changes, fresh SyncKeys, spread deletions, late nested folders, odd items, Delete + Add,
 //! Change before Add). Operations model what happens to a real mailbox ([`ops`]): items change,
 //! folders are re-created under new ids, the server forgets a device, a collection fails.
+//! What the server holds after a client's changes can be read item by item ([`ItemView`]).
 //!
 //! Used by `easync sim serve`, `easync demo`, the reliability tests and the benchmarks.
 
 pub mod admin;
+mod client_changes;
 mod cmd_fetch;
 mod cmd_folders;
+mod cmd_move;
 mod cmd_ping;
 mod cmd_provision;
 mod cmd_sync;
@@ -22,10 +27,13 @@ pub mod dates;
 pub mod events;
 mod fault_effects;
 pub mod faults;
+mod inspect;
 mod layout;
 pub mod mail;
 mod mail_state;
 pub mod mailbox;
+#[cfg(test)]
+mod move_tests;
 pub mod ops;
 #[cfg(test)]
 mod ops_tests;
@@ -35,16 +43,21 @@ pub mod profile;
 #[cfg(test)]
 mod profile_tests;
 mod request;
+#[cfg(test)]
+mod resend_tests;
 pub mod rng;
 mod server;
 #[cfg(test)]
 mod testkit;
+#[cfg(test)]
+mod twoway_tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub use faults::{Fault, Scope};
+pub use faults::{ClientOp, Fault, Scope};
+pub use inspect::ItemView;
 pub use mailbox::{Kind, Mailbox, State};
 pub use profile::{Profile, SPREAD_DELETES};
 pub use server::{Running, serve, spawn_thread};

@@ -46,8 +46,11 @@ fn copy_as(f: &Folder, id: &str, parent: &str, modseq: u64) -> Folder {
     (n.created, n.modseq, n.deleted) = (modseq, modseq, false);
     n.generation = f.generation + 1;
     for item in &mut n.items {
-        item.by = None; // every item is new to every device
+        // Every item is new to every device.
+        (item.by, item.added_by) = (None, None);
     }
+    n.client_ids.clear();
+    n.resets.clear();
     n
 }
 

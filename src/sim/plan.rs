@@ -1,13 +1,15 @@
 //! Which changes of a folder a client gets next: the entries of the folder's change log after
 //! the client's position, as Add (not seen before), Change (seen), Delete / SoftDelete (seen,
-//! then removed), skipping the client's own changes (they are not echoed back). With
-//! `spread_deletions` ([`super::profile`]) a page holds at most [`SPREAD_DELETES`] deletions.
+//! then removed), skipping the client's own changes (they are not echoed back; after a Sync
+//! from key 0 it is sent everything again, see [`Folder::own`]). An item the client added
+//! itself (Sync Add, MoveItems) is one it has seen. With `spread_deletions`
+//! ([`super::profile`]) a page holds at most [`SPREAD_DELETES`] deletions.
 
 use std::ops::Bound;
 use std::sync::Arc;
 
 use super::mail::MailFlags;
-use super::mailbox::{Folder, Position, State};
+use super::mailbox::{Folder, Position, Source, State};
 use super::profile::SPREAD_DELETES;
 use crate::proto::classes::ApplicationData;
 
@@ -27,6 +29,8 @@ pub struct Planned {
     pub version: u32,
     pub custom: Option<Arc<ApplicationData>>,
     pub flags: Option<Arc<MailFlags>>,
+    /// Where its generated content comes from when it was moved ([`super::mailbox::Item::source`]).
+    pub source: Option<Source>,
 }
 
 /// A page of changes: at most `window` commands, the position after them, and whether more
@@ -39,10 +43,17 @@ pub struct Page {
 
 fn op_for(f: &Folder, from: Position, (_, idx): (u64, u32), device: &str) -> Option<Planned> {
     let item = f.item(idx)?;
-    if item.by.as_deref() == Some(device) {
+    if f.own(item.by.as_deref(), item.modseq, device) {
         return None;
     }
-    let seen = (item.created, idx) <= (from.modseq, from.idx);
+    classify(f, from, idx, device)
+}
+
+/// What a client at `from` is sent for item `idx` as it is now, whoever changed it last.
+fn classify(f: &Folder, from: Position, idx: u32, device: &str) -> Option<Planned> {
+    let item = f.item(idx)?;
+    let seen = (item.created, idx) <= (from.modseq, from.idx)
+        || f.own(item.added_by.as_deref(), item.created, device);
     let op = match (item.state, seen) {
         (State::Live, false) => Op::Add,
         (State::Live, true) => Op::Change,
@@ -56,7 +67,22 @@ fn op_for(f: &Folder, from: Position, (_, idx): (u64, u32), device: &str) -> Opt
         version: item.version,
         custom: item.custom.clone(),
         flags: item.flags.clone(),
+        source: item.source.clone(),
     })
+}
+
+/// Whether item `idx` changed after `from` by someone other than `device` (a change the
+/// device has not received: its own Change or Delete of the item is a conflict).
+pub fn changed_since(f: &Folder, from: Position, idx: u32, device: &str) -> bool {
+    f.item(idx).is_some_and(|item| {
+        (item.modseq, idx) > (from.modseq, from.idx)
+            && !f.own(item.by.as_deref(), item.modseq, device)
+    })
+}
+
+/// The server's version of item `idx` for a client at `from` (sent with a conflict).
+pub fn server_version(f: &Folder, from: Position, idx: u32, device: &str) -> Option<Planned> {
+    classify(f, from, idx, device)
 }
 
 fn after(f: &Folder, from: Position) -> impl Iterator<Item = &(u64, u32)> {

@@ -2,8 +2,9 @@
 //! of sending what is convenient. Each switch models one behaviour a real server (Exchange, or
 //! the open-source server captured in the shared EAS notes, `server-behaviour/`) shows and the specification allows; a
 //! client must survive every one of them. [`Profile::simple`] (all off, `Profile::default()`)
-//! is the simulator as it always was; [`Profile::exchange`] turns everything on and is what
-//! `SimConfig::default()`, `easync sim serve`, `easync demo` and the tests use.
+//! is the simulator as it always was; [`Profile::exchange`] turns on everything Exchange does
+//! (all but [`NOT_IN_EXCHANGE`]) and is what `SimConfig::default()`, `easync sim serve`,
+//! `easync demo` and the tests use.
 //!
 //! Chosen with `easync sim serve --profile exchange|simple` and `--quirk NAME` (repeatable,
 //! `--quirk no-NAME` turns one off), or `SimConfig { profile, .. }` in a test.
@@ -17,6 +18,8 @@
 //! | `odd-items` | a few mails ([`super::mail::oddity`]) have a windows-1252 body `Data` sent as OPAQUE, or empty numeric elements (`<email:Importance/>`, `<airsyncbase:EstimatedDataSize/>`) | servers pass through what the store holds (MS-ASWBXML 2.1.2.1 OPAQUE) |
 //! | `delete-then-add` | a changed item it has seen comes (1 in 5, [`delete_then_add`]) as `Delete x` then `Add x` (same ServerId, whole item) in one response | servers that replace an item instead of changing it; the commands' order matters (MS-ASCMD 2.2.3.32) |
 //! | `change-before-add` | a new mail (1 in 20, [`change_before_add`]) is announced by a `Change x` carrying only `<email:Read>`, then its `Add x` in the same response | a read flag set while the server was still delivering the mail: a Change for a ServerId the client does not know yet |
+//! | `server-wins-conflicts` | its `Change` or `Delete` of an item the server changed after the SyncKey it sent is answered Status 7 and not applied, and the server's version comes in the same response, unless the collection's `Options/Conflict` is 0 (then the client's change is applied); off, the client always wins | MS-ASCMD 2.2.3.34 `Conflict` (absent: the server wins) |
+//! | `echo-moves` | after its own MoveItems, its next Syncs bring the `Delete` in the source folder and the `Add` in the destination (off: only other devices get them) | servers that do not tell the moving device apart (not Exchange: [`NOT_IN_EXCHANGE`]) |
 //!
 //! Behaviours that are operations rather than switches live on [`super::Sim`]:
 //! `set_collection_status`, `recreate_folder`, `forget_device`, `set_mail_flags`, `delete_items`.
@@ -51,10 +54,16 @@ pub struct Profile {
     /// 1 in 20 new mails are preceded by a `Change` with only `<email:Read>`
     /// ([`change_before_add`]).
     pub change_before_add: bool,
+    /// A client's Change or Delete of an item changed on the server after its SyncKey answers
+    /// Status 7 unless `Options/Conflict` is 0 (MS-ASCMD 2.2.3.34); off, the client wins.
+    pub server_wins_conflicts: bool,
+    /// The moving device is sent its own moves back (Delete in the source, Add in the
+    /// destination); not Exchange.
+    pub echo_moves: bool,
 }
 
 /// The kebab-case names of the switches, with one line each (for `--help` and errors).
-pub const QUIRKS: [(&str, &str); 7] = [
+pub const QUIRKS: [(&str, &str); 9] = [
     (
         "partial-email-changes",
         "an Email Change carries only Read, Flag, Categories",
@@ -83,7 +92,18 @@ pub const QUIRKS: [(&str, &str); 7] = [
         "change-before-add",
         "1 in 20 new mails are announced by a Change before their Add",
     ),
+    (
+        "server-wins-conflicts",
+        "a client Change/Delete of an item changed since its key answers Status 7",
+    ),
+    (
+        "echo-moves",
+        "the moving device is sent its own moves back (not Exchange)",
+    ),
 ];
+
+/// The switches [`Profile::exchange`] leaves off: behaviours of other servers.
+pub const NOT_IN_EXCHANGE: [&str; 1] = ["echo-moves"];
 
 impl Profile {
     /// Today's simulator: every switch off (the default).
@@ -91,11 +111,13 @@ impl Profile {
         Self::default()
     }
 
-    /// Every real-server behaviour on.
+    /// Every behaviour Exchange shows on (all but [`NOT_IN_EXCHANGE`]).
     pub fn exchange() -> Self {
         let mut p = Self::default();
         for (name, _) in QUIRKS {
-            *p.switch(name).expect("a name of QUIRKS") = true;
+            if !NOT_IN_EXCHANGE.contains(&name) {
+                *p.switch(name).expect("a name of QUIRKS") = true;
+            }
         }
         p
     }
@@ -109,6 +131,8 @@ impl Profile {
             "odd-items" => &mut self.odd_items,
             "delete-then-add" => &mut self.delete_then_add,
             "change-before-add" => &mut self.change_before_add,
+            "server-wins-conflicts" => &mut self.server_wins_conflicts,
+            "echo-moves" => &mut self.echo_moves,
             _ => return None,
         })
     }
@@ -173,8 +197,12 @@ mod tests {
     fn profiles_and_quirks_parse_by_name() {
         assert_eq!("simple".parse(), Ok(Profile::default()));
         let all: Profile = "exchange".parse().unwrap();
-        assert_eq!(all.quirks().len(), QUIRKS.len());
+        assert_eq!(all.quirks().len(), QUIRKS.len() - NOT_IN_EXCHANGE.len());
         assert!(all.partial_email_changes && all.change_before_add && all.odd_items);
+        assert!(all.server_wins_conflicts && !all.echo_moves);
+        let mut other = Profile::exchange();
+        other.set_quirk("echo-moves").unwrap();
+        assert_eq!(other.quirks().len(), QUIRKS.len());
         let mut p = Profile::simple();
         p.set_quirk("spread-deletions").unwrap();
         assert_eq!(p.quirks(), vec!["spread-deletions"]);

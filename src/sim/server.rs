@@ -12,10 +12,10 @@ use axum::http::{HeaderMap, Method, Response, StatusCode, Uri};
 use wbxml::Element;
 use wbxml::tags;
 
-use super::fault_effects::{early_fault, late_fault};
-use super::faults::Fault;
+use super::fault_effects::{early_fault, late_fault, relevant};
+use super::faults::{ClientOp, Fault};
 use super::request::{self, Request};
-use super::{Sim, admin, cmd_fetch, cmd_folders, cmd_ping, cmd_provision, cmd_sync};
+use super::{Sim, admin, cmd_fetch, cmd_folders, cmd_move, cmd_ping, cmd_provision, cmd_sync};
 
 /// What a command handler answers.
 #[derive(Debug)]
@@ -28,11 +28,21 @@ pub(crate) enum Reply {
     Http(StatusCode, String),
 }
 
-/// Switches the Sync handler reads.
+/// Switches the Sync and MoveItems handlers read.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct SyncFaults {
     pub status_12: bool,
     pub endless_more: bool,
+    /// Every client command of this kind answers this status, unapplied (`add-status=N`…).
+    pub client_status: Option<(ClientOp, u16)>,
+}
+
+impl SyncFaults {
+    /// The status every client command of kind `op` answers, if a fault says so.
+    pub fn status_of(&self, op: ClientOp) -> Option<u16> {
+        self.client_status
+            .and_then(|(o, code)| (o == op).then_some(code))
+    }
 }
 
 pub(crate) fn text(status: StatusCode, msg: impl Into<String>) -> Response<Body> {
@@ -68,6 +78,7 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
             tags::item_operations::ITEM_OPERATIONS,
             tags::item_operations::STATUS,
         ),
+        "MoveItems" => (tags::move_items::MOVE_ITEMS, tags::move_items::STATUS),
         _ => (tags::settings::SETTINGS, tags::settings::STATUS),
     };
     Element::new(root)
@@ -76,9 +87,10 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
         .expect("a two-element document encodes")
 }
 
-const COMMANDS: &str = "Sync,FolderSync,GetItemEstimate,Ping,Provision,ItemOperations,Settings";
+const COMMANDS: &str =
+    "Sync,FolderSync,GetItemEstimate,Ping,Provision,ItemOperations,MoveItems,Settings";
 
-async fn handle(
+pub(crate) async fn handle(
     sim: Arc<Sim>,
     method: Method,
     uri: Uri,
@@ -111,7 +123,7 @@ async fn handle(
         Err(why) => return text(StatusCode::BAD_REQUEST, why),
     };
     sim.stats.count(&req.command);
-    let fault = sim.faults.take(&req.command);
+    let fault = sim.faults.take_where(&req.command, |f| relevant(f, &body));
     let mut flags = SyncFaults::default();
     if let Some(f) = &fault
         && let Some(resp) = early_fault(&sim, f, &req, &body, &mut flags).await
@@ -156,6 +168,7 @@ async fn dispatch(sim: &Arc<Sim>, req: &Request, body: &[u8], flags: SyncFaults)
         "GetItemEstimate" => cmd_folders::estimate(sim, req, body),
         "Ping" => cmd_ping::handle(sim, req, body).await,
         "ItemOperations" => cmd_fetch::item_operations(sim, req, body),
+        "MoveItems" => cmd_move::handle(sim, req, body, flags),
         "Settings" => cmd_fetch::settings(sim, req, body),
         other => Reply::Http(
             StatusCode::NOT_IMPLEMENTED,

@@ -1,15 +1,23 @@
 //! Test helpers: a client that calls the simulator's handlers directly (no HTTP) with requests
-//! encoded, and responses decoded, by easync's own protocol types.
+//! encoded, and responses decoded, by easync's own protocol types; [`Client::post`] goes
+//! through the whole request handler (credentials, faults) instead.
 
 use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, Uri};
+use base64::Engine as _;
 
 use super::mailbox::Kind;
 use super::request::Request;
 use super::server::{Reply, SyncFaults};
-use super::{Profile, Sim, SimConfig, cmd_fetch, cmd_folders, cmd_sync};
+use super::{Profile, Sim, SimConfig, cmd_fetch, cmd_folders, cmd_move, cmd_sync, server};
 use crate::proto::classes::ItemClass;
 use crate::proto::foldersync::{FolderSync, FolderSyncResponse};
-use crate::proto::sync::{CollectionResponse, ServerCommand, Sync, SyncCollection, SyncResponse};
+use crate::proto::moveitems::{Move, MoveItems, MoveResult};
+use crate::proto::sync::{
+    ClientCommand, CollectionResponse, ServerCommand, Sync, SyncCollection, SyncResponse,
+};
 use crate::proto::{Command, ProtocolVersion, WindowSize};
 
 /// A small mailbox (96 mails in the Inbox) without provisioning, showing `profile`.
@@ -44,6 +52,15 @@ impl Client {
         }
     }
 
+    /// The same client as another device.
+    pub fn as_device(&self, device: &str) -> Self {
+        Self {
+            sim: self.sim.clone(),
+            version: self.version,
+            device: device.into(),
+        }
+    }
+
     fn request(&self, command: &str) -> Request {
         Request {
             command: command.into(),
@@ -66,22 +83,113 @@ impl Client {
         })
     }
 
+    /// A collection of a Sync request, typed by the folder's class.
+    pub fn collection(&self, id: &str, key: &str, window: u16) -> SyncCollection {
+        let mut c = SyncCollection::new(
+            key.parse().expect("a key"),
+            id.parse().expect("an id"),
+            self.class(id),
+        );
+        c.window_size = Some(WindowSize::new(window).expect("1 to 512"));
+        c
+    }
+
     fn sync_request(&self, collections: &[(&str, &str)], window: u16) -> Sync {
         Sync {
             collections: collections
                 .iter()
-                .map(|&(id, key)| {
-                    let mut c = SyncCollection::new(
-                        key.parse().expect("a key"),
-                        id.parse().expect("an id"),
-                        self.class(id),
-                    );
-                    c.window_size = Some(WindowSize::new(window).expect("1 to 512"));
-                    c
-                })
+                .map(|&(id, key)| self.collection(id, key, window))
                 .collect(),
             ..Sync::default()
         }
+    }
+
+    /// A Sync of these collections (with their commands and options), decoded.
+    pub fn sync_with(&self, collections: Vec<SyncCollection>) -> SyncResponse {
+        let request = Sync {
+            collections,
+            ..Sync::default()
+        };
+        let body = request.encode(self.version).expect("encodes");
+        match cmd_sync::handle(
+            &self.sim,
+            &self.request("Sync"),
+            &body,
+            SyncFaults::default(),
+        ) {
+            Reply::Wbxml(bytes) => request.decode(&bytes, self.version).expect("decodes"),
+            Reply::Empty => SyncResponse::default(),
+            other => panic!("Sync answered {other:?}"),
+        }
+    }
+
+    /// Sends client commands to one collection at `key`; its answer (`None`: an empty body).
+    pub fn send(&self, id: &str, key: &str, commands: Vec<ClientCommand>) -> Answer {
+        let mut c = self.collection(id, key, 100);
+        c.commands = commands;
+        self.sync_with(vec![c]).collections.into_iter().next()
+    }
+
+    /// A Sync with an empty body (the last request repeated).
+    pub fn sync_empty(&self) -> Reply {
+        cmd_sync::handle(&self.sim, &self.request("Sync"), &[], SyncFaults::default())
+    }
+
+    /// MoveItems of `(item, source folder, destination folder)` triples, decoded.
+    pub fn move_items(&self, moves: &[(&str, &str, &str)]) -> Vec<MoveResult> {
+        let request = MoveItems {
+            moves: moves
+                .iter()
+                .map(|&(item, src, dst)| Move {
+                    src_msg_id: item.parse().expect("a server id"),
+                    src_fld_id: src.parse().expect("an id"),
+                    dst_fld_id: dst.parse().expect("an id"),
+                })
+                .collect(),
+        };
+        let body = request.encode(self.version).expect("encodes");
+        let reply = cmd_move::handle(
+            &self.sim,
+            &self.request("MoveItems"),
+            &body,
+            SyncFaults::default(),
+        );
+        match reply {
+            Reply::Wbxml(bytes) => request.decode(&bytes, self.version).expect("decodes"),
+            other => panic!("MoveItems answered {other:?}"),
+        }
+    }
+
+    /// A request through the whole HTTP handler (credentials, armed faults): the HTTP status
+    /// and body.
+    pub fn post(&self, command: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
+        let uri: Uri = format!(
+            "/Microsoft-Server-ActiveSync?Cmd={command}&User=demo&DeviceId={}&DeviceType=Test",
+            self.device
+        )
+        .parse()
+        .expect("a URI");
+        let mut headers = HeaderMap::new();
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            self.sim.config.user, self.sim.config.password
+        ));
+        let h = |v: String| v.parse().expect("a header value");
+        headers.insert("Authorization", h(format!("Basic {auth}")));
+        headers.insert("MS-ASProtocolVersion", h(self.version.as_str().into()));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        rt.block_on(async {
+            let sim = self.sim.clone();
+            let r = server::handle(sim, Method::POST, uri, headers, Bytes::from(body)).await;
+            let status = r.status().as_u16();
+            let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+                .await
+                .expect("a body");
+            (status, bytes.to_vec())
+        })
     }
 
     /// The raw answer to a Sync of `(collection id, key)` pairs: `None` for an empty body.
