@@ -203,8 +203,19 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep, seq: i64) -> rusqlite::Result<St
             params![folder_id, if step.window_reset { 2 } else { 1 }],
         )?;
     }
-    for op in &step.ops {
+    for (k, op) in step.ops.iter().enumerate() {
         match op {
+            // `Delete x` then `Add x` in one response (servers that replace an item instead of
+            // changing it): the row stays, rewritten whole by the Put — its id, and so what
+            // refers to it (the journal of local changes), survives. Kept occurrences go.
+            ItemOp::Delete(id) if readded(&step.ops[k + 1..], id) => {
+                exec(
+                    tx,
+                    "DELETE FROM occurrences WHERE item_id = \
+                     (SELECT id FROM items WHERE folder_id = ?1 AND server_id = ?2)",
+                    params![folder_id, id],
+                )?;
+            }
             ItemOp::Put(rec) => match put(tx, folder_id, rec, seq, resync)? {
                 Put::Added => counts.added += 1,
                 Put::Changed => counts.changed += 1,
@@ -257,6 +268,13 @@ fn apply(tx: &Transaction<'_>, step: &SyncStep, seq: i64) -> rusqlite::Result<St
         params![folder_id, step.new_key, step.filter_type],
     )?;
     Ok(counts)
+}
+
+/// Whether `later` puts `server_id` again.
+fn readded(later: &[ItemOp], server_id: &str) -> bool {
+    later
+        .iter()
+        .any(|op| matches!(op, ItemOp::Put(r) if r.server_id == server_id))
 }
 
 fn delete(

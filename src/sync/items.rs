@@ -169,8 +169,8 @@ pub async fn sync_folders(
             // Left out of the response (or an empty response): no changes in that folder, and
             // the changes the request carried were taken (a failure would have been answered).
             lanes[i].report.requests += 1;
-            lanes[i].done = !lanes[i].outgoing.left_over;
             super::outgoing::taken_silently(db, &mut lanes[i])?;
+            lanes[i].done = !super::outgoing::unsent(db, &lanes[i])?;
         }
         super::lane::sweep_idle(db, &mut lanes, &unanswered, opts, on_step)?;
     }
@@ -329,6 +329,13 @@ fn plan_lane(
     let mut answers = super::outgoing::answers(&lane.outgoing.sent, &col.responses);
     let mut ops = planned.ops;
     ops.extend(answers.deleted.drain(..).map(ItemOp::Delete));
+    super::outgoing::reapply(
+        db,
+        &folder,
+        &lane.outgoing.sent,
+        &answers.outcomes,
+        &mut ops,
+    )?;
     let step = SyncStep {
         folder,
         new_key: new_key.as_str().to_string(),
@@ -354,8 +361,8 @@ fn plan_lane(
     lane.report.unknown_changes += planned.unknown_changes.len();
     lane.resync &= more;
     lane.key = new_key;
-    lane.done = !more && !lane.outgoing.left_over;
     lane.outgoing = Default::default();
+    lane.done = !more && !super::outgoing::unsent(db, lane)?;
     let mut fetch = planned.unknown_changes;
     fetch.extend(answers.refetch);
     Ok(Planned::Step(step, fetch))

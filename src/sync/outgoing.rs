@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use crate::model::{FlagEdit, MailEdit, Payload};
 use crate::proto::ServerId;
-use crate::proto::classes::{ApplicationData, List, email};
+use crate::proto::classes::{ApplicationData, ItemClass, List, email};
 use crate::proto::sync::{ClientCommand, ClientCommandResult, SyncStatus};
 use crate::store::{JournalEntry, JournalOutcome, Outcome};
 
@@ -24,6 +24,10 @@ pub(super) struct Sent {
     pub ids: Vec<i64>,
     pub server_id: String,
     pub delete: bool,
+    /// A mail edit: laid over the item again once the server took it (a resync or a server
+    /// change may have rewritten the item meanwhile, and the server does not send this
+    /// device its own change back).
+    pub edit: Option<MailEdit>,
 }
 
 /// What one folder's request carries.
@@ -112,6 +116,8 @@ pub(super) fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> Outgoi
             continue;
         }
         let Ok(server_id) = ServerId::try_from(sid.as_str()) else {
+            out.unsendable
+                .extend(ids.iter().map(|&id| bad_id(id, &sid)));
             continue;
         };
         out.commands.push(ClientCommand::Change {
@@ -122,10 +128,13 @@ pub(super) fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> Outgoi
             ids,
             server_id: sid,
             delete: false,
+            edit: Some(edit),
         });
     }
     for (sid, ids) in deletes {
         let Ok(server_id) = ServerId::try_from(sid.as_str()) else {
+            out.unsendable
+                .extend(ids.iter().map(|&id| bad_id(id, &sid)));
             continue;
         };
         out.commands.push(ClientCommand::Delete {
@@ -136,9 +145,20 @@ pub(super) fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> Outgoi
             ids,
             server_id: sid,
             delete: true,
+            edit: None,
         });
     }
     out
+}
+
+fn bad_id(id: i64, sid: &str) -> JournalOutcome {
+    JournalOutcome {
+        id,
+        outcome: Outcome::Failed {
+            status: None,
+            error: format!("{sid:?} is not a valid ActiveSync ServerId"),
+        },
+    }
 }
 
 fn gone(e: &JournalEntry) -> JournalOutcome {
@@ -285,6 +305,58 @@ pub(super) fn prepare(
     Ok(())
 }
 
+/// Whether the folder holds changes this run has not sent yet (recorded during the run, left
+/// for the next request, or waiting for a resync that just completed).
+pub(super) fn unsent(
+    db: &impl super::store::SyncStore,
+    lane: &super::lane::Lane<'_>,
+) -> Result<bool, super::SyncError> {
+    if lane.key.is_initial() || lane.failure.is_some() {
+        return Ok(false);
+    }
+    Ok(db
+        .pending_changes(&lane.folder.server_id)?
+        .iter()
+        .any(|e| e.kind != "move" && !lane.seen.contains(&e.id)))
+}
+
+/// The items whose edits the server took, with the edits laid over them again: over what this
+/// response puts for them (its last Put), or else what the store holds.
+pub(super) fn reapply(
+    db: &impl super::store::SyncStore,
+    folder: &str,
+    sent: &[Sent],
+    outcomes: &[JournalOutcome],
+    ops: &mut Vec<crate::store::ItemOp>,
+) -> Result<(), super::SyncError> {
+    use crate::store::ItemOp;
+    for s in sent {
+        let Some(edit) = &s.edit else { continue };
+        let done = s
+            .ids
+            .first()
+            .and_then(|id| outcomes.iter().find(|o| o.id == *id))
+            .is_some_and(|o| o.outcome == Outcome::Done);
+        if !done {
+            continue;
+        }
+        let put = ops.iter().rev().find_map(|op| match op {
+            ItemOp::Put(r) if r.server_id == s.server_id => Some(r.raw.clone()),
+            _ => None,
+        });
+        let base = match put {
+            Some(raw) => ApplicationData::decode("store", &raw, Some(ItemClass::Email)).ok(),
+            None => super::store::held_item(db, folder, &s.server_id)?,
+        };
+        let Some(base) = base else { continue };
+        let merged = super::merge::apply_change(base, mail_change(edit));
+        if let Ok(rec) = super::convert::record(&s.server_id, &merged) {
+            ops.push(ItemOp::Put(rec));
+        }
+    }
+    Ok(())
+}
+
 /// A folder left out of the response (or an empty response) after its request carried
 /// changes: the server took them all (it answers failures), and the deleted items leave the
 /// mirror. The key did not change, so this is stored on its own.
@@ -297,17 +369,19 @@ pub(super) fn taken_silently(
         return Ok(());
     }
     let a = answers(&out.sent, &[]);
+    let mut ops: Vec<crate::store::ItemOp> = a
+        .deleted
+        .into_iter()
+        .map(crate::store::ItemOp::Delete)
+        .collect();
+    reapply(db, &lane.folder.server_id, &out.sent, &a.outcomes, &mut ops)?;
     let step = crate::store::SyncStep {
         folder: lane.folder.server_id.clone(),
         new_key: lane.key.as_str().to_string(),
         filter_type: db
             .folder_state(&lane.folder.server_id)?
             .and_then(|f| f.filter_type),
-        ops: a
-            .deleted
-            .into_iter()
-            .map(crate::store::ItemOp::Delete)
-            .collect(),
+        ops,
         journal: a.outcomes,
         ..Default::default()
     };

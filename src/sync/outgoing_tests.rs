@@ -103,6 +103,7 @@ fn answers_settle_each_row_by_its_status() {
         ids,
         server_id: sid.into(),
         delete,
+        edit: None,
     };
     let sid = |s: &str| ServerId::try_from(s).unwrap();
     let a = answers(

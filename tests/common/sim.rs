@@ -120,12 +120,14 @@ fn expected(sim: &Sim) -> BTreeMap<(String, String), String> {
                 continue;
             }
             let idx = i as u32 + 1;
-            // Content is drawn from the folder's first id (it survives a re-creation).
+            // Content is drawn from the folder's first id (it survives a re-creation), or for
+            // an item moved here, from where it came from.
+            let source = f.source_of(idx);
             let (id, v) = (f.content_id.as_str(), item.version);
             let text = match f.kind {
                 Kind::Mail => {
-                    let subject = sim::mail::message(seed, id, idx).subject;
-                    let state = sim::mail::flags(idx, v, item.flags.as_deref());
+                    let subject = sim::mail::message(seed, &source.stream, source.idx).subject;
+                    let state = sim::mail::flags(source.idx, v, item.flags.as_deref());
                     let categories = serde_json::to_string(&state.categories).unwrap();
                     format!(
                         "{subject}|{}|{}|{categories}",
