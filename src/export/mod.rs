@@ -1,13 +1,15 @@
 //! Export: what the store holds, in the formats other programs read — vCard for contacts
 //! (khard, vdirsyncer, Thunderbird, Evolution), iCalendar for calendars (khal), as one file or
-//! vdir collections; mail as Maildir. Each collection keeps a state file of what easync wrote
-//! ([`vdir_state`]; `docs/exports.md`), so the user's changes to the files are found exactly.
+//! vdir collections; mail as Maildir. Each maildir and collection keeps a state file of what
+//! easync wrote ([`maildir_state`], [`vdir_state`]; `docs/exports.md`), so the user's changes to
+//! the files are found exactly.
 
 pub mod calendar;
 pub mod contacts;
 pub mod ical;
 pub mod mail;
 pub mod maildir;
+pub mod maildir_state;
 mod rrule;
 mod state_file;
 pub mod todo;
