@@ -1,8 +1,10 @@
 //! `easync export mail --maildir`: whole messages (fetched with ItemOperations when the store
 //! holds text bodies, taken from the store when it holds MIME), flags as Maildir info, nested
 //! folders; notmuch indexes the result and finds messages by subject and sender; re-exports
-//! rename on flag changes and remove deleted messages. notmuch is a Debian package; its checks
-//! are skipped without it unless EASYNC_REQUIRE_CONSUMERS=1 (CI sets it).
+//! rename on flag changes and remove deleted messages; the state files the CLI export leaves
+//! make a user's changes (a read flag, a mutt-style move) exactly detectable. notmuch is a
+//! Debian package; its checks are skipped without it unless EASYNC_REQUIRE_CONSUMERS=1 (CI sets
+//! it).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -11,6 +13,8 @@ mod common;
 #[path = "common/sim.rs"]
 mod simc;
 
+use easync::export::maildir::folder_dir;
+use easync::export::maildir_state::{MailFolder, MaildirChange, local_changes};
 use easync::sim::State;
 use simc::{client, small, start, sync_ok};
 
@@ -129,6 +133,73 @@ fn check(body: &str) {
         "{report}"
     );
     assert_eq!(server.sim.stats.command_count("ItemOperations"), before);
+    local_changes_are_found(&c.db, &root);
+}
+
+/// Every exported mail folder (those with a state file), as the CLI would pass them.
+fn mail_folders(db: &Path, root: &Path) -> Vec<MailFolder> {
+    let folders = easync::store::Store::open(db).unwrap().folders().unwrap();
+    let path_of = |id: &str| {
+        let mut path = Vec::new();
+        let mut cur = folders.iter().find(|f| f.server_id == id);
+        while let Some(f) = cur {
+            path.insert(0, f.name.clone());
+            cur = f
+                .parent_id
+                .as_ref()
+                .and_then(|p| folders.iter().find(|f| f.server_id == *p));
+        }
+        path
+    };
+    folders
+        .iter()
+        .map(|f| MailFolder {
+            server_id: f.server_id.clone(),
+            path: path_of(&f.server_id),
+        })
+        .filter(|f| folder_dir(root, &f.path).join(".easync-items").exists())
+        .collect()
+}
+
+/// After the CLI's exports nothing looks changed; a message read and one saved by mutt into
+/// another folder (a new file name, the same Message-ID) are found, and nothing else.
+fn local_changes_are_found(db: &Path, root: &Path) {
+    let folders = mail_folders(db, root);
+    assert!(folders.len() >= 4, "{folders:?}");
+    assert_eq!(local_changes(root, &folders).unwrap(), []);
+    let inbox = folders.iter().find(|f| f.path == ["Inbox"]).unwrap();
+    let other = folders.iter().find(|f| f.path.len() > 1).unwrap();
+    let cur = |f: &MailFolder| folder_dir(root, &f.path).join("cur");
+    let find = |part: &str| {
+        let e = std::fs::read_dir(cur(inbox))
+            .unwrap()
+            .map(|e| e.unwrap().path());
+        e.into_iter()
+            .find(|p| p.to_string_lossy().contains(part))
+            .unwrap()
+    };
+    let unread = find("inbox4-");
+    assert!(unread.to_string_lossy().ends_with(":2,"), "{unread:?}");
+    std::fs::rename(&unread, format!("{}S", unread.display())).unwrap();
+    let saved = cur(other).join("1767225600.4242_1.host:2,");
+    std::fs::rename(find("inbox5-"), &saved).unwrap();
+    assert_eq!(
+        local_changes(root, &folders).unwrap(),
+        [
+            MaildirChange::Flags {
+                folder: inbox.server_id.clone(),
+                server_id: "inbox:4".into(),
+                read: Some(true),
+                flagged: None
+            },
+            MaildirChange::Move {
+                folder: inbox.server_id.clone(),
+                server_id: "inbox:5".into(),
+                to_folder: other.server_id.clone(),
+                path: saved
+            },
+        ]
+    );
 }
 
 fn base64_of(bytes: &[u8]) -> String {

@@ -2,13 +2,17 @@
 //! folder, nested like the folder tree (mbsync's `SubFolders Verbatim`), each message the whole
 //! RFC 5322 text in `cur/` named `easync-<server id>:2,<flags>` — stable, so a re-export finds
 //! it again. Flags: `F` flagged, `P` forwarded, `R` answered, `S` read (sorted, as the spec
-//! wants). A message is written through `tmp/` and renamed; a flag change is a rename; a
-//! message gone from the server is removed; files easync did not write are left alone.
+//! wants). A message is written through `tmp/` and renamed; a flag change is a rename (a
+//! message found in `new/` moves to `cur/`); a message gone from the server is removed; files
+//! easync did not write are left alone. What easync wrote is recorded in each maildir's state
+//! file ([`super::maildir_state`]), which finds the user's changes: **detect them before an
+//! export**, which puts the store's flags back.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::maildir_state::{Entry, OnDisk, State, files, message_id, read_message_id};
 use super::vdir::{collection_name, file_stem};
 
 /// One message as the export sees it.
@@ -47,29 +51,22 @@ pub struct Counts {
     pub removed: usize,
 }
 
-const MANIFEST: &str = ".easync-items";
-
 /// The maildir of a folder: `root/<parent path>/<name>` with `cur`, `new`, `tmp`.
 pub fn folder_dir(root: &Path, path: &[String]) -> PathBuf {
     path.iter()
         .fold(root.to_path_buf(), |p, n| p.join(collection_name(n)))
 }
 
-/// The existing files of a maildir's `cur`, by stem (the part before `:2,`).
-fn existing(dir: &Path) -> io::Result<BTreeMap<String, String>> {
+/// The message files of a maildir (`cur/`, then `new/`), the first of each stem.
+fn existing(dir: &Path) -> io::Result<BTreeMap<String, OnDisk>> {
     let mut out = BTreeMap::new();
-    let Ok(entries) = std::fs::read_dir(dir.join("cur")) else {
-        return Ok(out);
-    };
-    for e in entries {
-        let name = e?.file_name().to_string_lossy().into_owned();
-        let stem = name.split(":2,").next().unwrap_or(&name).to_string();
-        out.insert(stem, name);
+    for f in files(dir)? {
+        out.entry(f.stem().to_string()).or_insert(f);
     }
     Ok(out)
 }
 
-/// Which messages of a folder still need their MIME (not on disk yet).
+/// Which messages of a folder still need their MIME (not on disk yet, in `cur/` or `new/`).
 pub fn missing(dir: &Path, messages: &[Message]) -> io::Result<Vec<String>> {
     let have = existing(dir)?;
     Ok(messages
@@ -83,47 +80,85 @@ fn stem(server_id: &str) -> String {
     file_stem(&format!("easync-{server_id}"))
 }
 
-/// Brings a folder's maildir to exactly `messages`.
+/// Brings a folder's maildir to exactly `messages`, then records them in its state file.
+/// Detect local changes first ([`super::maildir_state::local_changes`]): this writes the
+/// store's flags over the user's. Files easync did not write are never touched, so a message
+/// the user moved here from another folder stays until the caller removes it.
 pub fn sync_folder(dir: &Path, messages: &[Message]) -> io::Result<Counts> {
     for sub in ["cur", "new", "tmp"] {
         std::fs::create_dir_all(dir.join(sub))?;
     }
     let have = existing(dir)?;
-    let before: BTreeSet<String> = std::fs::read_to_string(dir.join(MANIFEST))
-        .unwrap_or_default()
-        .lines()
-        .map(String::from)
-        .collect();
-    let mut now = BTreeSet::new();
+    let before = State::load(dir)?;
+    let mut now = State::default();
     let mut c = Counts::default();
     for m in messages {
         let stem = stem(&m.server_id);
-        let want = format!("{stem}:2,{}", m.flags);
-        match (have.get(&stem), &m.mime) {
-            (Some(name), _) if *name == want => c.unchanged += 1,
-            (Some(name), _) => {
-                std::fs::rename(dir.join("cur").join(name), dir.join("cur").join(&want))?;
-                c.renamed += 1;
-            }
-            (None, Some(mime)) => {
-                let tmp = dir.join("tmp").join(&stem);
-                std::fs::write(&tmp, mime)?;
-                std::fs::rename(&tmp, dir.join("cur").join(&want))?;
-                c.written += 1;
-            }
-            (None, None) => continue, // not fetched (reported by the caller)
+        if now.entries.contains_key(&stem) {
+            continue; // the same server id twice
         }
-        now.insert(stem);
+        let Some(message_id) = put(dir, &stem, m, have.get(&stem), &before, &mut c)? else {
+            continue; // not fetched (reported by the caller)
+        };
+        let entry = Entry {
+            server_id: Some(m.server_id.clone()),
+            flags: m.flags.clone(),
+            message_id,
+        };
+        now.entries.insert(stem, entry);
     }
-    for gone in before.difference(&now) {
-        if let Some(name) = have.get(gone) {
-            std::fs::remove_file(dir.join("cur").join(name))?;
+    for gone in before.entries.keys() {
+        if let (false, Some(f)) = (now.entries.contains_key(gone), have.get(gone)) {
+            std::fs::remove_file(&f.path)?;
             c.removed += 1;
         }
     }
-    let list: String = now.iter().map(|n| format!("{n}\n")).collect();
-    super::vdir::write_if_changed(&dir.join(MANIFEST), list.as_bytes())?;
+    now.save(dir)?;
     Ok(c)
+}
+
+/// Puts one message in `cur/` with its flags: as it is, renamed (flags, or from `new/`), or
+/// written through `tmp/`. Its Message-ID, or `None` when it has no file nor MIME.
+fn put(
+    dir: &Path,
+    stem: &str,
+    m: &Message,
+    have: Option<&OnDisk>,
+    before: &State,
+    c: &mut Counts,
+) -> io::Result<Option<Option<String>>> {
+    let want = format!("{stem}:2,{}", m.flags);
+    match (have, &m.mime) {
+        (Some(f), _) => {
+            let id = carried_message_id(stem, f, before); // read before any rename
+            if f.sub == "cur" && f.name == want {
+                c.unchanged += 1;
+            } else {
+                std::fs::rename(&f.path, dir.join("cur").join(&want))?;
+                c.renamed += 1;
+            }
+            Ok(Some(id))
+        }
+        (None, Some(mime)) => {
+            let tmp = dir.join("tmp").join(stem);
+            std::fs::write(&tmp, mime)?;
+            std::fs::rename(&tmp, dir.join("cur").join(&want))?;
+            c.written += 1;
+            Ok(Some(message_id(mime)))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// The Message-ID a kept file had: from the state, or (an old manifest's stem) its header.
+fn carried_message_id(stem: &str, f: &OnDisk, before: &State) -> Option<String> {
+    match before.entries.get(stem) {
+        Some(e) if !e.is_legacy() => e.message_id.clone(),
+        _ => read_message_id(&f.path).unwrap_or_else(|e| {
+            tracing::warn!("{}: {e}", f.path.display());
+            None
+        }),
+    }
 }
 
 #[cfg(test)]

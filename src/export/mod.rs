@@ -1,18 +1,23 @@
 //! Export: what the store holds, in the formats other programs read — vCard for contacts
 //! (khard, vdirsyncer, Thunderbird, Evolution), iCalendar for calendars (khal), as one file or
-//! vdir collections. Tasks and Maildir are not exported yet.
+//! vdir collections; mail as Maildir. Each maildir and collection keeps a state file of what
+//! easync wrote ([`maildir_state`], [`vdir_state`]; `docs/exports.md`), so the user's changes to
+//! the files are found exactly.
 
 pub mod calendar;
 pub mod contacts;
 pub mod ical;
 pub mod mail;
 pub mod maildir;
+pub mod maildir_state;
 mod rrule;
+mod state_file;
 pub mod todo;
 pub mod tz;
 mod tz_component;
 pub mod vcard;
 pub mod vdir;
+pub mod vdir_state;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -141,10 +146,14 @@ fn export_vdir(
             dir_name = format!("{dir_name}-{}", vdir::file_stem(id));
         }
         used.push(dir_name.clone());
-        let mine: Vec<(String, String)> = items
+        let mine: Vec<vdir::Item> = items
             .iter()
             .filter(|(i, _, _)| i.folder_id == id)
-            .map(|(_, uid, text)| (uid.clone(), text.clone()))
+            .map(|(i, uid, text)| vdir::Item {
+                server_id: i.server_id.clone(),
+                uid: uid.clone(),
+                content: text.clone(),
+            })
             .collect();
         let dir = root.join(&dir_name);
         let c =

@@ -3,11 +3,14 @@
 //! are atomic (a `.tmp` file in the same directory, then a rename); an item whose content did
 //! not change is not touched (its mtime stays, so consumers re-read nothing); files easync
 //! wrote before and no longer exports are removed; anything else in the directory is left
-//! alone. Which files are easync's is kept in `.easync-items` (readers ignore dotfiles).
+//! alone. Which files are easync's, for which item and with which content, is kept in the
+//! collection's state file `.easync-items` (readers ignore dotfiles; [`super::vdir_state`]).
 
-use std::collections::BTreeSet;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use super::state_file::fnv1a;
+use super::vdir_state::{Entry, State};
 
 /// What an export did to a collection.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -17,8 +20,6 @@ pub struct Counts {
     pub removed: usize,
 }
 
-const MANIFEST: &str = ".easync-items";
-
 /// A file name for a UID: the UID itself when it is short and made of safe characters, else a
 /// readable prefix and a hash (stable across runs and machines).
 pub fn file_stem(uid: &str) -> String {
@@ -26,10 +27,7 @@ pub fn file_stem(uid: &str) -> String {
     if !uid.is_empty() && uid.len() <= 80 && uid.chars().all(safe) && !uid.starts_with('.') {
         return uid.to_string();
     }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
-    for b in uid.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-    }
+    let h = fnv1a(uid.as_bytes());
     let prefix: String = uid
         .chars()
         .filter(|&c| safe(c) && c != '.')
@@ -53,45 +51,141 @@ pub fn write_if_changed(path: &Path, content: &[u8]) -> io::Result<bool> {
     Ok(true)
 }
 
-/// Brings the collection at `dir` to exactly `items` (UID, content), with extension `ext`.
+/// One item to export: the server id of the item (MS-ASCMD 2.2.3.166.8), its UID (which
+/// names its file) and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub server_id: String,
+    pub uid: String,
+    pub content: String,
+}
+
+/// Brings the collection at `dir` to exactly `items`, with extension `ext`, and records what it
+/// wrote in the state file. An item keeps the file it was written to before (or was adopted
+/// into, [`super::vdir_state::adopt`]); a new one is named from its UID, or from its UID and
+/// server id when a file of someone else's already holds that name. Detect local changes
+/// first ([`super::vdir_state::local_changes`]): this writes the store's content over them.
 pub fn sync_collection(
     dir: &Path,
     displayname: &str,
     ext: &str,
-    items: &[(String, String)],
+    items: &[Item],
 ) -> io::Result<Counts> {
     std::fs::create_dir_all(dir)?;
     write_if_changed(&dir.join("displayname"), displayname.as_bytes())?;
-    let manifest = dir.join(MANIFEST);
-    let before: BTreeSet<String> = std::fs::read_to_string(&manifest)
-        .unwrap_or_default()
-        .lines()
-        .map(String::from)
-        .collect();
-    let mut now = BTreeSet::new();
+    let before = State::load(dir)?;
+    let plan = plan(dir, &before, ext, items);
+    let mut now = State::default();
+    for (name, item) in &plan {
+        let entry = Entry::written(&item.server_id, item.content.as_bytes());
+        now.entries.insert(name.clone(), entry);
+    }
+    let journal = journal(dir, &before, &now);
+    if journal != before {
+        journal.save(dir)?;
+    }
     let mut counts = Counts::default();
-    for (uid, content) in items {
-        let name = format!("{}.{ext}", file_stem(uid));
-        if !now.insert(name.clone()) {
-            continue; // the same UID twice: the first wins
-        }
-        if write_if_changed(&dir.join(&name), content.as_bytes())? {
+    for (name, item) in &plan {
+        if write_if_changed(&dir.join(name), item.content.as_bytes())? {
             counts.written += 1;
         } else {
             counts.unchanged += 1;
         }
     }
-    for gone in before.difference(&now) {
-        let path: PathBuf = dir.join(gone);
-        // Only plain names of our own: never a path out of the directory.
-        if !gone.contains('/') && path.exists() {
-            std::fs::remove_file(&path)?;
-            counts.removed += 1;
+    for gone in before
+        .entries
+        .keys()
+        .filter(|n| !now.entries.contains_key(*n))
+    {
+        match std::fs::remove_file(dir.join(gone)) {
+            Ok(()) => counts.removed += 1,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
         }
     }
-    let list: String = now.iter().map(|n| format!("{n}\n")).collect();
-    write_if_changed(&manifest, list.as_bytes())?;
+    now.save(dir)?;
     Ok(counts)
+}
+
+/// The file name of each item (an item without a free name is skipped with a warning; the
+/// same server id twice: the first wins).
+fn plan<'i>(dir: &Path, before: &State, ext: &str, items: &'i [Item]) -> Vec<(String, &'i Item)> {
+    let mut out: Vec<(String, &Item)> = Vec::new();
+    for item in items {
+        if out.iter().any(|(_, i)| i.server_id == item.server_id) {
+            continue;
+        }
+        let taken = |n: &str| out.iter().any(|(name, _)| name == n);
+        let kept = before.name_of(&item.server_id).filter(|n| !taken(n));
+        let base = format!("{}.{ext}", file_stem(&item.uid));
+        let alt = format!(
+            "{}.{ext}",
+            file_stem(&format!("{}\n{}", item.uid, item.server_id))
+        );
+        let name = kept.map(String::from).or_else(|| {
+            [base, alt]
+                .into_iter()
+                .find(|n| !taken(n) && free(dir, before, n, item))
+        });
+        match name {
+            Some(name) => out.push((name, item)),
+            None => tracing::warn!(
+                "{}: no free file name for item {} (UID {})",
+                dir.display(),
+                item.server_id,
+                item.uid
+            ),
+        }
+    }
+    out
+}
+
+/// Whether `item` may be written to `name`: a file easync wrote for it (or for an item unknown,
+/// from the old manifest), or no file of someone else's with other content.
+fn free(dir: &Path, before: &State, name: &str, item: &Item) -> bool {
+    match before.entries.get(name) {
+        Some(e) => e.server_id.as_ref().is_none_or(|s| *s == item.server_id),
+        None => match std::fs::read(dir.join(name)) {
+            Ok(old) => old == item.content.as_bytes(),
+            Err(e) => e.kind() == io::ErrorKind::NotFound,
+        },
+    }
+}
+
+/// The state to save before the files are touched: every entry about to be written accepts its
+/// old and its new hash (its current bytes, for a name of the old manifest), every new one and
+/// every one about to be removed is pending (missing is no deletion).
+fn journal(dir: &Path, before: &State, now: &State) -> State {
+    let mut j = before.clone();
+    for (name, new) in &now.entries {
+        match j.entries.get_mut(name) {
+            Some(old) if old.server_id == new.server_id => {
+                for h in &new.hashes {
+                    if !old.hashes.contains(h) {
+                        old.hashes.push(*h);
+                    }
+                }
+            }
+            old => {
+                let mut e = Entry {
+                    pending: true,
+                    ..new.clone()
+                };
+                if old.is_some()
+                    && let Ok(bytes) = std::fs::read(dir.join(name))
+                {
+                    e.hashes.push(fnv1a(&bytes));
+                }
+                j.entries.insert(name.clone(), e);
+            }
+        }
+    }
+    for (name, e) in j.entries.iter_mut() {
+        if !now.entries.contains_key(name) {
+            e.pending = true;
+        }
+    }
+    j
 }
 
 /// A directory name for a folder: its display name made safe.
@@ -128,7 +222,11 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let items = |v: &[(&str, &str)]| {
             v.iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .map(|(uid, text)| Item {
+                    server_id: format!("1:{uid}"),
+                    uid: uid.to_string(),
+                    content: text.to_string(),
+                })
                 .collect::<Vec<_>>()
         };
         let c = sync_collection(
