@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::export::Target;
@@ -145,9 +143,6 @@ pub struct MailArgs {
     maildir: PathBuf,
 }
 
-/// How many messages one ItemOperations request fetches.
-const FETCH_BATCH: usize = 50;
-
 impl MailArgs {
     fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -157,94 +152,19 @@ impl MailArgs {
     }
 
     async fn run(self, config_file: Option<&Path>) -> anyhow::Result<()> {
-        use crate::export::maildir;
         let acct = super::load_account(config_file, self.account.as_deref())?;
         let mut db = super::open_synced(&acct)?;
-        let folders = db.folders()?;
-        let mut session = None;
+        let m = super::maildir::Maildir {
+            root: self.maildir,
+            folders: self.folders,
+        };
+        // The user's changes first: writing the mirror out must not undo them.
         let mut report = String::new();
-        for (folder_id, mut messages) in self.by_folder(&db, &folders)? {
-            let path = folder_path(&folders, &folder_id);
-            let dir = maildir::folder_dir(&self.maildir, &path);
-            let wanted = maildir::missing(&dir, &messages)?;
-            if !wanted.is_empty() && session.is_none() {
-                let auth = acct
-                    .auth()
-                    .await
-                    .with_context(|| format!("account {}", acct.name))?;
-                let opts = super::connect_options(&acct);
-                session = Some(crate::sync::account::connect(&mut db, &opts, auth).await?);
-            }
-            if let Some(s) = session.as_mut() {
-                for chunk in wanted.chunks(FETCH_BATCH) {
-                    let fetched = crate::export::mail::fetch_mime(s, &folder_id, chunk).await?;
-                    for m in messages.iter_mut() {
-                        if let Some(mime) = fetched.get(&m.server_id) {
-                            m.mime = Some(mime.clone());
-                        }
-                    }
-                }
-            }
-            let lost = messages
-                .iter()
-                .filter(|m| m.mime.is_none() && wanted.contains(&m.server_id))
-                .count();
-            let c = maildir::sync_folder(&dir, &messages)?;
-            let lost = if lost > 0 {
-                format!(", {lost} the server could not send")
-            } else {
-                String::new()
-            };
-            report.push_str(&format!(
-                "{}: {} messages ({} written, {} renamed, {} unchanged, {} removed{lost}) in {}\n",
-                crate::text::one_line(&path.join("/")),
-                messages.len(),
-                c.written,
-                c.renamed,
-                c.unchanged,
-                c.removed,
-                dir.display()
-            ));
+        if let Some(line) = super::maildir::record_changes(&mut db, &m)? {
+            report.push_str(&line);
+            report.push_str(" (the next `easync sync` sends them)\n");
         }
+        report.push_str(&super::maildir::export(&acct, &mut db, None, &m).await?);
         super::write_stdout(report.as_bytes())
     }
-
-    /// The stored mail of the wanted folders, grouped by folder (server id).
-    fn by_folder(
-        &self,
-        db: &crate::store::Store,
-        folders: &[crate::store::StoredFolder],
-    ) -> anyhow::Result<Vec<(String, Vec<crate::export::maildir::Message>)>> {
-        let mut out: Vec<(String, Vec<_>)> = Vec::new();
-        for (folder_id, msg) in crate::export::mail::messages(db)? {
-            let name = folders
-                .iter()
-                .find(|f| f.server_id == folder_id)
-                .map_or("", |f| f.name.as_str());
-            if !self.folders.is_empty()
-                && !self.folders.iter().any(|f| f.eq_ignore_ascii_case(name))
-            {
-                continue;
-            }
-            match out.iter_mut().find(|(id, _)| *id == folder_id) {
-                Some((_, list)) => list.push(msg),
-                None => out.push((folder_id, vec![msg])),
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// A folder's names from the top of the tree down to it.
-fn folder_path(folders: &[crate::store::StoredFolder], id: &str) -> Vec<String> {
-    let mut path = Vec::new();
-    let mut cur = folders.iter().find(|f| f.server_id == id);
-    while let Some(f) = cur {
-        path.insert(0, f.name.clone());
-        cur = f
-            .parent_id
-            .as_deref()
-            .and_then(|p| folders.iter().find(|f| f.server_id == p));
-    }
-    path
 }

@@ -13,6 +13,7 @@ mod export;
 mod folders;
 mod mail;
 mod mail_change;
+mod maildir;
 mod progress;
 mod sim;
 mod status;

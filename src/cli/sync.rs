@@ -69,6 +69,14 @@ impl SyncArgs {
         self.prefs = acct.sync.clone();
         let _lock = WriterLock::acquire(&acct.database)?;
         let mut db = Store::open(&acct.database)?;
+        let found = if self.dry_run {
+            String::new()
+        } else {
+            record_maildir_changes(&mut db, &acct)?
+        };
+        if !found.is_empty() && !self.json && !self.quiet {
+            eprint!("{found}");
+        }
         let auth = acct
             .auth()
             .await
@@ -92,6 +100,7 @@ impl SyncArgs {
         let mut out = result.with_context(|| format!("account {}", acct.name))?;
         if !self.dry_run {
             out.push_str(&run_exports(&db, &acct.exports, self.json)?);
+            out.push_str(&mail_exports(&mut db, &acct, None, self.json).await?);
         }
         if self.quiet {
             return Ok(());
@@ -288,6 +297,60 @@ async fn estimates(
     }
 }
 
+/// The configured maildirs (`what = "mail"`).
+pub(super) fn maildirs(acct: &crate::config::Account) -> Vec<super::maildir::Maildir> {
+    acct.exports
+        .iter()
+        .filter_map(|e| match e {
+            crate::export::Export::Mail(m) => Some(super::maildir::Maildir {
+                root: m.root.clone(),
+                folders: m.folders.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Records the user's changes to the configured maildirs in the journal (before a sync sends
+/// them and before anything is written out again); the report lines.
+pub(super) fn record_maildir_changes(
+    db: &mut Store,
+    acct: &crate::config::Account,
+) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for m in maildirs(acct) {
+        if let Some(line) = super::maildir::record_changes(db, &m)? {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the configured maildirs out, as report lines.
+pub(super) async fn mail_exports(
+    db: &mut Store,
+    acct: &crate::config::Account,
+    mut session: Option<&mut crate::http::Session>,
+    json: bool,
+) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for m in maildirs(acct) {
+        let report = super::maildir::export(acct, db, session.as_deref_mut(), &m)
+            .await
+            .with_context(|| format!("the mail export to {}", m.root.display()))?;
+        for line in report.lines() {
+            if json {
+                let v = serde_json::json!({"type": "export", "what": "mail", "report": line});
+                out.push_str(&format!("{v}\n"));
+            } else {
+                out.push_str(&format!("export: {line}\n"));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The account's configured exports (`[[account.NAME.export]]`), after a sync.
 pub(super) fn run_exports(
     db: &Store,
@@ -296,6 +359,9 @@ pub(super) fn run_exports(
 ) -> anyhow::Result<String> {
     let mut out = String::new();
     for (i, e) in exports.iter().enumerate() {
+        if matches!(e, crate::export::Export::Mail(_)) {
+            continue; // run with a session: mail_exports
+        }
         let report = e
             .run(db)
             .with_context(|| format!("export {} ({}) of the configuration", i + 1, e.what()))?;

@@ -3,10 +3,15 @@
 //!
 //! ```toml
 //! [[account.work.export]]
-//! what = "contacts"                        # or "calendar", "tasks" (mail: not yet)
+//! what = "contacts"                        # or "calendar", "tasks", "mail"
 //! vdir = "~/.local/share/contacts/work"    # or: out = "~/work.vcf"
 //! vcard = 3                                # contacts: 3 (default) or 4
 //! folders = ["Contacts"]                   # default: every folder of that class
+//!
+//! [[account.work.export]]
+//! what = "mail"
+//! maildir = "~/Mail/work"                  # one maildir per mail folder; changes made in
+//!                                          # them (flags, moves, deletes) go back to the server
 //! ```
 
 use std::path::PathBuf;
@@ -25,6 +30,7 @@ pub struct RawExport {
     pub vdir: Option<String>,
     pub out: Option<String>,
     pub vcard: Option<u8>,
+    pub maildir: Option<String>,
     #[serde(default)]
     pub folders: Vec<String>,
 }
@@ -37,19 +43,33 @@ fn expand(path: &str) -> PathBuf {
     }
 }
 
+fn mail(raw: &RawExport) -> Result<Export, String> {
+    if raw.vdir.is_some() || raw.out.is_some() || raw.vcard.is_some() {
+        return Err("a mail export takes maildir = \"DIR\" (not vdir, out or vcard)".into());
+    }
+    let Some(root) = &raw.maildir else {
+        return Err("a mail export needs maildir = \"DIR\"".into());
+    };
+    Ok(Export::Mail(crate::export::MailExport {
+        root: expand(root),
+        folders: raw.folders.clone(),
+    }))
+}
+
 /// Checks one export.
 pub fn resolve(raw: &RawExport) -> Result<Export, String> {
     match raw.what.as_str() {
-        "contacts" | "calendar" | "tasks" => {}
-        "mail" => {
-            return Err(format!(
-                "export.what = {:?} cannot run after each sync yet: use `easync export mail` (configured exports: \"contacts\", \"calendar\", \"tasks\")",
-                raw.what
-            ));
+        "contacts" | "calendar" | "tasks" if raw.maildir.is_some() => {
+            return Err(
+                "export.maildir is for what = \"mail\"; contacts and calendars take vdir or out"
+                    .into(),
+            );
         }
+        "contacts" | "calendar" | "tasks" => {}
+        "mail" => return mail(raw),
         other => {
             return Err(format!(
-                "export.what = {other:?}: use \"contacts\" or \"calendar\""
+                "export.what = {other:?}: use \"contacts\", \"calendar\", \"tasks\" or \"mail\""
             ));
         }
     }
@@ -111,7 +131,25 @@ mod tests {
             what: "mail".into(),
             ..ok.clone()
         };
-        assert!(resolve(&mail).unwrap_err().contains("easync export mail"));
+        assert!(resolve(&mail).unwrap_err().contains("maildir = \"DIR\""));
+        let maildir = RawExport {
+            what: "mail".into(),
+            maildir: Some("/m".into()),
+            ..RawExport::default()
+        };
+        let Ok(Export::Mail(m)) = resolve(&maildir) else {
+            panic!("{:?}", resolve(&maildir));
+        };
+        assert_eq!(m.root, std::path::Path::new("/m"));
+        let contacts_maildir = RawExport {
+            maildir: Some("/m".into()),
+            ..ok.clone()
+        };
+        assert!(
+            resolve(&contacts_maildir)
+                .unwrap_err()
+                .contains("what = \"mail\"")
+        );
         let v5 = RawExport {
             vcard: Some(5),
             ..ok

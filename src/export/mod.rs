@@ -30,6 +30,16 @@ use crate::store::RawItem;
 pub enum Export {
     Contacts(contacts::ContactsExport),
     Calendar(calendar::CalendarExport),
+    /// Mail as maildirs: run by the sync itself (it may fetch whole messages, and it first
+    /// records the user's changes to the maildirs).
+    Mail(MailExport),
+}
+
+/// `what = "mail"`: the maildir tree and its folders (names; empty: every mail folder).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailExport {
+    pub root: PathBuf,
+    pub folders: Vec<String>,
 }
 
 impl Export {
@@ -38,6 +48,7 @@ impl Export {
         match self {
             Self::Contacts(e) => contacts::export(db, e),
             Self::Calendar(e) => calendar::export(db, e),
+            Self::Mail(_) => Err(ExportError::NeedsSession),
         }
     }
 
@@ -46,6 +57,7 @@ impl Export {
             Self::Contacts(_) => "contacts",
             Self::Calendar(c) if c.tasks => "tasks",
             Self::Calendar(_) => "calendar",
+            Self::Mail(_) => "mail",
         }
     }
 }
@@ -70,6 +82,8 @@ pub enum ExportError {
         folder: String,
         source: crate::proto::ProtoError,
     },
+    #[error("a mail export runs with a sync (it may fetch whole messages from the server)")]
+    NeedsSession,
     #[error("writing {path}: {source}")]
     Write {
         path: PathBuf,

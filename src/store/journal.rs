@@ -408,3 +408,50 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 }
+
+/// A mail's row id and the flags the mirror shows (what a Maildir change is compared with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailState {
+    pub item: i64,
+    pub read: bool,
+    pub flagged: bool,
+}
+
+impl Store {
+    /// The mail `server_id` of `folder`, when the mirror holds it.
+    pub fn mail_state(
+        &self,
+        folder: &str,
+        server_id: &str,
+    ) -> Result<Option<MailState>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT i.id, coalesce(e.read, 0), coalesce(e.flag_status, 0) = 2 FROM items i \
+                 JOIN folders f ON f.id = i.folder_id JOIN emails e ON e.item_id = i.id \
+                 WHERE f.server_id = ?1 AND i.server_id = ?2 AND i.soft_deleted = 0",
+            )
+            .and_then(|mut st| {
+                st.query_row([folder, server_id], |r| {
+                    Ok(MailState {
+                        item: r.get(0)?,
+                        read: r.get(1)?,
+                        flagged: r.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether a move or delete of the item waits in the journal (its file is gone on purpose).
+    pub fn leaving(&self, item: i64) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) > 0 FROM changes WHERE item_id = ?1 AND state = 'pending' \
+                 AND kind IN ('move', 'delete')",
+                [item],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+}

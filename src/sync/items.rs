@@ -173,6 +173,7 @@ pub async fn sync_folders(
             lanes[i].done = !super::outgoing::unsent(db, &lanes[i])?;
         }
         super::lane::sweep_idle(db, &mut lanes, &unanswered, opts, on_step)?;
+        super::outgoing::reopen_trash(&mut lanes);
     }
     finish(lanes)
 }
@@ -202,6 +203,7 @@ fn lane<'f>(
         failure: None,
         seen: Default::default(),
         outgoing: Default::default(),
+        trashed: false,
     })
 }
 
@@ -327,6 +329,7 @@ fn plan_lane(
     lane.resync |= reset;
     let progress = initial || !planned.ops.is_empty() || !planned.unknown_changes.is_empty();
     let mut answers = super::outgoing::answers(&lane.outgoing.sent, &col.responses);
+    lane.trashed |= !answers.deleted.is_empty() && lane.outgoing.deletes_as_moves != Some(false);
     let mut ops = planned.ops;
     ops.extend(answers.deleted.drain(..).map(ItemOp::Delete));
     super::outgoing::reapply(

@@ -36,6 +36,9 @@ pub(super) struct Lane<'f> {
     pub(super) seen: std::collections::HashSet<i64>,
     /// The local changes the request in flight carries.
     pub(super) outgoing: super::outgoing::Outgoing,
+    /// The server took deletes of this folder as moves to Deleted Items (that folder is synced
+    /// once more in this run, so the mail shows there now).
+    pub(super) trashed: bool,
 }
 
 impl Lane<'_> {

@@ -305,6 +305,19 @@ pub(super) fn prepare(
     Ok(())
 }
 
+/// Deletes taken as moves put the mail in Deleted Items (type 4): that folder goes once more.
+pub(super) fn reopen_trash(lanes: &mut [super::lane::Lane<'_>]) {
+    if !lanes.iter().any(|l| l.trashed) {
+        return;
+    }
+    for l in lanes.iter_mut() {
+        l.trashed = false;
+        if l.folder.folder_type == 4 && l.failure.is_none() && !l.key.is_initial() {
+            l.done = false;
+        }
+    }
+}
+
 /// Whether the folder holds changes this run has not sent yet (recorded during the run, left
 /// for the next request, or waiting for a resync that just completed).
 pub(super) fn unsent(
@@ -369,6 +382,7 @@ pub(super) fn taken_silently(
         return Ok(());
     }
     let a = answers(&out.sent, &[]);
+    lane.trashed |= !a.deleted.is_empty() && out.deletes_as_moves != Some(false);
     let mut ops: Vec<crate::store::ItemOp> = a
         .deleted
         .into_iter()

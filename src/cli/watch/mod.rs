@@ -377,7 +377,12 @@ impl Watcher {
     /// SIGUSR1 are queued and the sync goes on.
     async fn sync_once(&mut self, only: Option<Vec<String>>, reason: &str) -> anyhow::Result<bool> {
         let mark = self.db.change_mark()?;
-        // The local changes pending now go with this sync; newer ones wake the next.
+        // The user's changes to the maildirs first (writing the mirror out must not undo them);
+        // the local changes pending now go with this sync, newer ones wake the next.
+        if let Err(e) = super::sync::record_maildir_changes(&mut self.db, &self.acct) {
+            self.events.error(&format!("{e:#}"));
+            tracing::error!("{e:#}");
+        }
         self.last_change = self.db.latest_pending_change()?.max(self.last_change);
         // A store that never synced: its catch-up is a download, not news (no item events).
         let first = self.db.folders()?.iter().all(|f| f.sync_key == "0");
@@ -412,7 +417,7 @@ impl Watcher {
         let changes = self.db.changes_since(&mark, self.details)?;
         self.events.synced(reason, &changes);
         if first || !changes.is_empty() {
-            match super::sync::run_exports(&self.db, &self.acct.exports, false) {
+            match steps::exports(&mut self.session, &mut self.db, &self.acct).await {
                 Ok(report) => report.lines().for_each(|l| tracing::info!("{l}")),
                 Err(e) => {
                     self.events.error(&format!("{e:#}"));

@@ -40,3 +40,15 @@ pub(super) async fn suspended() {
         }
     }
 }
+
+/// Writes the configured exports out (vdirs and files, then maildirs with the watch's session
+/// for messages to fetch); the report.
+pub(super) async fn exports(
+    session: &mut Session,
+    db: &mut Store,
+    acct: &Account,
+) -> anyhow::Result<String> {
+    let mut report = super::super::sync::run_exports(db, &acct.exports, false)?;
+    report.push_str(&super::super::sync::mail_exports(db, acct, Some(session), false).await?);
+    Ok(report)
+}
