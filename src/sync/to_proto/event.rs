@@ -1,0 +1,198 @@
+//! A model event as MS-ASCAL 2.2.2 elements, by protocol version. Up to 14.1: `UID`, text
+//! `Location`, the organizer, attendees with their answers, changed and cancelled occurrences
+//! embedded as `Exceptions` (2.2.2.21, keyed by `ExceptionStartTime`), `Timezone` always, and
+//! BusyStatus 4 (working elsewhere, 16.x only, 2.2.2.8) sent as busy. On 16.x: `ClientUid` on an
+//! Add instead of `UID` (2.2.2.13, 2.2.2.47), `airsyncbase:Location` (MS-ASAIRS 2.2.2.27), no
+//! organizer (2.2.2.35–36: the server uses the user), no AttendeeStatus and a required
+//! AttendeeType (2.2.2.5–6), all-day events as floating dates without `Timezone`, and
+//! occurrences sent on their own ([`occurrences`], MS-ASAIRS 2.2.2.25).
+
+use crate::model;
+use crate::proto::ProtocolVersion;
+use crate::proto::classes::ApplicationData;
+use crate::proto::classes::airsyncbase::Location;
+use crate::proto::classes::calendar::{Attendee, Category, Event, Exception, Recurrence};
+
+use super::{Mode, Occurrence, ToProtoError, body, compact, instant, some, time};
+
+pub(super) fn event(
+    e: &model::Event,
+    version: ProtocolVersion,
+    mode: Mode,
+) -> Result<Event, ToProtoError> {
+    let v16 = version.is_16();
+    let start = instant("StartTime", e.start_time.as_deref())?;
+    let end = instant("EndTime", e.end_time.as_deref())?;
+    let all_day = e.all_day.unwrap_or(false);
+    let year = chrono::Datelike::year(&start);
+    let mut p = Event {
+        timezone: (!(v16 && all_day))
+            .then(|| super::zone::blob(e.time_zone.as_ref(), year).to_base64()),
+        all_day_event: Some(all_day),
+        body: body(&e.description),
+        busy_status: e.busy_status.map(|b| if b == 4 && !v16 { 2 } else { b }),
+        start_time: Some(compact(start)),
+        end_time: Some(compact(end)),
+        reminder: e.reminder,
+        sensitivity: e.sensitivity,
+        subject: some(&e.subject),
+        meeting_status: e.meeting_status,
+        categories: (!e.categories.is_empty()).then(|| {
+            e.categories
+                .iter()
+                .map(|c| Category(c.clone()))
+                .collect::<Vec<_>>()
+                .into()
+        }),
+        attendees: (!e.attendees.is_empty()).then(|| {
+            e.attendees
+                .iter()
+                .filter_map(|a| attendee(a, v16))
+                .collect::<Vec<_>>()
+                .into()
+        }),
+        recurrence: e.recurrence.as_ref().map(recurrence).transpose()?,
+        ..Event::default()
+    };
+    set_location(&mut p.location, &mut p.location16, &e.location, v16);
+    match (v16, mode) {
+        (false, _) => p.uid = some(&e.uid),
+        (true, Mode::Add) => p.client_uid = some(&e.uid),
+        (true, Mode::Change) => {}
+    }
+    if !v16 {
+        p.organizer_email = some(&e.organizer_email);
+        p.organizer_name = some(&e.organizer_name);
+        if e.recurrence.is_some() && !e.exceptions.is_empty() {
+            let x: Vec<Exception> = e.exceptions.iter().filter_map(embedded).collect();
+            p.exceptions = Some(x.into());
+        }
+    }
+    Ok(p)
+}
+
+fn set_location(
+    text: &mut Option<String>,
+    structured: &mut Option<Location>,
+    location: &Option<String>,
+    v16: bool,
+) {
+    match some(location) {
+        Some(l) if v16 => {
+            *structured = Some(Location {
+                display_name: Some(l),
+                ..Location::default()
+            })
+        }
+        l => *text = l,
+    }
+}
+
+/// An attendee: `Name` is required (MS-ASCAL 2.2.2.30), the address stands in for a missing one.
+fn attendee(a: &model::Attendee, v16: bool) -> Option<Attendee> {
+    let email = some(&a.email)?;
+    Some(Attendee {
+        name: Some(some(&a.name).unwrap_or_else(|| email.clone())),
+        email: Some(email),
+        attendee_status: if v16 { None } else { a.status },
+        attendee_type: if v16 {
+            Some(a.kind.unwrap_or(1))
+        } else {
+            a.kind
+        },
+        extra: Vec::new(),
+    })
+}
+
+fn recurrence(r: &model::Recurrence) -> Result<Recurrence, ToProtoError> {
+    Ok(Recurrence {
+        recurrence_type: r.kind,
+        occurrences: r.occurrences,
+        interval: r.interval,
+        week_of_month: r.week_of_month,
+        day_of_week: r.day_of_week,
+        month_of_year: r.month_of_year,
+        until: r
+            .until
+            .as_deref()
+            .map(|u| instant("Until", Some(u)).map(compact))
+            .transpose()?,
+        day_of_month: r.day_of_month,
+        ..Recurrence::default()
+    })
+}
+
+/// An exception embedded in the series (up to 14.1).
+fn embedded(x: &model::Exception) -> Option<Exception> {
+    let Some(original) = time(&x.original_start) else {
+        tracing::warn!("to_proto: an exception without its occurrence's start dropped");
+        return None;
+    };
+    let mut p = Exception {
+        exception_start_time: Some(compact(original)),
+        ..Exception::default()
+    };
+    if x.deleted {
+        p.deleted = Some(true);
+    } else {
+        p.subject = some(&x.subject);
+        p.start_time = time(&x.start_time).map(compact);
+        p.end_time = time(&x.end_time).map(compact);
+        p.location = some(&x.location);
+    }
+    Some(p)
+}
+
+/// The changed and cancelled occurrences of a series, sent on 16.x after the series exists:
+/// a Change with `InstanceId` (the occurrence's original UTC start, Compact DateTime) carrying
+/// what changed, or a Delete with it.
+pub(super) fn occurrences(e: &model::Event) -> Vec<Occurrence> {
+    e.exceptions
+        .iter()
+        .filter_map(|x| {
+            let original = time(&x.original_start)?;
+            let instance_id = compact(original);
+            if x.deleted {
+                return Some(Occurrence::Delete { instance_id });
+            }
+            let mut p = Event {
+                subject: some(&x.subject),
+                start_time: time(&x.start_time).map(compact),
+                end_time: time(&x.end_time).map(compact),
+                ..Event::default()
+            };
+            set_location(&mut p.location, &mut p.location16, &x.location, true);
+            Some(Occurrence::Change {
+                instance_id,
+                data: ApplicationData::Event(Box::new(p)),
+            })
+        })
+        .collect()
+}
+
+/// What a stored event has that the model does not: DtStamp, attachments, the server's reply
+/// settings, elements easync does not type; and its `Timezone` blob when the model's zone is
+/// the one decoded from it (the server's own rules, not ones found again).
+pub(super) fn keep(p: &mut Event, stored: &Event, model_zone: Option<&model::TimeZone>) {
+    p.dt_stamp.clone_from(&stored.dt_stamp);
+    p.attachments.clone_from(&stored.attachments);
+    p.response_requested = stored.response_requested;
+    p.disallow_new_time_proposal = stored.disallow_new_time_proposal;
+    p.extra.clone_from(&stored.extra);
+    if p.meeting_status.is_none() {
+        p.meeting_status = stored.meeting_status;
+    }
+    let same_zone = stored
+        .timezone
+        .as_deref()
+        .and_then(|b| crate::proto::classes::timezone::TimeZone::from_base64(b).ok())
+        .is_some_and(|b| {
+            model_zone.is_some_and(|m| {
+                (m.bias, m.daylight_bias, &m.standard_name, &m.daylight_name)
+                    == (b.bias, b.daylight_bias, &b.standard_name, &b.daylight_name)
+            })
+        });
+    if same_zone && p.timezone.is_some() {
+        p.timezone.clone_from(&stored.timezone);
+    }
+}
