@@ -198,8 +198,9 @@ fn attendee(e: &calcard::icalendar::ICalendarEntry) -> Option<Attendee> {
         _ => 1,
     };
     Some(Attendee {
+        // A CN that is only the address is no name (EAS requires a Name, so one is sent so).
+        name: cn(e).filter(|n| !n.eq_ignore_ascii_case(&email)),
         email: Some(email),
-        name: cn(e),
         status,
         kind: Some(kind),
     })
