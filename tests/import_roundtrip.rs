@@ -118,12 +118,35 @@ fn events_survive_the_ics_files() {
     assert_eq!(ran, CASES);
 }
 
+/// An occurrence that moves carries its start and end both (an exception's missing end is the
+/// series' first end, MS-ASCAL 2.2.2.20).
+fn both_times(e: &Event) -> Vec<Exception> {
+    let t = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ").unwrap();
+    let length = t(e.end_time.as_deref().unwrap()) - t(e.start_time.as_deref().unwrap());
+    let mut x = e.exceptions.clone();
+    for x in x
+        .iter_mut()
+        .filter(|x| x.start_time.is_some() || x.end_time.is_some())
+    {
+        let start = x.start_time.clone().or(x.original_start.clone()).unwrap();
+        let end = x.end_time.clone().unwrap_or_else(|| {
+            (t(&start) + length)
+                .and_utc()
+                .format("%Y%m%dT%H%M%SZ")
+                .to_string()
+        });
+        (x.start_time, x.end_time) = (Some(start), Some(end));
+    }
+    x
+}
+
 /// What an event is after the wire on `version`, sent as `mode`: 16.x carries no organizer,
 /// no attendee answers, an AttendeeType always, no UID on a Change and no exceptions (they go
-/// as occurrences); 14.x has no "working elsewhere"; a zone-less timed event goes in UTC, and
-/// every attendee has a name.
+/// as occurrences); 14.x has no "working elsewhere"; a zone-less timed event goes in UTC,
+/// every attendee has a name, and a moved occurrence has both its times.
 fn over_the_wire(e: &Event, version: ProtocolVersion, mode: Mode) -> Event {
     let mut w = e.clone();
+    w.exceptions = both_times(e);
     let v16 = version.is_16();
     for a in &mut w.attendees {
         a.name = a.name.clone().or_else(|| a.email.clone());
@@ -183,7 +206,7 @@ fn events_survive_the_wire_on_14_and_16() {
             assert_eq!(*back, over_the_wire(e, version, mode), "{version} {mode:?}");
         }
         let occ = to_proto::occurrences(e, V16_1);
-        assert_eq!(from_occurrences(&occ), e.exceptions, "16.x occurrences");
+        assert_eq!(from_occurrences(&occ), both_times(e), "16.x occurrences");
         assert!(to_proto::occurrences(e, V14_1).is_empty());
     });
 }

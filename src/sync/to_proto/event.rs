@@ -64,7 +64,12 @@ pub(super) fn event(
         p.organizer_email = some(&e.organizer_email);
         p.organizer_name = some(&e.organizer_name);
         if e.recurrence.is_some() && !e.exceptions.is_empty() {
-            let x: Vec<Exception> = e.exceptions.iter().filter_map(embedded).collect();
+            let length = end - start;
+            let x: Vec<Exception> = e
+                .exceptions
+                .iter()
+                .filter_map(|x| embedded(x, length))
+                .collect();
             p.exceptions = Some(x.into());
         }
     }
@@ -122,8 +127,22 @@ fn recurrence(r: &model::Recurrence) -> Result<Recurrence, ToProtoError> {
     })
 }
 
+/// The start and end of a changed occurrence, both or neither: an exception that leaves one
+/// out takes the series' value (MS-ASCAL 2.2.2.20, 2.2.2.42), which for a moved occurrence is
+/// the first occurrence's time, so the other is filled in from the original start and the
+/// series' length.
+fn times(x: &model::Exception, length: chrono::Duration) -> (Option<String>, Option<String>) {
+    let (start, end) = (time(&x.start_time), time(&x.end_time));
+    if start.is_none() && end.is_none() {
+        return (None, None);
+    }
+    let start = start.or_else(|| time(&x.original_start));
+    let end = end.or_else(|| start.map(|s| s + length));
+    (start.map(compact), end.map(compact))
+}
+
 /// An exception embedded in the series (up to 14.1).
-fn embedded(x: &model::Exception) -> Option<Exception> {
+fn embedded(x: &model::Exception, length: chrono::Duration) -> Option<Exception> {
     let Some(original) = time(&x.original_start) else {
         tracing::warn!("to_proto: an exception without its occurrence's start dropped");
         return None;
@@ -136,8 +155,7 @@ fn embedded(x: &model::Exception) -> Option<Exception> {
         p.deleted = Some(true);
     } else {
         p.subject = some(&x.subject);
-        p.start_time = time(&x.start_time).map(compact);
-        p.end_time = time(&x.end_time).map(compact);
+        (p.start_time, p.end_time) = times(x, length);
         p.location = some(&x.location);
     }
     Some(p)
@@ -147,6 +165,9 @@ fn embedded(x: &model::Exception) -> Option<Exception> {
 /// a Change with `InstanceId` (the occurrence's original UTC start, Compact DateTime) carrying
 /// what changed, or a Delete with it.
 pub(super) fn occurrences(e: &model::Event) -> Vec<Occurrence> {
+    let length = time(&e.end_time)
+        .zip(time(&e.start_time))
+        .map_or(chrono::Duration::zero(), |(end, start)| end - start);
     e.exceptions
         .iter()
         .filter_map(|x| {
@@ -155,10 +176,11 @@ pub(super) fn occurrences(e: &model::Event) -> Vec<Occurrence> {
             if x.deleted {
                 return Some(Occurrence::Delete { instance_id });
             }
+            let (start_time, end_time) = times(x, length);
             let mut p = Event {
                 subject: some(&x.subject),
-                start_time: time(&x.start_time).map(compact),
-                end_time: time(&x.end_time).map(compact),
+                start_time,
+                end_time,
                 ..Event::default()
             };
             set_location(&mut p.location, &mut p.location16, &x.location, true);
