@@ -3,7 +3,7 @@
 //! the stored item's other fields, the 16.x occurrences, and what cannot be sent.
 
 use easync::model::{
-    Address, Attendee, Contact, Email, Event, Exception, Item, Recurrence, Task, TimeZone,
+    Address, Attendee, Contact, Event, Exception, Item, Recurrence, Task, TimeZone,
 };
 use easync::proto::ProtocolVersion::{V14_1, V16_1};
 use easync::proto::classes::airsyncbase::Body;
@@ -439,7 +439,7 @@ fn a_change_keeps_what_the_model_does_not_carry() {
 
 #[test]
 fn what_cannot_be_sent_is_an_error_that_says_why() {
-    let mail = Item::Email(Box::new(Email::default()));
+    let mail = Item::Email(Box::default());
     assert_eq!(
         to_proto::application_data(&mail, V16_1, Mode::Add),
         Err(ToProtoError::Unsupported { class: "Email" })

@@ -48,14 +48,13 @@ pub fn events(text: &str) -> Result<Vec<(Event, Option<String>)>, ImportError> {
             .find(|(e, _)| uid.is_some() && e.uid == uid && e.recurrence.is_some());
         match master {
             Some((m, _)) => {
-                if let Some(x) = event::override_of(c, m, &zones) {
-                    if !m
+                if let Some(x) = event::override_of(c, m, &zones)
+                    && !m
                         .exceptions
                         .iter()
                         .any(|e| e.original_start == x.original_start)
-                    {
-                        m.exceptions.push(x);
-                    }
+                {
+                    m.exceptions.push(x);
                 }
             }
             None => {

@@ -46,7 +46,7 @@ fn first(e: &VCardEntry) -> Option<String> {
 fn all(e: &VCardEntry) -> impl Iterator<Item = String> + '_ {
     e.values
         .iter()
-        .filter_map(|v| value_text(v))
+        .filter_map(value_text)
         .filter_map(|s| trimmed(&s))
 }
 
@@ -104,11 +104,7 @@ impl Reader {
             P::Impp => self.im(first(e)),
             P::Bday => set_once(&mut self.c.birthday, date(e, "BDAY")),
             P::Anniversary => set_once(&mut self.c.anniversary, date(e, "ANNIVERSARY")),
-            P::Photo => {
-                if self.c.photo.is_none() {
-                    self.c.photo = photo(e);
-                }
-            }
+            P::Photo if self.c.photo.is_none() => self.c.photo = photo(e),
             P::Related => self.related(e),
             P::Other(name) => self.other(&name.to_ascii_uppercase(), e),
             _ => {}
