@@ -19,15 +19,26 @@ fn import(path: &Path, text: &str) -> String {
     let items: Vec<Item>;
     let shown = if path.extension().is_some_and(|e| e == "vcf") {
         let r = import::vcard::contact(text);
-        items = r.iter().map(|(c, _)| Item::Contact(Box::new(c.clone()))).collect();
+        items = r
+            .iter()
+            .map(|(c, _)| Item::Contact(Box::new(c.clone())))
+            .collect();
         format!("{r:#?}")
     } else if text.contains("BEGIN:VTODO") {
         let r = import::ical::tasks(text);
-        items = r.iter().flatten().map(|(t, _)| Item::Task(Box::new(t.clone()))).collect();
+        items = r
+            .iter()
+            .flatten()
+            .map(|(t, _)| Item::Task(Box::new(t.clone())))
+            .collect();
         format!("{r:#?}")
     } else {
         let r = import::ical::events(text);
-        items = r.iter().flatten().map(|(e, _)| Item::Event(Box::new(e.clone()))).collect();
+        items = r
+            .iter()
+            .flatten()
+            .map(|(e, _)| Item::Event(Box::new(e.clone())))
+            .collect();
         match &r {
             Err(e) => format!("{r:#?}\n{e}"),
             Ok(_) => format!("{r:#?}"),
