@@ -237,6 +237,53 @@ fn an_all_day_event_is_floating_on_16_and_in_utc_on_14() {
 }
 
 #[test]
+fn an_all_day_event_goes_back_to_local_midnights_on_a_14_change() {
+    // A 14.x server's all-day event in Berlin (its midnights in UTC), exported as dates and
+    // imported back as floating midnights, is changed at its own zone's midnights again.
+    let stored = ApplicationData::Event(Box::new(easync::proto::classes::calendar::Event {
+        timezone: Some(BERLIN_BLOB.into()),
+        all_day_event: Some(true),
+        start_time: Some("20261223T230000Z".into()),
+        end_time: Some("20261226T230000Z".into()),
+        ..Default::default()
+    }));
+    let mut e = series();
+    (e.all_day, e.time_zone, e.recurrence, e.exceptions) = (Some(true), None, None, vec![]);
+    (e.start_time, e.end_time) = (
+        Some("20261224T000000Z".into()),
+        Some("20261227T000000Z".into()),
+    );
+    let ApplicationData::Event(p) =
+        to_proto::change_data(&Item::Event(Box::new(e.clone())), &stored, V14_1).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(p.start_time.as_deref(), Some("20261223T230000Z"));
+    assert_eq!(p.end_time.as_deref(), Some("20261226T230000Z"));
+    assert_eq!(p.timezone.as_deref(), Some(BERLIN_BLOB));
+    // Summer: daylight time, 22:00 UTC.
+    (e.start_time, e.end_time) = (
+        Some("20260701T000000Z".into()),
+        Some("20260702T000000Z".into()),
+    );
+    to_proto::anchor_all_day(&mut e, &berlin());
+    assert_eq!(e.start_time.as_deref(), Some("20260630T220000Z"));
+    assert_eq!(e.time_zone, Some(berlin()));
+    // 16.x keeps the floating dates.
+    let mut floating = e.clone();
+    (floating.time_zone, floating.start_time) = (None, Some("20260701T000000Z".into()));
+    let ApplicationData::Event(p) =
+        to_proto::change_data(&Item::Event(Box::new(floating)), &stored, V16_1).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (p.start_time.as_deref(), p.timezone),
+        (Some("20260701T000000Z"), None)
+    );
+}
+
+#[test]
 fn a_contact_as_mscntc_elements() {
     let c = Contact {
         file_as: Some("Doe, Jane".into()),

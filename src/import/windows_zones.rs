@@ -158,3 +158,56 @@ pub fn by_iana(iana: &str) -> Option<&'static str> {
 pub fn daylight_name(standard: &str) -> String {
     standard.replacen("Standard", "Daylight", 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use chrono::{Offset, TimeZone as _};
+
+    use super::*;
+
+    fn offsets(z: chrono_tz::Tz) -> [i32; 2] {
+        [1, 7].map(|m| {
+            let t = chrono::NaiveDate::from_ymd_opt(2026, m, 15)
+                .unwrap()
+                .and_hms_opt(12, 0, 0)
+                .unwrap();
+            z.offset_from_utc_datetime(&t).fix().local_minus_utc()
+        })
+    }
+
+    #[test]
+    fn every_row_names_a_zone_calcard_agrees_with() {
+        let mut unknown = Vec::new();
+        let mut differ = Vec::new();
+        for (windows, iana) in WINDOWS_ZONES {
+            let ours = chrono_tz::Tz::from_str(iana).unwrap_or_else(|_| panic!("{iana}"));
+            match calcard::common::timezone::Tz::from_str(windows) {
+                Ok(calcard::common::timezone::Tz::Tz(theirs))
+                    if offsets(ours) != offsets(theirs) =>
+                {
+                    differ.push(*windows)
+                }
+                Ok(_) => {}
+                _ => unknown.push(*windows),
+            }
+        }
+        // calcard maps these two to zones whose offsets tzdata has since changed (Chihuahua
+        // went to UTC-6 in 2022, Almaty to UTC+5 in 2024); CLDR names Mazatlan and Bishkek.
+        assert_eq!(
+            differ,
+            [
+                "Mountain Standard Time (Mexico)",
+                "Central Asia Standard Time"
+            ]
+        );
+        // calcard's table is older than a few of these Windows zones.
+        assert!(unknown.len() < 15, "calcard knows few of them: {unknown:?}");
+        assert_eq!(by_iana("europe/berlin"), Some("W. Europe Standard Time"));
+        assert_eq!(
+            daylight_name("Eastern Standard Time"),
+            "Eastern Daylight Time"
+        );
+    }
+}

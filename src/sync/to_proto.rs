@@ -75,12 +75,33 @@ pub fn application_data(
 /// The `ApplicationData` of a Change of an item the store holds as `stored` (typed from its
 /// raw data): the model's fields, plus the stored ones the model does not carry, so that the
 /// Change does not clear them. A body the server sent truncated and the user did not change
-/// is left out rather than sent back cut.
+/// is left out rather than sent back cut. Before 16.0, an all-day event with floating dates
+/// is put back at the midnights of the stored item's zone ([`anchor_all_day`]).
 pub fn change_data(
     item: &Item,
     stored: &ApplicationData,
     version: ProtocolVersion,
 ) -> Result<ApplicationData, ToProtoError> {
+    let anchored;
+    let item = match (item, stored) {
+        (Item::Event(e), ApplicationData::Event(s)) if !version.is_16() => {
+            let zone = s
+                .timezone
+                .as_deref()
+                .and_then(|b| crate::proto::classes::timezone::TimeZone::from_base64(b).ok())
+                .filter(|b| b.bias != 0 || b.has_dst());
+            match zone {
+                Some(b) => {
+                    let mut e = e.clone();
+                    anchor_all_day(&mut e, &model_zone(&b));
+                    anchored = Item::Event(e);
+                    &anchored
+                }
+                None => item,
+            }
+        }
+        _ => item,
+    };
     let mut data = application_data(item, version, Mode::Change)?;
     match (&mut data, stored, item) {
         (ApplicationData::Contact(p), ApplicationData::Contact(s), _) => {
@@ -98,6 +119,24 @@ pub fn change_data(
         _ => {}
     }
     Ok(data)
+}
+
+/// Puts an all-day event whose dates float (midnight UTC, no zone: as the import and 16.x give
+/// them) at the midnights of `zone`, with that zone — the form servers before 16.0 keep
+/// all-day events in. The sync engine calls it with the user's zone for an Add to such a
+/// server; [`change_data`] does it with the stored item's zone. Other events are left as
+/// they are.
+pub fn anchor_all_day(event: &mut model::Event, zone: &model::TimeZone) {
+    event::anchor(event, zone);
+}
+
+fn model_zone(b: &crate::proto::classes::timezone::TimeZone) -> model::TimeZone {
+    model::TimeZone {
+        bias: b.bias,
+        standard_name: b.standard_name.clone(),
+        daylight_name: b.daylight_name.clone(),
+        daylight_bias: b.daylight_bias,
+    }
 }
 
 /// The occurrences of a series to send on their own: on 16.x its exceptions, before 16.0

@@ -192,6 +192,36 @@ pub(super) fn occurrences(e: &model::Event) -> Vec<Occurrence> {
         .collect()
 }
 
+/// An all-day event's floating dates (midnight UTC, as the import and 16.x give them) as the
+/// midnights of `zone`, in that zone: how servers before 16.0 keep all-day events (MS-ASCAL
+/// 2.2.2.1, "begins at midnight of the specified day" in the item's `Timezone`).
+pub(super) fn anchor(e: &mut model::Event, zone: &model::TimeZone) {
+    if e.all_day != Some(true) || e.time_zone.is_some() {
+        return;
+    }
+    let year = time(&e.start_time).map_or(2026, |t| chrono::Datelike::year(&t));
+    let blob = super::zone::blob(Some(zone), year);
+    let std = i64::from(blob.standard_offset().unwrap_or(0));
+    let at_midnight = |v: &mut Option<String>| {
+        if let Some(t) = time(v) {
+            let guess = t - chrono::Duration::seconds(std);
+            let off = i64::from(blob.offset_at(guess));
+            *v = Some(compact(t - chrono::Duration::seconds(off)));
+        }
+    };
+    at_midnight(&mut e.start_time);
+    at_midnight(&mut e.end_time);
+    if let Some(r) = e.recurrence.as_mut() {
+        at_midnight(&mut r.until);
+    }
+    for x in &mut e.exceptions {
+        at_midnight(&mut x.original_start);
+        at_midnight(&mut x.start_time);
+        at_midnight(&mut x.end_time);
+    }
+    e.time_zone = Some(zone.clone());
+}
+
 /// What a stored event has that the model does not: DtStamp, attachments, the server's reply
 /// settings, elements easync does not type; and its `Timezone` blob when the model's zone is
 /// the one decoded from it (the server's own rules, not ones found again).
