@@ -1,6 +1,6 @@
 //! A vCard 3.0 (RFC 2426) or 4.0 (RFC 6350) into an EAS contact (MS-ASCNTC 2.2.2), the inverse
 //! of `export::vcard`: N and FN (FN is the FileAs), ORG as company and department, TITLE,
-//! numbers and addresses by kind ([`super::vcard_tel`]), BDAY and ANNIVERSARY (`X-ANNIVERSARY`
+//! numbers and addresses by kind (`vcard_tel`), BDAY and ANNIVERSARY (`X-ANNIVERSARY`
 //! in 3.0), NICKNAME, URL, NOTE, CATEGORIES, IMPP, PHOTO (inline or a `data:` URI), and the
 //! `X-` properties the export writes for fields vCard has none for (`X-SPOUSE`, `X-ASSISTANT`,
 //! `X-MANAGER`, `X-OFFICE`, `X-CHILD`, `X-MMS`), plus the names Evolution and KAddressBook use

@@ -109,7 +109,7 @@ pub fn change_data(
             keep_body(&mut p.body, &s.body);
         }
         (ApplicationData::Event(p), ApplicationData::Event(s), Item::Event(e)) => {
-            event::keep(p, s, e.time_zone.as_ref());
+            event::keep(p, s, e.time_zone.as_ref(), version);
             keep_body(&mut p.body, &s.body);
         }
         (ApplicationData::Task(p), ApplicationData::Task(s), _) => {

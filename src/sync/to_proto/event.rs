@@ -223,9 +223,18 @@ pub(super) fn anchor(e: &mut model::Event, zone: &model::TimeZone) {
 }
 
 /// What a stored event has that the model does not: DtStamp, attachments, the server's reply
-/// settings, elements easync does not type; and its `Timezone` blob when the model's zone is
-/// the one decoded from it (the server's own rules, not ones found again).
-pub(super) fn keep(p: &mut Event, stored: &Event, model_zone: Option<&model::TimeZone>) {
+/// settings, elements easync does not type; its `UID` before 16.0 when the model has none (16.x
+/// forbids it in requests); and its `Timezone` blob when the model's zone is the one decoded
+/// from it (the server's own rules, not ones found again).
+pub(super) fn keep(
+    p: &mut Event,
+    stored: &Event,
+    model_zone: Option<&model::TimeZone>,
+    version: ProtocolVersion,
+) {
+    if !version.is_16() && p.uid.is_none() {
+        p.uid.clone_from(&stored.uid);
+    }
     p.dt_stamp.clone_from(&stored.dt_stamp);
     p.attachments.clone_from(&stored.attachments);
     p.response_requested = stored.response_requested;
