@@ -95,6 +95,25 @@ fn a_property_that_cannot_be_read_is_skipped_not_fatal() {
 }
 
 #[test]
+fn durations_past_the_calendar_do_not_overflow() {
+    let text = vevent(
+        "DTSTART:20261001T090000Z\r\nDURATION:P4294967295W\r\nBEGIN:VALARM\r\n\
+         TRIGGER:-P4294967295W\r\nEND:VALARM\r\n",
+    );
+    let e = &import::ical::events(&text).unwrap()[0].0;
+    assert_eq!(
+        e.end_time, e.start_time,
+        "an end past the calendar is no end"
+    );
+    assert_eq!(e.reminder, None);
+    let todo = cal(
+        "BEGIN:VTODO\r\nUID:t\r\nDUE:20261001T090000Z\r\nBEGIN:VALARM\r\n\
+                    TRIGGER:P4294967295W\r\nEND:VALARM\r\nEND:VTODO\r\n",
+    );
+    assert_eq!(import::ical::tasks(&todo).unwrap()[0].0.reminder_time, None);
+}
+
+#[test]
 fn a_timed_floating_event_and_a_fixed_offset_read_as_instants() {
     let floating = import::ical::events(&vevent("DTSTART:20261001T090000\r\n")).unwrap();
     assert_eq!(

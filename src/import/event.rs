@@ -35,7 +35,7 @@ pub(crate) fn span(c: &ICalendarComponent, zones: &Zones<'_>) -> Option<(When, D
         .or_else(|| {
             let d = c.property(&P::Duration)?.values.first()?;
             match d {
-                ICalendarValue::Duration(d) => Some(start.utc() + d.to_time_delta()?),
+                ICalendarValue::Duration(d) => start.utc().checked_add_signed(d.to_time_delta()?),
                 _ => None,
             }
         })
@@ -237,7 +237,7 @@ fn reminder(cal: &ICalendar, index: u32, start: DateTime<Utc>, end: DateTime<Utc
                     trigger.parameter(&N::Related),
                     Some(V::Related(ICalendarRelated::End))
                 );
-                (if from_end { end } else { start }) + d.to_time_delta()?
+                (if from_end { end } else { start }).checked_add_signed(d.to_time_delta()?)?
             }
             ICalendarValue::PartialDateTime(p) => props::instant(p)?,
             _ => return None,

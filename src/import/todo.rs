@@ -104,7 +104,7 @@ fn alarm(
                     Some(V::Related(ICalendarRelated::End))
                 );
                 let anchor = if from_end { due } else { start.or(due) }?;
-                Some(anchor.utc() + d.to_time_delta()?)
+                anchor.utc().checked_add_signed(d.to_time_delta()?)
             }
             _ => None,
         }
