@@ -16,7 +16,7 @@ mod props;
 mod rrule;
 mod todo;
 mod vcard_tel;
-pub mod windows_zones;
+mod windows_zones;
 mod zone;
 
 use chrono::{DateTime, Utc};
