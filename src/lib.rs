@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod export;
 pub mod http;
+pub mod import;
 pub mod model;
 pub mod proto;
 pub mod sim;

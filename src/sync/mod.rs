@@ -23,6 +23,7 @@ pub mod push;
 pub mod retry;
 pub mod run;
 pub mod store;
+pub mod to_proto;
 
 use thiserror::Error;
 

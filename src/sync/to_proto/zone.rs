@@ -1,0 +1,212 @@
+//! The `Timezone` blob of an item (MS-ASCAL 2.2.2.46, MS-ASDTYPE 2.6.4 TIME_ZONE_INFORMATION)
+//! from the model's zone, which keeps the bias, the names and the daylight bias but not the
+//! transition rules: those are read again from the IANA zone the name stands for (a Windows or
+//! IANA name, checked against the biases), else from the first IANA zone with the same
+//! offsets; with neither, the blob has no transition rules (and a warning says so). A missing
+//! zone is UTC.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone as _, Utc};
+use chrono_tz::Tz;
+
+use crate::model;
+use crate::proto::classes::timezone::{SystemTime, TimeZone as Blob};
+
+/// Zones tried first when a zone is found by its offsets alone.
+const PREFERRED: [&str; 15] = [
+    "Europe/Berlin",
+    "Europe/London",
+    "Europe/Helsinki",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+];
+
+/// The blob for a zone in `year` (the item's).
+pub(super) fn blob(tz: Option<&model::TimeZone>, year: i32) -> Blob {
+    let Some(tz) = tz else {
+        return Blob::default();
+    };
+    let mut b = Blob {
+        bias: tz.bias,
+        standard_name: tz.standard_name.clone(),
+        daylight_name: tz.daylight_name.clone(),
+        daylight_bias: tz.daylight_bias,
+        ..Blob::default()
+    };
+    if tz.daylight_bias == 0 {
+        return b;
+    }
+    match iana(tz, year).and_then(|z| rules(z, year)) {
+        Some((to_std, to_dst)) => {
+            b.standard_date = to_std;
+            b.daylight_date = to_dst;
+        }
+        None => tracing::warn!(
+            "to_proto: no transition rules known for the zone {:?} (bias {}, daylight bias {}): \
+             sent without daylight time",
+            tz.standard_name,
+            tz.bias,
+            tz.daylight_bias
+        ),
+    }
+    b
+}
+
+/// The IANA zone a model zone stands for.
+fn iana(tz: &model::TimeZone, year: i32) -> Option<Tz> {
+    let named = match calcard::common::timezone::Tz::from_str(tz.standard_name.trim()) {
+        Ok(calcard::common::timezone::Tz::Tz(z)) => Some(z),
+        _ => None,
+    };
+    let fits = |z: &Tz| offsets(*z, year) == (-tz.bias * 60, -(tz.bias + tz.daylight_bias) * 60);
+    named.filter(fits).or_else(|| {
+        PREFERRED
+            .iter()
+            .filter_map(|n| Tz::from_str(n).ok())
+            .chain(chrono_tz::TZ_VARIANTS.iter().copied())
+            .find(fits)
+    })
+}
+
+fn offset_at(z: Tz, t: DateTime<Utc>) -> i32 {
+    z.offset_from_utc_datetime(&t.naive_utc())
+        .fix()
+        .local_minus_utc()
+}
+
+fn noon(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// (standard, daylight) offsets in `year`, seconds east: the smaller and the larger seen.
+fn offsets(z: Tz, year: i32) -> (i32, i32) {
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    let seen = (0..53)
+        .filter_map(|w| first.checked_add_days(chrono::Days::new(w * 7)))
+        .map(|d| offset_at(z, noon(d)));
+    seen.fold((i32::MAX, i32::MIN), |(lo, hi), o| (lo.min(o), hi.max(o)))
+}
+
+/// The instants of `year` at which the offset changes, with the offsets before and after.
+fn transitions(z: Tz, year: i32) -> Vec<(DateTime<Utc>, i32, i32)> {
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    let mut out = Vec::new();
+    for d in first.iter_days().take_while(|d| d.year() == year) {
+        let (a, b) = (noon(d), noon(d) + chrono::Duration::days(1));
+        let (before, after) = (offset_at(z, a), offset_at(z, b));
+        if before == after {
+            continue;
+        }
+        // The first second with the new offset, by halving the day.
+        let (mut lo, mut hi) = (a.timestamp(), b.timestamp());
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            let at = DateTime::from_timestamp(mid, 0).unwrap_or(a);
+            if offset_at(z, at) == before {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        out.push((DateTime::from_timestamp(hi, 0).unwrap_or(b), before, after));
+    }
+    out
+}
+
+/// (StandardDate, DaylightDate): the zone's return to standard time and start of daylight
+/// time in `year` as yearly SYSTEMTIME rules, at the local time before each change.
+fn rules(z: Tz, year: i32) -> Option<(SystemTime, SystemTime)> {
+    let t = transitions(z, year);
+    let to_dst = t.iter().find(|(_, before, after)| after > before)?;
+    let to_std = t.iter().find(|(_, before, after)| after < before)?;
+    Some((
+        system_time(to_std.0, to_std.1),
+        system_time(to_dst.0, to_dst.1),
+    ))
+}
+
+/// A transition as a SYSTEMTIME rule: month, the nth (5 = last) weekday, local wall time.
+fn system_time(at: DateTime<Utc>, offset_before: i32) -> SystemTime {
+    let local = at.naive_utc() + chrono::Duration::seconds(offset_before.into());
+    let d = local.date();
+    let last = d
+        .checked_add_days(chrono::Days::new(7))
+        .is_none_or(|n| n.month() != d.month());
+    SystemTime {
+        month: d.month() as u16,
+        day_of_week: d.weekday().num_days_from_sunday() as u16,
+        day: if last {
+            5
+        } else {
+            ((d.day() - 1) / 7 + 1) as u16
+        },
+        hour: chrono::Timelike::hour(&local) as u16,
+        minute: chrono::Timelike::minute(&local) as u16,
+        ..SystemTime::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::dates::ZONES;
+
+    fn model_of(b: &Blob) -> model::TimeZone {
+        model::TimeZone {
+            bias: b.bias,
+            standard_name: b.standard_name.clone(),
+            daylight_name: b.daylight_name.clone(),
+            daylight_bias: b.daylight_bias,
+        }
+    }
+
+    #[test]
+    fn the_rules_of_real_zones_come_back_as_exchange_writes_them() {
+        // The simulator's blobs are Exchange's: the model keeps their names and biases, and
+        // the rules are found again from the name.
+        for z in ZONES {
+            let want = Blob::from_base64(&z.blob()).unwrap();
+            let got = blob(Some(&model_of(&want)), 2026);
+            assert_eq!(got, want, "{}", z.windows);
+        }
+    }
+
+    #[test]
+    fn a_zone_found_by_its_offsets_and_one_without_rules() {
+        let tz = model::TimeZone {
+            bias: -60,
+            standard_name: "Mitteleuropäische Zeit".into(),
+            daylight_name: String::new(),
+            daylight_bias: -60,
+        };
+        let b = blob(Some(&tz), 2026);
+        assert_eq!(
+            (
+                b.daylight_date.month,
+                b.daylight_date.day,
+                b.daylight_date.hour
+            ),
+            (3, 5, 2)
+        );
+        let atlantis = model::TimeZone {
+            bias: -75,
+            daylight_bias: -60,
+            ..tz
+        };
+        let b = blob(Some(&atlantis), 2026);
+        assert!(!b.has_dst(), "no zone has these offsets");
+        assert_eq!((b.bias, b.daylight_bias), (-75, -60));
+        assert_eq!(blob(None, 2026), Blob::default(), "no zone is UTC");
+    }
+}
