@@ -187,7 +187,8 @@ fn round(name: &str, full: &mut Duration, x: &mut u64, budget: u64) -> (u64, u64
     let c = client(name, &server.url(), "16.1", "");
     assert!(sync_cmd(&c, &[]).output().unwrap().status.success());
     let want = record(&c);
-    let (mut killed, mut completed) = (0, 0);
+    let (mut killed, mut completed, mut midway) = (0, 0, 0);
+    let mut pending: i64 = q(&c.db, "SELECT count(*) FROM changes");
     while killed < budget {
         let after = Duration::from_millis(next(x) % (full.as_millis() as u64 + 1));
         let started = Instant::now();
@@ -203,10 +204,14 @@ fn round(name: &str, full: &mut Duration, x: &mut u64, budget: u64) -> (u64, u64
             completed += 1;
         }
         assert_eq!(q::<String>(&c.db, "PRAGMA integrity_check"), "ok");
-        if q::<i64>(&c.db, "SELECT count(*) FROM changes") == 0 {
+        let now: i64 = q(&c.db, "SELECT count(*) FROM changes");
+        midway += u64::from(now > 0 && now < pending);
+        pending = now;
+        if now == 0 {
             break;
         }
     }
+    eprintln!("{name}: {killed} kills, {midway} of them with the changes part sent");
     let out = sync_cmd(&c, &[]).output().unwrap();
     assert!(
         out.status.success(),

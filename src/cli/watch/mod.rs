@@ -5,6 +5,7 @@
 //! hooks ([`hooks`]) and, with `--json`, to stdout ([`events`]).
 
 mod events;
+mod files;
 mod hooks;
 mod notify;
 mod signals;
@@ -54,6 +55,8 @@ enum Wake {
     Resumed,
     /// A local change was recorded (`easync mail read` while watch holds the account).
     LocalChange,
+    /// An exported maildir or vdir changed.
+    Files,
 }
 
 struct Watcher {
@@ -73,6 +76,8 @@ struct Watcher {
     synced: bool,
     /// The newest pending local change already handed to a sync.
     last_change: Option<i64>,
+    /// The exported maildirs and vdirs, watched for the user's changes.
+    files: Option<files::FileWatch>,
 }
 
 impl WatchArgs {
@@ -131,6 +136,7 @@ impl WatchArgs {
             watched: Vec::new(),
             synced: false,
             last_change: None,
+            files: None,
             signals,
             queued: Queued::default(),
             session,
@@ -146,6 +152,8 @@ impl WatchArgs {
 
 impl Watcher {
     async fn watch(&mut self) -> anyhow::Result<()> {
+        // Watched before the catch-up sync, so a change made meanwhile is not missed.
+        self.files = files::FileWatch::new(&files::exported_dirs(&self.acct));
         let mut failures = 0;
         while !self.synced {
             // Until the first sync completes there is nothing sound to watch.
@@ -160,6 +168,10 @@ impl Watcher {
             }
         }
         self.derive_watched()?;
+        if self.files.is_none() {
+            // The first export created the directories.
+            self.files = files::FileWatch::new(&files::exported_dirs(&self.acct));
+        }
         loop {
             if self.heartbeat.fall_back() {
                 tracing::warn!(
@@ -226,7 +238,8 @@ impl Watcher {
             r = self.session.execute(&ping) => Wake::Ping(r, started.elapsed()),
             s = self.signals.next() => Wake::Signal(s),
             () = suspended() => Wake::Resumed,
-            () = new_local_change(&self.db, self.last_change) => Wake::LocalChange,
+            () = files::new_local_change(&self.db, self.last_change) => Wake::LocalChange,
+            () = files::changed(&mut self.files) => Wake::Files,
         }
     }
 
@@ -242,6 +255,7 @@ impl Watcher {
             }
             Wake::Signal(Sig::SyncNow) => self.sync(None, "signal").await,
             Wake::LocalChange => self.sync(None, "local change").await,
+            Wake::Files => self.sync(None, "files changed").await,
             Wake::Resumed => {
                 tracing::info!("the machine was suspended: syncing, then a new Ping");
                 self.sync(Some(self.ids()), "resume").await
@@ -345,6 +359,9 @@ impl Watcher {
         let _ = self.hooks.send(HookMsg::Reload(acct.watch.clone()));
         self.details = self.details || acct.watch.details;
         self.acct = acct;
+        if self.files.is_some() {
+            self.files = files::FileWatch::new(&files::exported_dirs(&self.acct));
+        }
         // Before the first sync there is nothing to derive yet; `watch` does it after that.
         if self.watched.is_empty() {
             return Ok(());
@@ -383,7 +400,8 @@ impl Watcher {
             self.events.error(&format!("{e:#}"));
             tracing::error!("{e:#}");
         }
-        self.last_change = self.db.latest_pending_change()?.max(self.last_change);
+        let sending = self.db.latest_pending_change()?;
+        self.last_change = sending.max(self.last_change);
         // A store that never synced: its catch-up is a download, not news (no item events).
         let first = self.db.folders()?.iter().all(|f| f.sync_key == "0");
         let result = {
@@ -416,7 +434,9 @@ impl Watcher {
         }
         let changes = self.db.changes_since(&mark, self.details)?;
         self.events.synced(reason, &changes);
-        if first || !changes.is_empty() {
+        // Local changes are in the mirror already (recorded with their effect): the exports
+        // show what the server now has of them.
+        if first || !changes.is_empty() || sending.is_some() {
             match steps::exports(&mut self.session, &mut self.db, &self.acct).await {
                 Ok(report) => report.lines().for_each(|l| tracing::info!("{l}")),
                 Err(e) => {
@@ -429,23 +449,11 @@ impl Watcher {
             self.events.items(&changes);
             let _ = self.hooks.send(HookMsg::Changes(changes));
         }
+        if let Some(f) = self.files.as_mut() {
+            f.drain(); // what the exports just wrote
+        }
         let state = self.db.account()?;
         account::remember(&mut self.db, &self.session, state)?;
         Ok(false)
-    }
-}
-
-/// How often the journal is looked at during a Ping (a local read, never the server).
-const JOURNAL_CHECK: Duration = Duration::from_secs(2);
-
-/// Resolves when a local change newer than `seen` is pending (another easync recorded it).
-async fn new_local_change(db: &Store, seen: Option<i64>) {
-    loop {
-        tokio::time::sleep(JOURNAL_CHECK).await;
-        match db.latest_pending_change() {
-            Ok(Some(id)) if Some(id) > seen => return,
-            Ok(_) => {}
-            Err(e) => tracing::warn!("reading the journal of local changes: {e}"),
-        }
     }
 }

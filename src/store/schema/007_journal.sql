@@ -5,7 +5,7 @@
 -- answer together with the folder's new SyncKey. What the server refused or overrode stays, as
 -- a record the user can read (`easync changes`), retry or drop.
 CREATE TABLE changes (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: an id names one change
     -- The item it changes; NULL for an Add (until the server answers), or when the item left
     -- the mirror before the change was sent (the change then fails, saying so).
     item_id           INTEGER REFERENCES items (id) ON DELETE SET NULL,
