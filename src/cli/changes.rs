@@ -54,7 +54,7 @@ impl ChangesArgs {
         let ids: Vec<i64> = if all {
             db.journal()?
                 .into_iter()
-                .filter(|e| e.state != "pending")
+                .filter(|e| e.state == "failed" || e.state == "conflict")
                 .map(|e| e.id)
                 .collect()
         } else {

@@ -18,6 +18,7 @@ mod progress;
 mod sim;
 mod status;
 mod sync;
+mod vdir;
 mod watch;
 mod wbxml;
 

@@ -99,6 +99,7 @@ impl SyncArgs {
         }
         let mut out = result.with_context(|| format!("account {}", acct.name))?;
         if !self.dry_run {
+            super::vdir::adopt_added(&mut db)?;
             out.push_str(&run_exports(&db, &acct.exports, self.json)?);
             out.push_str(&mail_exports(&mut db, &acct, None, self.json).await?);
         }
@@ -324,6 +325,7 @@ pub(super) fn record_maildir_changes(
             out.push('\n');
         }
     }
+    out.push_str(&super::vdir::record_changes(db, acct)?);
     Ok(out)
 }
 
@@ -418,6 +420,7 @@ pub(super) fn item_options(
         max_delete_share: (!allow_deletions && prefs.max_delete_share < 1.0)
             .then_some(prefs.max_delete_share),
         conflict: prefs.local_wins.then_some(0),
+        version,
         ..ItemOptions::default()
     }
 }

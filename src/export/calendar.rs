@@ -125,7 +125,12 @@ pub fn export(db: &Store, e: &CalendarExport) -> Result<String, ExportError> {
                     (item, uid, text)
                 })
                 .collect();
-            export_vdir(root, &items, "ics", noun)
+            let class = if e.tasks {
+                ItemClass::Tasks
+            } else {
+                ItemClass::Calendar
+            };
+            export_vdir(db, (class, &e.folders), root, &items, "ics", noun)
         }
     }
 }

@@ -52,6 +52,13 @@ pub fn export(db: &Store, e: &ContactsExport) -> Result<String, ExportError> {
                 path.display()
             ))
         }
-        Target::Vdir(root) => export_vdir(root, &cards, "vcf", "contacts"),
+        Target::Vdir(root) => export_vdir(
+            db,
+            (ItemClass::Contacts, &e.folders),
+            root,
+            &cards,
+            "vcf",
+            "contacts",
+        ),
     }
 }

@@ -91,6 +91,34 @@ pub enum ExportError {
     },
 }
 
+/// The vdir collection of each wanted folder of `class` (`names`; empty: all): (server id,
+/// name, directory) — a directory per folder name, the server id added when names repeat.
+/// Every wanted folder has one, empty ones too (a calendar app can create items in them).
+pub fn collection_dirs(
+    db: &crate::store::Store,
+    class: ItemClass,
+    names: &[String],
+    root: &Path,
+) -> Result<Vec<(String, String, PathBuf)>, ExportError> {
+    let mut out = Vec::new();
+    let mut used = Vec::new();
+    for f in db.folders()? {
+        let wanted = f.class.as_deref() == Some(class.as_str())
+            && !f.orphaned
+            && (names.is_empty() || names.iter().any(|n| n.eq_ignore_ascii_case(&f.name)));
+        if !wanted {
+            continue;
+        }
+        let mut dir_name = vdir::collection_name(&f.name);
+        if used.contains(&dir_name) {
+            dir_name = format!("{dir_name}-{}", vdir::file_stem(&f.server_id));
+        }
+        used.push(dir_name.clone());
+        out.push((f.server_id, f.name, root.join(dir_name)));
+    }
+    Ok(out)
+}
+
 /// The stored items of `class` in the wanted folders (all when `folders` is empty), each
 /// typed again from its raw ApplicationData (every field the server sent).
 fn typed_items(
@@ -141,25 +169,17 @@ fn decode(item: &RawItem, class: ItemClass) -> Result<ApplicationData, crate::pr
 /// One collection per folder (named after it; a second folder of the same name gets its id);
 /// `items` are (item, UID, text).
 fn export_vdir(
+    db: &crate::store::Store,
+    (class, names): (ItemClass, &[String]),
     root: &Path,
     items: &[(RawItem, String, String)],
     ext: &str,
     noun: &str,
 ) -> Result<String, ExportError> {
-    let mut folders: Vec<(&str, &str)> = Vec::new();
-    for (item, _, _) in items {
-        if !folders.iter().any(|(id, _)| *id == item.folder_id) {
-            folders.push((&item.folder_id, &item.folder));
-        }
-    }
+    let folders = collection_dirs(db, class, names, root)?;
     let mut report = String::new();
-    let mut used = Vec::new();
-    for (id, name) in folders {
-        let mut dir_name = vdir::collection_name(name);
-        if used.contains(&dir_name) {
-            dir_name = format!("{dir_name}-{}", vdir::file_stem(id));
-        }
-        used.push(dir_name.clone());
+    for (id, name, dir) in &folders {
+        let (id, name) = (id.as_str(), name.as_str());
         let mine: Vec<vdir::Item> = items
             .iter()
             .filter(|(i, _, _)| i.folder_id == id)
@@ -169,9 +189,8 @@ fn export_vdir(
                 content: text.clone(),
             })
             .collect();
-        let dir = root.join(&dir_name);
         let c =
-            vdir::sync_collection(&dir, name, ext, &mine).map_err(|source| ExportError::Write {
+            vdir::sync_collection(dir, name, ext, &mine).map_err(|source| ExportError::Write {
                 path: dir.clone(),
                 source,
             })?;

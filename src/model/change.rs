@@ -67,12 +67,32 @@ pub enum LocalChange {
     Move { item: i64, to_folder: String },
     /// Delete: to Deleted Items (mail, `DeletesAsMoves`), or for good when `hard`.
     Delete { item: i64, hard: bool },
+    /// A contact, event or task written as a file (vCard, iCalendar): the whole item again.
+    Edit { item: i64, file: FileItem },
+    /// A new contact, event or task in `folder` (a server id), from a file.
+    Add {
+        folder: String,
+        class: String,
+        file: FileItem,
+    },
+}
+
+/// An item as a user's file holds it: where, and its text when the change was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileItem {
+    pub path: String,
+    pub text: String,
 }
 
 impl LocalChange {
-    pub fn item(&self) -> i64 {
+    /// The item changed (`None` for an Add: it has no row yet).
+    pub fn item(&self) -> Option<i64> {
         match self {
-            Self::Mail { item, .. } | Self::Move { item, .. } | Self::Delete { item, .. } => *item,
+            Self::Mail { item, .. }
+            | Self::Move { item, .. }
+            | Self::Delete { item, .. }
+            | Self::Edit { item, .. } => Some(*item),
+            Self::Add { .. } => None,
         }
     }
 }
@@ -83,6 +103,7 @@ impl LocalChange {
 pub enum Payload {
     Move { to_folder: String },
     Delete { hard: bool },
+    File(FileItem),
     Mail(MailEdit),
 }
 
@@ -98,6 +119,8 @@ impl LocalChange {
                 },
             ),
             Self::Delete { hard, .. } => ("delete", Payload::Delete { hard: *hard }),
+            Self::Edit { file, .. } => ("change", Payload::File(file.clone())),
+            Self::Add { file, .. } => ("add", Payload::File(file.clone())),
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 mod change;
 mod details;
-pub use change::{FlagEdit, LocalChange, MailEdit, Payload};
+pub use change::{FileItem, FlagEdit, LocalChange, MailEdit, Payload};
 pub use details::{Address, Attendee, Exception, Recurrence, TimeZone};
 
 /// An attachment's metadata (the bytes are fetched on demand).

@@ -27,6 +27,8 @@ impl Store {
                 "SELECT f.server_id, f.name, i.server_id, i.raw, e.exceptions FROM items i \
                  JOIN folders f ON f.id = i.folder_id LEFT JOIN events e ON e.item_id = i.id \
                  WHERE i.class = ?1 AND i.soft_deleted < 2 AND i.decode_error IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.item_id = i.id \
+                     AND c.state = 'pending' AND c.kind IN ('move', 'delete')) \
                  ORDER BY f.id, i.id",
             )
             .map_err(|e| self.err(e))?;

@@ -18,6 +18,8 @@ pub struct NewChange {
     pub change: LocalChange,
     pub origin: String,
     pub put: Option<ItemRecord>,
+    /// For people (an Add's subject or name; other changes take the item's).
+    pub summary: Option<String>,
 }
 
 /// A row of the journal, with where its item is now.
@@ -49,6 +51,9 @@ pub struct JournalEntry {
 pub enum Outcome {
     /// Taken: the row leaves the journal.
     Done,
+    /// An Add taken: the item now has this ServerId; the row stays as `added` until the file it
+    /// came from is adopted ([`Store::finish_added`]).
+    Added { server_id: String },
     /// Refused (Status 6, 8, …): kept as `failed` with why.
     Failed { status: Option<u16>, error: String },
     /// The server's version won (Status 7, or a server change to the same item): kept as
@@ -107,7 +112,9 @@ impl Store {
         for c in changes {
             match record(&tx, c, seq).map_err(|e| sqlite(&path, e))? {
                 Some(id) => ids.push(id),
-                None => return Err(StoreError::NoSuchItem(c.change.item())),
+                None => {
+                    return Err(StoreError::NoSuchItem(c.change.item().unwrap_or_default()));
+                }
             }
         }
         tx.commit().map_err(|e| sqlite(&path, e))?;
@@ -132,6 +139,25 @@ impl Store {
             &format!("{SELECT} WHERE c.state = 'pending' AND c.kind = 'move' ORDER BY c.id"),
             [],
         )
+    }
+
+    /// Adds the server took whose files wait to be adopted.
+    pub fn added(&self) -> Result<Vec<JournalEntry>, StoreError> {
+        self.journal_query(
+            &format!("{SELECT} WHERE c.state = 'added' ORDER BY c.id"),
+            [],
+        )
+    }
+
+    /// The file of an Add is adopted: the row goes.
+    pub fn finish_added(&mut self, id: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "DELETE FROM changes WHERE id = ?1 AND state = 'added'",
+                [id],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
     }
 
     /// The whole journal, oldest first.
@@ -233,7 +259,7 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE changes SET state = 'pending', attempts = 0, status = NULL, error = NULL, \
-                 updated_at = unixepoch() WHERE id = ?1",
+                 updated_at = unixepoch() WHERE id = ?1 AND state IN ('failed', 'conflict')",
                 [id],
             )
             .map(|n| n > 0)
@@ -258,7 +284,9 @@ fn sqlite(path: &std::path::Path, source: rusqlite::Error) -> StoreError {
 
 /// One change and its effect; `None` when the item is not in the mirror.
 fn record(tx: &Transaction<'_>, c: &NewChange, seq: i64) -> rusqlite::Result<Option<i64>> {
-    let item = c.change.item();
+    let Some(item) = c.change.item() else {
+        return record_add(tx, c).map(Some);
+    };
     let found: Option<(i64, String, String, String, Option<String>)> = tx
         .query_row(
             "SELECT i.folder_id, f.server_id, i.server_id, i.class, \
@@ -296,11 +324,48 @@ fn record(tx: &Transaction<'_>, c: &NewChange, seq: i64) -> rusqlite::Result<Opt
     Ok(Some(id))
 }
 
+/// An Add: no item yet; its ClientId (MS-ASCMD 2.2.3.28.2, at most 64 characters) is made from
+/// the row's id, never reused, so a retry sends the same one.
+fn record_add(tx: &Transaction<'_>, c: &NewChange) -> rusqlite::Result<i64> {
+    let LocalChange::Add { folder, class, .. } = &c.change else {
+        return Err(rusqlite::Error::InvalidQuery);
+    };
+    let (kind, payload) = c.change.kind_and_payload();
+    exec(
+        tx,
+        "INSERT INTO changes (folder_server_id, class, kind, payload, origin, summary) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            folder,
+            class,
+            kind,
+            super::items::json(&payload),
+            c.origin,
+            c.summary
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    exec(
+        tx,
+        "UPDATE changes SET client_id = 'easync-' || id WHERE id = ?1",
+        [id],
+    )?;
+    Ok(id)
+}
+
 /// Writes outcomes inside the caller's transaction.
 pub(super) fn settle(tx: &Transaction<'_>, outcomes: &[JournalOutcome]) -> rusqlite::Result<()> {
     for o in outcomes {
         match &o.outcome {
             Outcome::Done => exec(tx, "DELETE FROM changes WHERE id = ?1", [o.id])?,
+            Outcome::Added { server_id } => exec(
+                tx,
+                "UPDATE changes SET state = 'added', server_id = ?2, updated_at = unixepoch(), \
+                 item_id = (SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id \
+                     WHERE f.server_id = changes.folder_server_id AND i.server_id = ?2) \
+                 WHERE id = ?1",
+                params![o.id, server_id],
+            )?,
             Outcome::Failed { status, error } | Outcome::Conflict { status, error } => {
                 let state = if matches!(o.outcome, Outcome::Failed { .. }) {
                     "failed"
@@ -450,6 +515,32 @@ impl Store {
                 "SELECT count(*) > 0 FROM changes WHERE item_id = ?1 AND state = 'pending' \
                  AND kind IN ('move', 'delete')",
                 [item],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+}
+
+impl Store {
+    /// The row id of item `server_id` of `folder`.
+    pub fn item_id(&self, folder: &str, server_id: &str) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id \
+                 WHERE f.server_id = ?1 AND i.server_id = ?2",
+            )
+            .and_then(|mut st| st.query_row([folder, server_id], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether the journal already has this file's `text` as a `kind` change (in any state but
+    /// done): found again before the export rewrote the file, it is not recorded twice.
+    pub fn file_recorded(&self, kind: &str, path: &str, text: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) > 0 FROM changes WHERE kind = ?1 \
+                 AND payload ->> '$.path' = ?2 AND payload ->> '$.text' = ?3",
+                [kind, path, text],
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))

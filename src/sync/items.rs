@@ -52,6 +52,8 @@ pub struct ItemOptions {
     /// `Conflict` (MS-ASCMD 2.2.3.34) sent with changes: `None` the server's default (its
     /// version wins), 0 this client's change wins.
     pub conflict: Option<u8>,
+    /// The protocol spoken (items from files are converted for it).
+    pub version: crate::proto::ProtocolVersion,
 }
 
 impl ItemOptions {
@@ -88,6 +90,7 @@ impl Default for ItemOptions {
             min_guarded_deletes: 10,
             max_collections: 100,
             conflict: None,
+            version: crate::proto::ProtocolVersion::V14_1,
         }
     }
 }
@@ -141,7 +144,7 @@ pub async fn sync_folders(
         if batch.is_empty() {
             break;
         }
-        super::outgoing::prepare(db, &mut lanes, &batch)?;
+        super::outgoing::prepare(db, &mut lanes, &batch, opts.version)?;
         let req = Sync {
             collections: batch.iter().map(|&i| collection(&lanes[i], opts)).collect(),
             ..Sync::default()
@@ -332,6 +335,7 @@ fn plan_lane(
     lane.trashed |= !answers.deleted.is_empty() && lane.outgoing.deletes_as_moves != Some(false);
     let mut ops = planned.ops;
     ops.extend(answers.deleted.drain(..).map(ItemOp::Delete));
+    ops.extend(answers.added.drain(..).map(ItemOp::Put));
     super::outgoing::reapply(
         db,
         &folder,

@@ -18,19 +18,38 @@ pub fn record(
 ) -> Result<Vec<i64>, SyncError> {
     let mut out = Vec::with_capacity(changes.len());
     for change in changes {
-        let put = effect(db, &change)?;
+        let (put, summary) = match &change {
+            LocalChange::Add { class, file, .. } => (None, added(class, &file.text)?),
+            _ => (effect(db, &change)?, None),
+        };
         out.push(NewChange {
             change,
             origin: origin.into(),
             put,
+            summary,
         });
     }
     Ok(db.record_changes(&out)?)
 }
 
+/// A new item from a file: refused now when the file cannot be read (nothing is recorded);
+/// its summary.
+fn added(class: &str, text: &str) -> Result<Option<String>, SyncError> {
+    let (item, _) = super::files::parse(class, text).map_err(SyncError::Refused)?;
+    Ok(item.summary().map(str::to_string))
+}
+
+/// The protocol the account speaks (what an item is converted for).
+fn version(db: &Store) -> Result<crate::proto::ProtocolVersion, SyncError> {
+    let v = db.account()?.protocol_version;
+    Ok(v.as_deref()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(crate::proto::ProtocolVersion::V14_1))
+}
+
 /// The item as it looks after the change, for changes shown at once (mail edits).
 fn effect(db: &Store, change: &LocalChange) -> Result<Option<crate::model::ItemRecord>, SyncError> {
-    let item = change.item();
+    let item = change.item().unwrap_or_default();
     let Some(held) = db.item_by_id(item)? else {
         return Err(crate::store::StoreError::NoSuchItem(item).into());
     };
@@ -65,6 +84,16 @@ fn effect(db: &Store, change: &LocalChange) -> Result<Option<crate::model::ItemR
             }
             Ok(None)
         }
-        LocalChange::Delete { .. } => Ok(None),
+        LocalChange::Delete { .. } | LocalChange::Add { .. } => Ok(None),
+        LocalChange::Edit { file, .. } => {
+            let class = ItemClass::from_name(&held.class);
+            let stored = ApplicationData::decode("store", &held.raw, class)
+                .map_err(|e| SyncError::Refused(format!("item {item} cannot be read back: {e}")))?;
+            let data = super::files::change_data(&held.class, &file.text, &stored, version(db)?)
+                .map_err(|e| SyncError::Refused(format!("{}: {e}", file.path)))?;
+            convert::record(&held.server_id, &data)
+                .map(Some)
+                .map_err(|e| SyncError::Refused(format!("item {item}: {e}")))
+        }
     }
 }

@@ -28,6 +28,10 @@ pub(super) struct Sent {
     /// change may have rewritten the item meanwhile, and the server does not send this
     /// device its own change back).
     pub edit: Option<MailEdit>,
+    /// An Add's ClientId (its answer is matched by it).
+    pub client_id: Option<String>,
+    /// An Add's data: the item the mirror holds once the server gives it a ServerId.
+    pub added: Option<ApplicationData>,
 }
 
 /// What one folder's request carries.
@@ -58,12 +62,16 @@ pub const MAX_COMMANDS: usize = 200;
 /// The commands for `entries` (a folder's pending rows) not sent yet in this run (`seen`).
 /// Moves go by MoveItems, not here; hard and soft deletes are not mixed in one request (the
 /// others wait for the next one).
-pub(super) fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> Outgoing {
+pub(super) fn build(
+    entries: &[JournalEntry],
+    seen: &mut HashSet<i64>,
+    ctx: &super::outgoing_files::Ctx<'_>,
+) -> Outgoing {
     let mut out = Outgoing::default();
     let mut edits: Vec<(String, Vec<i64>, MailEdit)> = Vec::new();
     let mut deletes: Vec<(String, Vec<i64>)> = Vec::new();
     for e in entries {
-        if e.kind == "move" || seen.contains(&e.id) {
+        if seen.contains(&e.id) || matches!(e.kind.as_str(), "move" | "add") {
             continue;
         }
         if edits.len() + deletes.len() >= MAX_COMMANDS {
@@ -76,6 +84,7 @@ pub(super) fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> Outgoi
             continue;
         };
         match (e.kind.as_str(), serde_json::from_str::<Payload>(&e.payload)) {
+            ("change", _) => {} // from a file: below
             ("mail", Ok(Payload::Mail(edit))) => {
                 seen.insert(e.id);
                 match edits.iter_mut().find(|(s, ..)| *s == sid) {
@@ -129,6 +138,8 @@ pub(super) fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> Outgoi
             server_id: sid,
             delete: false,
             edit: Some(edit),
+            client_id: None,
+            added: None,
         });
     }
     for (sid, ids) in deletes {
@@ -146,8 +157,12 @@ pub(super) fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> Outgoi
             server_id: sid,
             delete: true,
             edit: None,
+            client_id: None,
+            added: None,
         });
     }
+    let room = MAX_COMMANDS.saturating_sub(out.commands.len());
+    super::outgoing_files::push(entries, seen, ctx, &mut out, room);
     out
 }
 
@@ -222,11 +237,17 @@ pub(super) struct Answers {
     pub outcomes: Vec<JournalOutcome>,
     pub refetch: Vec<String>,
     pub deleted: Vec<String>,
+    /// The items the server added at this client's request, under their new ServerIds.
+    pub added: Vec<crate::model::ItemRecord>,
 }
 
 pub(super) fn answers(sent: &[Sent], responses: &[ClientCommandResult]) -> Answers {
     let mut a = Answers::default();
     for s in sent {
+        if s.client_id.is_some() {
+            added(s, responses, &mut a);
+            continue;
+        }
         let status = responses.iter().find_map(|r| match r {
             ClientCommandResult::Change { server_id, status } if !s.delete => {
                 (server_id.as_str() == s.server_id).then_some(*status)
@@ -269,6 +290,48 @@ pub(super) fn answers(sent: &[Sent], responses: &[ClientCommandResult]) -> Answe
     a
 }
 
+/// The answer to an Add (matched by its ClientId): its new ServerId, and the item in the
+/// mirror under it. No answer: it stays pending, and goes again with the same ClientId.
+fn added(s: &Sent, responses: &[ClientCommandResult], a: &mut Answers) {
+    let answer = responses.iter().find_map(|r| match r {
+        ClientCommandResult::Add {
+            client_id,
+            server_id,
+            status,
+        } if Some(client_id) == s.client_id.as_ref() => Some((*status, server_id.clone())),
+        _ => None,
+    });
+    let outcome = match answer {
+        None => return,
+        Some((SyncStatus::Success, Some(server_id))) => {
+            if let Some(rec) = s
+                .added
+                .as_ref()
+                .and_then(|d| super::convert::record(server_id.as_str(), d).ok())
+            {
+                a.added.push(rec);
+            }
+            Outcome::Added {
+                server_id: server_id.as_str().to_string(),
+            }
+        }
+        Some((SyncStatus::Success, None)) => Outcome::Failed {
+            status: Some(1),
+            error: "the server took the new item without saying its ServerId; the next sync \
+                    brings it"
+                .into(),
+        },
+        Some((status, _)) => Outcome::Failed {
+            status: Some(status.code()),
+            error: format!("the server refused the new item: {status}"),
+        },
+    };
+    a.outcomes.extend(s.ids.iter().map(|&id| JournalOutcome {
+        id,
+        outcome: outcome.clone(),
+    }));
+}
+
 impl super::lane::Lane<'_> {
     /// The request in flight was not answered for this folder: its changes go again.
     pub(super) fn unsend(&mut self) {
@@ -286,6 +349,7 @@ pub(super) fn prepare(
     db: &mut impl super::store::SyncStore,
     lanes: &mut [super::lane::Lane<'_>],
     batch: &[usize],
+    version: crate::proto::ProtocolVersion,
 ) -> Result<(), super::SyncError> {
     let mut attempts = Vec::new();
     for &i in batch {
@@ -294,7 +358,13 @@ pub(super) fn prepare(
             continue;
         }
         let entries = db.pending_changes(&lane.folder.server_id)?;
-        let out = build(&entries, &mut lane.seen);
+        let folder = lane.folder.server_id.clone();
+        let held = |sid: &str| super::store::held_item(&*db, &folder, sid).ok().flatten();
+        let ctx = super::outgoing_files::Ctx {
+            version,
+            held: &held,
+        };
+        let out = build(&entries, &mut lane.seen, &ctx);
         if !out.unsendable.is_empty() {
             db.settle(&out.unsendable)?;
         }

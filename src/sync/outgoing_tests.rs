@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{Sent, answers, build, mail_change};
+use super::{Sent, answers, mail_change};
 use crate::model::{FlagEdit, MailEdit, Payload};
 use crate::proto::ServerId;
 use crate::proto::classes::ApplicationData;
@@ -27,6 +27,16 @@ fn entry(id: i64, sid: &str, kind: &str, payload: Payload) -> JournalEntry {
         error: None,
         created_at: 0,
     }
+}
+
+/// `build` with no items held, for 14.1.
+fn build(entries: &[JournalEntry], seen: &mut HashSet<i64>) -> super::Outgoing {
+    let held = |_: &str| None;
+    let ctx = super::super::outgoing_files::Ctx {
+        version: crate::proto::ProtocolVersion::V14_1,
+        held: &held,
+    };
+    super::build(entries, seen, &ctx)
 }
 
 fn read(v: bool) -> Payload {
@@ -104,6 +114,8 @@ fn answers_settle_each_row_by_its_status() {
         server_id: sid.into(),
         delete,
         edit: None,
+        client_id: None,
+        added: None,
     };
     let sid = |s: &str| ServerId::try_from(s).unwrap();
     let a = answers(

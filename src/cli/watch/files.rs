@@ -101,12 +101,14 @@ pub(super) async fn changed(files: &mut Option<FileWatch>) {
     }
 }
 
-/// The directories whose changes are the user's: the configured maildirs.
+/// The directories whose changes are the user's: the configured maildirs and vdirs.
 pub(super) fn exported_dirs(acct: &Account) -> Vec<PathBuf> {
-    super::super::sync::maildirs(acct)
+    let mut dirs: Vec<PathBuf> = super::super::sync::maildirs(acct)
         .into_iter()
         .map(|m| m.root)
-        .collect()
+        .collect();
+    dirs.extend(super::super::vdir::dirs(acct));
+    dirs
 }
 /// How often the journal is looked at during a Ping (a local read, never the server).
 const JOURNAL_CHECK: Duration = Duration::from_secs(2);

@@ -48,6 +48,7 @@ pub(super) async fn exports(
     db: &mut Store,
     acct: &Account,
 ) -> anyhow::Result<String> {
+    super::super::vdir::adopt_added(db)?;
     let mut report = super::super::sync::run_exports(db, &acct.exports, false)?;
     report.push_str(&super::super::sync::mail_exports(db, acct, Some(session), false).await?);
     Ok(report)

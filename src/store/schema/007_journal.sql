@@ -17,8 +17,10 @@ CREATE TABLE changes (
     client_id         TEXT UNIQUE,     -- an Add's ClientId: the same on every retry
     origin            TEXT NOT NULL,   -- 'cli', 'maildir', 'vdir', …
     summary           TEXT,            -- subject or name, for people
+    -- 'added': an Add the server took (server_id is its new ServerId); the file it came from
+    -- is adopted by the next export (not written a second time), then the row goes.
     state             TEXT NOT NULL DEFAULT 'pending'
-                      CHECK (state IN ('pending', 'failed', 'conflict')),
+                      CHECK (state IN ('pending', 'failed', 'conflict', 'added')),
     attempts          INTEGER NOT NULL DEFAULT 0,  -- requests that carried it
     status            INTEGER,         -- the server's last status for it
     error             TEXT,            -- why it failed, in words
