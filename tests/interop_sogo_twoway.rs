@@ -156,3 +156,114 @@ fn mail_read_flag_move_and_delete_in_easync_show_in_imap() {
         "{rows:?}"
     );
 }
+
+/// The items of a SOGo DAV collection that hold `text`, as served.
+fn dav_grep(collection: &str, text: &str) -> Vec<String> {
+    let out = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/seed.py"))
+        .args(["dav-grep", collection, text])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .split("====")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Deletes the DAV items holding a text whatever happens.
+struct DavCleanup(Vec<(&'static str, String)>);
+impl Drop for DavCleanup {
+    fn drop(&mut self) {
+        for (coll, text) in &self.0 {
+            let _ = std::process::Command::new("python3")
+                .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/seed.py"))
+                .args(["dav-purge", coll, text])
+                .output();
+        }
+    }
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/import")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn a_khard_contact_and_a_khal_series_with_exceptions_show_in_carddav_and_caldav() {
+    let pid = std::process::id();
+    let (who, what) = (format!("Doe{pid}"), format!("Team sync {pid}"));
+    let _cleanup = DavCleanup(vec![
+        ("Contacts/personal/", who.clone()),
+        ("Calendar/personal/", what.clone()),
+    ]);
+    let root = std::env::temp_dir().join(format!("easync-interop-vdir-{pid}"));
+    let _ = std::fs::remove_dir_all(&root);
+    let (config, db) = sogo_config(
+        "twoway-vdir",
+        &format!(
+            "[[account.sogo.export]]\nwhat = \"contacts\"\nvdir = \"{0}/contacts\"\n\
+             [[account.sogo.export]]\nwhat = \"calendar\"\nvdir = \"{0}/calendars\"\n",
+            root.display()
+        ),
+    );
+    ok(&config, &["sync"]);
+    let folder = |what: &str| -> std::path::PathBuf {
+        std::fs::read_dir(root.join(what))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.is_dir())
+            .expect("a collection")
+    };
+    let (contacts, calendar) = (folder("contacts"), folder("calendars"));
+    // khard writes a new contact; khal a weekly series with a cancelled and a moved occurrence.
+    let uid = format!("{pid}-6d6cbf61-5e0b-4ce1-9d87");
+    let card = fixture("khard-v3.vcf")
+        .replace("N:Doe;", &format!("N:{who};"))
+        .replace("FN:Dr. Jane Q. Doe", &format!("FN:Dr. Jane Q. {who}"))
+        .replace("6d6cbf61-5e0b-4ce1-9d87-4f1e2c1a0b7e", &uid);
+    std::fs::write(contacts.join(format!("{uid}.vcf")), &card).unwrap();
+    let event_uid = format!("RKY1G6FQ2O8TK3A9{pid}");
+    let ics = fixture("khal-weekly.ics")
+        .replace("SUMMARY:Team sync", &format!("SUMMARY:{what}"))
+        .replace("RKY1G6FQ2O8TK3A9D0Z4XWVJ5M7N", &event_uid);
+    std::fs::write(calendar.join(format!("{event_uid}.ics")), &ics).unwrap();
+    let out = ok(&config, &["sync"]);
+    assert!(out.contains("vdir: 2 change(s) found"), "{out}");
+    let journal = ok(&config, &["changes"]);
+    assert!(journal.contains("no local changes waiting"), "{journal}");
+
+    let cards = dav_grep("Contacts/personal/", &who);
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert!(cards[0].contains("jane@example.org") && cards[0].contains("jane.doe@corp.example"), "{}", cards[0]);
+    let events = dav_grep("Calendar/personal/", &what);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0];
+    assert!(e.contains("RRULE:FREQ=WEEKLY"), "{e}");
+    assert!(e.contains("EXDATE") || e.contains("20261019"), "the cancelled occurrence: {e}");
+    assert!(e.contains("RECURRENCE-ID") && e.contains(&format!("{what} (moved)")), "the moved occurrence: {e}");
+
+    // khard edits the contact: the Change reaches CardDAV, and the vdir keeps one file.
+    let file = contacts.join(format!("{uid}.vcf"));
+    let exported = std::fs::read_to_string(&file).unwrap();
+    assert!(exported.contains("TITLE:Chief Scientist"), "{exported}");
+    let edited = exported.replace("TITLE:Chief Scientist", "TITLE:Chief Tester");
+    std::fs::write(&file, edited).unwrap();
+    ok(&config, &["sync"]);
+    let cards = dav_grep("Contacts/personal/", &who);
+    assert!(cards.len() == 1 && cards[0].contains("Chief Tester"), "{cards:?}");
+    let files: Vec<_> = std::fs::read_dir(&contacts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(&who)))
+        .collect();
+    assert_eq!(files, [file], "the new contact is one file, the user's");
+    let _ = db;
+}

@@ -16,12 +16,15 @@ Server-side changes for the interop tests (they undo what they add):
   seed.py folder-rename OLD NEW   IMAP RENAME
   seed.py folder-delete NAME      IMAP DELETE
   seed.py purge NAME TEXT         IMAP delete + expunge of the mails of NAME whose subject has TEXT
+  seed.py dav-grep COLLECTION TEXT   prints each item of a DAV collection (e.g. Calendar/personal/)
+                                  holding TEXT, separated by lines of ====; dav-purge deletes them
   seed.py imap-state NAME         prints "SUBJECT<TAB>FLAGS" for every mail of NAME (read-only)
 """
 import asyncio
 import base64
 import imaplib
 import os
+import re
 import sys
 import urllib.request
 
@@ -177,6 +180,31 @@ def bulk_delete():
     imap.logout()
 
 
+def dav_items(coll):
+    body = b'<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>'
+    req = urllib.request.Request(f"{SOGO}/{coll}", data=body, method="PROPFIND",
+                                 headers={"Authorization": AUTH, "Depth": "1",
+                                          "Content-Type": "application/xml"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        listing = r.read().decode("utf-8")
+    names = sorted(set(re.findall(r"<[^>]*href>([^<]*\.(?:vcf|ics))</", listing)))
+    for n in names:
+        name = n.rsplit("/", 1)[-1]
+        req = urllib.request.Request(f"{SOGO}/{coll}{name}", headers={"Authorization": AUTH})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            yield name, r.read().decode("utf-8")
+
+
+def dav_grep(coll, text, purge=False):
+    for name, body in dav_items(coll):
+        if text in body:
+            if purge:
+                dav_delete(f"{coll}{name}")
+            else:
+                print(body.replace("\r\n ", "").strip())
+                print("====")
+
+
 def dav_delete(path):
     req = urllib.request.Request(f"{SOGO}/{path}", method="DELETE", headers={"Authorization": AUTH})
     with urllib.request.urlopen(req, timeout=30) as r:
@@ -303,6 +331,8 @@ if __name__ == "__main__":
         folder_delete(sys.argv[2])
     elif cmd == "purge" and len(sys.argv) == 4:
         purge(sys.argv[2], sys.argv[3])
+    elif cmd in ("dav-grep", "dav-purge") and len(sys.argv) == 4:
+        dav_grep(sys.argv[2], sys.argv[3], purge=cmd == "dav-purge")
     elif cmd == "imap-state" and len(sys.argv) == 3:
         imap_state(sys.argv[2])
     elif cmd == "modseq":
