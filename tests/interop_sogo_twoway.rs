@@ -160,11 +160,18 @@ fn mail_read_flag_move_and_delete_in_easync_show_in_imap() {
 /// The items of a SOGo DAV collection that hold `text`, as served.
 fn dav_grep(collection: &str, text: &str) -> Vec<String> {
     let out = std::process::Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/seed.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/interop/seed.py"
+        ))
         .args(["dav-grep", collection, text])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .split("====")
         .map(str::trim)
@@ -179,7 +186,10 @@ impl Drop for DavCleanup {
     fn drop(&mut self) {
         for (coll, text) in &self.0 {
             let _ = std::process::Command::new("python3")
-                .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/seed.py"))
+                .arg(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/interop/seed.py"
+                ))
                 .args(["dav-purge", coll, text])
                 .output();
         }
@@ -242,13 +252,23 @@ fn a_khard_contact_and_a_khal_series_with_exceptions_show_in_carddav_and_caldav(
 
     let cards = dav_grep("Contacts/personal/", &who);
     assert_eq!(cards.len(), 1, "{cards:?}");
-    assert!(cards[0].contains("jane@example.org") && cards[0].contains("jane.doe@corp.example"), "{}", cards[0]);
+    assert!(
+        cards[0].contains("jane@example.org") && cards[0].contains("jane.doe@corp.example"),
+        "{}",
+        cards[0]
+    );
     let events = dav_grep("Calendar/personal/", &what);
     assert_eq!(events.len(), 1, "{events:?}");
     let e = &events[0];
     assert!(e.contains("RRULE:FREQ=WEEKLY"), "{e}");
-    assert!(e.contains("EXDATE") || e.contains("20261019"), "the cancelled occurrence: {e}");
-    assert!(e.contains("RECURRENCE-ID") && e.contains(&format!("{what} (moved)")), "the moved occurrence: {e}");
+    assert!(
+        e.contains("EXDATE") || e.contains("20261019"),
+        "the cancelled occurrence: {e}"
+    );
+    assert!(
+        e.contains("RECURRENCE-ID") && e.contains(&format!("{what} (moved)")),
+        "the moved occurrence: {e}"
+    );
 
     // khard edits the contact: the Change reaches CardDAV, and the vdir keeps one file.
     let file = contacts.join(format!("{uid}.vcf"));
@@ -258,7 +278,10 @@ fn a_khard_contact_and_a_khal_series_with_exceptions_show_in_carddav_and_caldav(
     std::fs::write(&file, edited).unwrap();
     ok(&config, &["sync"]);
     let cards = dav_grep("Contacts/personal/", &who);
-    assert!(cards.len() == 1 && cards[0].contains("Chief Tester"), "{cards:?}");
+    assert!(
+        cards.len() == 1 && cards[0].contains("Chief Tester"),
+        "{cards:?}"
+    );
     let files: Vec<_> = std::fs::read_dir(&contacts)
         .unwrap()
         .map(|e| e.unwrap().path())

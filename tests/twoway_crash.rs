@@ -1,5 +1,5 @@
-//! Crash safety of local changes: 1,000 changes of mixed kinds (read, unread, flag, move,
-//! delete to Deleted Items, hard delete) are recorded, then `easync sync` sending them is
+//! Crash safety of local changes: 1,100 changes of mixed kinds (read, unread, flag, move,
+//! delete to Deleted Items, hard delete, new contacts) are recorded, then `easync sync` sending them is
 //! killed with SIGKILL at random moments, again and again. Afterwards every change is on the
 //! server exactly once (a fresh second database sees each), none lost, none doubled, and the
 //! journal is empty.
@@ -107,10 +107,46 @@ fn record(c: &Client) -> BTreeMap<String, Want> {
         changes.push(change);
         want.insert(subject, w);
     }
+    // And new contacts, as khard writes them: an Add each, whose ClientId makes a retry safe.
+    for n in 0..ADDS {
+        let text = format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:crash-{n}\r\nFN:Crash Contact {n}\r\n\
+             N:Contact {n};Crash;;;\r\nEMAIL:crash{n}@example.test\r\nEND:VCARD\r\n"
+        );
+        changes.push(LocalChange::Add {
+            folder: "contacts".into(),
+            class: "Contacts".into(),
+            file: easync::model::FileItem {
+                path: format!("/nowhere/crash-{n}.vcf"),
+                text,
+            },
+        });
+    }
     let mut db = Store::open(&c.db).unwrap();
     let ids = easync::sync::local::record(&mut db, changes, "test").unwrap();
-    assert_eq!(ids.len(), 1000);
+    assert_eq!(ids.len(), 1000 + ADDS);
     want
+}
+
+/// New contacts per round.
+const ADDS: usize = 100;
+
+/// Each new contact is on the server once.
+fn check_adds(db: &std::path::Path) {
+    let once: i64 = q(
+        db,
+        "SELECT count(*) FROM (SELECT file_as FROM contacts WHERE file_as LIKE 'Crash Contact %' \
+         GROUP BY file_as HAVING count(*) = 1)",
+    );
+    let all: i64 = q(
+        db,
+        "SELECT count(*) FROM contacts WHERE file_as LIKE 'Crash Contact %'",
+    );
+    assert_eq!(
+        (once, all),
+        (ADDS as i64, ADDS as i64),
+        "each new contact exactly once"
+    );
 }
 
 /// Where and how each subject is in `db`: (folder name, read, flag_status) per copy.
@@ -233,9 +269,11 @@ fn round(name: &str, full: &mut Duration, x: &mut u64, budget: u64) -> (u64, u64
     let b = client(&format!("{name}-b"), &server.url(), "16.1", "");
     assert!(sync_cmd(&b, &[]).output().unwrap().status.success());
     check(&b.db, &want);
+    check_adds(&b.db);
     // And the first mirror agrees with the server after one more sync.
     assert!(sync_cmd(&c, &[]).output().unwrap().status.success());
     check(&c.db, &want);
+    check_adds(&c.db);
     assert_mirrors(&c.db, &server.sim);
     (killed, completed)
 }
@@ -269,6 +307,6 @@ fn killed_while_sending_1000_changes_each_reaches_the_server_exactly_once() {
     }
     eprintln!(
         "seed {seed}: {rounds} rounds, {} changes, {killed} kills, {completed} runs completed before their kill",
-        rounds * 1000
+        rounds * (1000 + ADDS)
     );
 }

@@ -181,6 +181,8 @@ fn roundtrip(version: &str) {
     assert!(again.status.success());
     assert!(!String::from_utf8_lossy(&again.stderr).contains("found and recorded"));
     assert_eq!(count(&a.db, "SELECT count(*) FROM changes"), 0);
+    simc::assert_mirrors(&a.db, &server.sim);
+    simc::assert_mirrors(&b.db, &server.sim);
 }
 
 #[test]

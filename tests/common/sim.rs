@@ -109,6 +109,20 @@ fn stored(db: &Path) -> BTreeMap<(String, String), String> {
         .collect()
 }
 
+/// The checked fields of an item a client wrote (its ApplicationData as sent).
+fn custom_text(kind: Kind, data: &easync::proto::classes::ApplicationData) -> Option<String> {
+    let easync::proto::classes::ApplicationData::Other(el) = data else {
+        return None;
+    };
+    let field = |page, name| el.child(page, name).map(|e| e.text()).unwrap_or_default();
+    Some(match kind {
+        Kind::Contacts => field(1, "FileAs"),
+        Kind::Calendar => field(4, "Subject"),
+        Kind::Tasks => format!("{}|{}", field(9, "Subject"), field(9, "Complete")),
+        Kind::Mail | Kind::Notes => return None,
+    })
+}
+
 /// The same from the simulator's mailbox.
 fn expected(sim: &Sim) -> BTreeMap<(String, String), String> {
     let mb = sim.snapshot();
@@ -116,10 +130,17 @@ fn expected(sim: &Sim) -> BTreeMap<(String, String), String> {
     let mut out = BTreeMap::new();
     for f in mb.folders.iter().filter(|f| !f.deleted) {
         for (i, item) in f.items.iter().enumerate() {
-            if item.state != State::Live || item.custom.is_some() {
+            if item.state != State::Live {
                 continue;
             }
             let idx = i as u32 + 1;
+            if let Some(custom) = &item.custom {
+                // An item a client wrote: what it sent.
+                if let Some(text) = custom_text(f.kind, custom) {
+                    out.insert((f.id.clone(), f.server_id(idx)), text);
+                }
+                continue;
+            }
             // Content is drawn from the folder's first id (it survives a re-creation), or for
             // an item moved here, from where it came from.
             let source = f.source_of(idx);
