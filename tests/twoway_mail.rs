@@ -359,3 +359,68 @@ fn a_change_the_server_cannot_convert_is_failed_with_why_and_can_be_retried() {
     assert_eq!(field(&a.db, "Inbox", &subject, "flag_status"), Some(2));
     assert_mirrors(&a.db, &server.sim);
 }
+
+#[test]
+fn categories_are_set_and_a_folder_is_emptied_into_deleted_items() {
+    let server = start(small());
+    let a = client("tw-cats-a", &server.url(), "16.1", "");
+    sync_ok(&a);
+    let subject = nth_subject(&a.db, 11);
+    let id = id_of(&a.db, "Inbox", &subject);
+    ok(
+        &a,
+        &[
+            "mail",
+            "categories",
+            "--set",
+            "Red",
+            "--set",
+            "Projekt Ä",
+            &id.to_string(),
+        ],
+    );
+    let folder = "Q4 Übergabe";
+    let before: i64 = q(
+        &a.db,
+        &format!(
+            "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.name = '{folder}'"
+        ),
+    );
+    assert!(before > 0);
+    ok(&a, &["mail", "delete", "--in", folder]);
+    assert_eq!(journal(&a.db), 0);
+    let b = client("tw-cats-b", &server.url(), "16.1", "");
+    sync_ok(&b);
+    let cats: String = q(
+        &b.db,
+        &format!(
+            "SELECT categories FROM emails WHERE subject = '{}'",
+            subject.replace('\'', "''")
+        ),
+    );
+    assert_eq!(cats, r#"["Red","Projekt Ä"]"#);
+    let left: i64 = q(
+        &b.db,
+        &format!(
+            "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.name = '{folder}'"
+        ),
+    );
+    assert_eq!(left, 0, "emptied");
+    let trash: i64 = q(
+        &b.db,
+        "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.type = 4",
+    );
+    assert_eq!(trash, before, "into Deleted Items");
+    ok(&a, &["mail", "categories", &id.to_string()]);
+    sync_ok(&b);
+    let cats: String = q(
+        &b.db,
+        &format!(
+            "SELECT categories FROM emails WHERE subject = '{}'",
+            subject.replace('\'', "''")
+        ),
+    );
+    assert_eq!(cats, "[]", "cleared");
+    sync_ok(&a);
+    assert_mirrors(&a.db, &server.sim);
+}

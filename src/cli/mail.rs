@@ -63,7 +63,15 @@ enum MailCommand {
         #[command(flatten)]
         targets: Targets,
     },
-    /// Delete mails: to Deleted Items, or for good with --hard.
+    /// Set the categories of mails (`--set Red --set "Project X"`; none: clear them).
+    Categories {
+        #[command(flatten)]
+        targets: Targets,
+        /// A category (repeatable).
+        #[arg(long = "set", value_name = "CATEGORY")]
+        set: Vec<String>,
+    },
+    /// Delete mails: to Deleted Items, or for good with --hard (`--in FOLDER`: empty it).
     Delete {
         #[command(flatten)]
         targets: Targets,
@@ -82,6 +90,7 @@ impl MailArgs {
             MailCommand::Unflag(t) => (t, Edit::Unflag),
             MailCommand::Move { to, targets } => (targets, Edit::Move(to)),
             MailCommand::Delete { targets, hard } => (targets, Edit::Delete { hard }),
+            MailCommand::Categories { targets, set } => (targets, Edit::Categories(set)),
             command => return read(config_file, self.account.as_deref(), self.json, command),
         };
         let account = self.account.as_deref();

@@ -19,6 +19,10 @@ pub struct Targets {
     /// Also every mail this full-text search finds (FTS5 syntax, as `easync mail search`).
     #[arg(long, value_name = "QUERY")]
     query: Option<String>,
+    /// Also every mail of this folder (name, or server id when names repeat): with `delete`,
+    /// empties it.
+    #[arg(long = "in", value_name = "FOLDER")]
+    in_folder: Option<String>,
     /// Record the change only; the next `easync sync` (or the running `easync watch`) sends it.
     #[arg(long)]
     no_sync: bool,
@@ -32,6 +36,7 @@ pub enum Edit {
     Unflag,
     Move(String),
     Delete { hard: bool },
+    Categories(Vec<String>),
 }
 
 impl Targets {
@@ -43,10 +48,14 @@ impl Targets {
                 .map_err(|e| anyhow::anyhow!("{e}\n(the query uses SQLite FTS5 syntax)"))?;
             ids.extend(found.iter().map(|r| r.id));
         }
+        if let Some(name) = &self.in_folder {
+            let folder = folder_id(db, name)?;
+            ids.extend(db.item_ids_in(&folder)?);
+        }
         ids.sort_unstable();
         ids.dedup();
         if ids.is_empty() {
-            anyhow::bail!("no mail named: give ids (see `easync mail list`) or --query");
+            anyhow::bail!("no mail named: give ids (see `easync mail list`), --query or --in");
         }
         Ok(ids)
     }
@@ -106,6 +115,10 @@ fn change(item: i64, edit: &Edit, to_folder: Option<&str>) -> LocalChange {
             to_folder: to_folder.unwrap_or_default().to_string(),
         },
         Edit::Delete { hard } => LocalChange::Delete { item, hard: *hard },
+        Edit::Categories(c) => mail(MailEdit {
+            categories: Some(c.clone()),
+            ..MailEdit::default()
+        }),
     }
 }
 

@@ -10,6 +10,7 @@ mod export;
 mod folders;
 mod items;
 mod journal;
+mod journal_lookup;
 mod migrate;
 mod put;
 mod query;
@@ -25,9 +26,8 @@ use thiserror::Error;
 pub use export::RawItem;
 pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folder};
 pub use items::{DELETION_JOURNAL, InstanceChange, ItemOp, RawRecord, StepCounts, SyncStep};
-pub use journal::{
-    HeldItem, JournalCounts, JournalEntry, JournalOutcome, MailState, NewChange, Outcome,
-};
+pub use journal::{JournalCounts, JournalEntry, JournalOutcome, NewChange, Outcome};
+pub use journal_lookup::{HeldItem, MailState};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use query::{FolderStatus, MailDetail, MailRow};
 pub use watch::{ChangeMark, ItemEvent, ItemEventKind};

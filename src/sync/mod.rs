@@ -19,6 +19,7 @@ pub mod local;
 pub mod merge;
 pub mod moves;
 pub mod outgoing;
+mod outgoing_answers;
 mod outgoing_files;
 pub mod plan;
 pub mod push;
