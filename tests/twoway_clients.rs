@@ -80,7 +80,7 @@ fn notmuch_flags(dir: &Path, maildir: &Path) -> String {
             "+flagged",
             "-unread",
             "--",
-            &format!("path:Inbox/**"),
+            "path:Inbox/**",
             "and",
             &format!("id:{}", message_id(&file)),
         ]),
