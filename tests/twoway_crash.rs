@@ -312,3 +312,28 @@ fn killed_while_sending_1000_changes_each_reaches_the_server_exactly_once() {
         rounds * (1000 + ADDS)
     );
 }
+
+/// The figure for the notes (not a check): changes sent per second through the binary, against
+/// a sync with nothing to send on the same mailbox. `cargo test --release --test twoway_crash
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore = "a benchmark: prints figures"]
+fn figures_sending_changes() {
+    let server = start(config());
+    let c = client("twoway-figures", &server.url(), "16.1", "");
+    assert!(sync_cmd(&c, &[]).output().unwrap().status.success());
+    let idle = Instant::now();
+    assert!(sync_cmd(&c, &[]).output().unwrap().status.success());
+    let idle = idle.elapsed();
+    record(&c);
+    let busy = Instant::now();
+    assert!(sync_cmd(&c, &[]).output().unwrap().status.success());
+    let busy = busy.elapsed();
+    let n = 1000 + ADDS;
+    let extra = busy.saturating_sub(idle).as_secs_f64().max(1e-6);
+    eprintln!(
+        "{n} changes: sync {busy:?} against {idle:?} with none ({:.2}x); {:.0} changes/s beyond the idle sync",
+        busy.as_secs_f64() / idle.as_secs_f64(),
+        n as f64 / extra
+    );
+}
