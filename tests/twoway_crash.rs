@@ -218,7 +218,7 @@ fn probe() -> Duration {
 
 /// One mailbox: 1,000 changes recorded, `easync sync` killed until they are all sent (at most
 /// `budget` kills), then checked from a second device. Returns (kills, runs completed).
-fn round(name: &str, probe: Duration, x: &mut u64, budget: u64) -> (u64, u64) {
+fn round(name: &str, probe: Duration, x: &mut u64, budget: u64) -> (u64, u64, u64) {
     // Shrunk when a run completes before its kill moment (a loaded probe), for this round.
     let mut full = probe;
     let server = start(config());
@@ -277,7 +277,7 @@ fn round(name: &str, probe: Duration, x: &mut u64, budget: u64) -> (u64, u64) {
     check(&c.db, &want);
     check_adds(&c.db);
     assert_mirrors(&c.db, &server.sim);
-    (killed, completed)
+    (killed, completed, midway)
 }
 
 #[test]
@@ -295,9 +295,9 @@ fn killed_while_sending_1000_changes_each_reaches_the_server_exactly_once() {
         "seed {seed}: rounds of 1000 changes until {kills} kills; sending them takes {full:?}"
     );
     let mut x = seed;
-    let (mut killed, mut completed, mut rounds) = (0, 0, 0);
+    let (mut killed, mut completed, mut rounds, mut midway) = (0, 0, 0, 0);
     while killed < kills {
-        let (k, c) = round(
+        let (k, c, m) = round(
             &format!("twoway-crash-{rounds}"),
             full,
             &mut x,
@@ -305,11 +305,17 @@ fn killed_while_sending_1000_changes_each_reaches_the_server_exactly_once() {
         );
         killed += k;
         completed += c;
+        midway += m;
         rounds += 1;
     }
     eprintln!(
-        "seed {seed}: {rounds} rounds, {} changes, {killed} kills, {completed} runs completed before their kill",
+        "seed {seed}: {rounds} rounds, {} changes, {killed} kills ({midway} with the changes part \
+         sent), {completed} runs completed before their kill",
         rounds * (1000 + ADDS)
+    );
+    assert!(
+        midway > 0 || kills < 10,
+        "no kill landed while changes were being sent"
     );
 }
 

@@ -41,7 +41,11 @@ pub struct CalendarArgs {
 impl CalendarArgs {
     fn execute(self, config_file: Option<&Path>, tasks: bool) -> anyhow::Result<()> {
         let acct = super::load_account(config_file, self.account.as_deref())?;
-        let db = super::open_synced(&acct)?;
+        let mut db = super::open_synced(&acct)?;
+        // The user's changes to the configured vdirs first: this export must not undo them.
+        crate::export::guard::looked_now();
+        eprint!("{}", super::vdir::record_changes(&mut db, &acct)?);
+        let db = db;
         if self.out.as_ref().is_some_and(|o| o.as_os_str() == "-") {
             let (_, text) = calendar::one_calendar(&db, &self.folders, tasks)?;
             return super::write_stdout(text.as_bytes());
@@ -103,7 +107,11 @@ impl ExportCommand {
 impl ContactsArgs {
     fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
         let acct = super::load_account(config_file, self.account.as_deref())?;
-        let db = super::open_synced(&acct)?;
+        let mut db = super::open_synced(&acct)?;
+        // The user's changes to the configured vdirs first: this export must not undo them.
+        crate::export::guard::looked_now();
+        eprint!("{}", super::vdir::record_changes(&mut db, &acct)?);
+        let db = db;
         let v4 = self.version == VCardVersionArg::V4;
         if self.out.as_ref().is_some_and(|o| o.as_os_str() == "-") {
             let all: String = contacts::cards(&db, &self.folders, v4)?
@@ -159,6 +167,7 @@ impl MailArgs {
             folders: self.folders,
         };
         // The user's changes first: writing the mirror out must not undo them.
+        crate::export::guard::looked_now();
         let mut report = String::new();
         if let Some(line) = super::maildir::record_changes(&mut db, &m)? {
             report.push_str(&line);

@@ -81,9 +81,24 @@ pub async fn execute(
         .collect();
     let mut folders: Vec<String> = Vec::new();
     for &item in &ids {
-        if let Some(h) = db.item_by_id(item)? {
-            folders.push(h.folder);
+        let Some(h) = db.item_by_id(item)? else {
+            anyhow::bail!(
+                "no item {item} in the mirror (ids are the first column of `easync mail list`)"
+            );
+        };
+        if h.class != "Email" {
+            anyhow::bail!(
+                "item {item} is not a mail (class {}): nothing was changed",
+                h.class
+            );
         }
+        if db.leaving(item)? {
+            anyhow::bail!(
+                "mail {item} is being moved or deleted already (`easync changes`): sync first; \
+                 nothing was changed"
+            );
+        }
+        folders.push(h.folder);
     }
     folders.extend(to_folder.iter().cloned());
     let recorded = crate::sync::local::record(&mut db, changes, "cli")?;

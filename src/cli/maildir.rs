@@ -61,8 +61,14 @@ pub fn record_changes(db: &mut Store, m: &Maildir) -> anyhow::Result<Option<Stri
     if changes.is_empty() {
         return Ok(None);
     }
-    let n = changes.len();
-    crate::sync::local::record(db, changes, "maildir")?;
+    // One by one: a change that cannot be recorded never holds the others back.
+    let mut n = 0;
+    for c in changes {
+        match crate::sync::local::record(db, vec![c], "maildir") {
+            Ok(_) => n += 1,
+            Err(e) => tracing::warn!("a Maildir change not sent: {e}"),
+        }
+    }
     // The moved copies go: the server's message is written there under its new id once the
     // move is made (the journal has it now).
     for path in copies {
@@ -99,6 +105,13 @@ fn change(db: &Store, c: MaildirChange) -> anyhow::Result<Option<(LocalChange, O
         return Ok(None);
     };
     if db.leaving(state.item)? {
+        // Recorded before (a run killed before it removed the moved copy): remove it now.
+        if let MaildirChange::Move { path, .. } = &c
+            && let Err(e) = std::fs::remove_file(path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %path.display(), "removing a moved message's copy: {e}");
+        }
         return Ok(None);
     }
     let item = state.item;

@@ -74,7 +74,7 @@ impl SyncArgs {
         } else {
             record_maildir_changes(&mut db, &acct)?
         };
-        if !found.is_empty() && !self.json && !self.quiet {
+        if !found.is_empty() && !self.quiet {
             eprint!("{found}");
         }
         let auth = acct
@@ -318,6 +318,7 @@ pub(super) fn record_maildir_changes(
     db: &mut Store,
     acct: &crate::config::Account,
 ) -> anyhow::Result<String> {
+    crate::export::guard::looked_now();
     let mut out = String::new();
     for m in maildirs(acct) {
         if let Some(line) = super::maildir::record_changes(db, &m)? {

@@ -56,13 +56,34 @@ pub fn record_changes(db: &mut Store, acct: &Account) -> anyhow::Result<String> 
         if !dir.exists() {
             continue;
         }
+        if !dir.join(".easync-items").exists() {
+            // Without its state file every file would look new (and be added twice): the
+            // export writes it again; changes made meanwhile are found after that.
+            tracing::warn!(dir = %dir.display(), "no state file: changes are looked for after the next export");
+            continue;
+        }
         for c in vdir_state::local_changes(&dir)? {
-            let Some((change, path)) = change(db, &folder, class, c)? else {
-                continue;
+            let what = describe(&c);
+            let file = match &c {
+                VdirChange::Changed { path, .. } => Some(path.clone()),
+                _ => None,
             };
-            match crate::sync::local::record(db, vec![change], "vdir") {
-                Ok(_) => recorded += 1,
-                Err(e) => refused.push(format!("{}: {e}", path.display())),
+            let recorded_one = change(db, &folder, class, c).and_then(|found| match found {
+                Some(change) => crate::sync::local::record(db, vec![change], "vdir")
+                    .map(|_| true)
+                    .map_err(anyhow::Error::from),
+                None => Ok(false),
+            });
+            match recorded_one {
+                Ok(true) => recorded += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    // Not sent, so not overwritten either: the user's text stays.
+                    if let Some(path) = &file {
+                        crate::export::guard::keep(path);
+                    }
+                    refused.push(format!("{what}: {e:#}"));
+                }
             }
         }
     }
@@ -76,9 +97,21 @@ pub fn record_changes(db: &mut Store, acct: &Account) -> anyhow::Result<String> 
     Ok(report)
 }
 
+/// What a change is about, for messages.
+fn describe(c: &VdirChange) -> String {
+    match c {
+        VdirChange::Added { path } | VdirChange::Changed { path, .. } => path.display().to_string(),
+        VdirChange::Deleted { server_id } => format!("the removed file of item {server_id}"),
+    }
+}
+
 fn read(path: &Path) -> anyhow::Result<FileItem> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot be read ({e}): easync reads UTF-8 vCard/iCalendar files; fix or move it, the \
+             next sync looks again"
+        )
+    })?;
     Ok(FileItem {
         path: path.display().to_string(),
         text,
@@ -88,25 +121,26 @@ fn read(path: &Path) -> anyhow::Result<FileItem> {
 /// The journal change for what the collection shows; `None` when it is recorded already or
 /// the item is gone from the mirror.
 fn change(
-    db: &Store,
+    db: &mut Store,
     folder: &str,
     class: ItemClass,
     c: VdirChange,
-) -> anyhow::Result<Option<(LocalChange, PathBuf)>> {
+) -> anyhow::Result<Option<LocalChange>> {
     Ok(match c {
         VdirChange::Added { path } => {
             let file = read(&path)?;
             if db.file_recorded("add", &file.path, &file.text)? {
                 return Ok(None);
             }
-            Some((
-                LocalChange::Add {
-                    folder: folder.to_string(),
-                    class: class.as_str().to_string(),
-                    file,
-                },
-                path,
-            ))
+            // Edited again before the server took it: the waiting Add carries the new text.
+            if db.update_waiting_add(&file.path, &file.text)? {
+                return Ok(None);
+            }
+            Some(LocalChange::Add {
+                folder: folder.to_string(),
+                class: class.as_str().to_string(),
+                file,
+            })
         }
         VdirChange::Changed { server_id, path } => {
             let Some(item) = db.item_id(folder, &server_id)? else {
@@ -116,7 +150,7 @@ fn change(
             if db.leaving(item)? || db.file_recorded("change", &file.path, &file.text)? {
                 return Ok(None);
             }
-            Some((LocalChange::Edit { item, file }, path))
+            Some(LocalChange::Edit { item, file })
         }
         VdirChange::Deleted { server_id } => {
             let Some(item) = db.item_id(folder, &server_id)? else {
@@ -125,10 +159,7 @@ fn change(
             if db.leaving(item)? {
                 return Ok(None);
             }
-            Some((
-                LocalChange::Delete { item, hard: false },
-                PathBuf::from(server_id),
-            ))
+            Some(LocalChange::Delete { item, hard: false })
         }
     })
 }

@@ -97,6 +97,14 @@ pub fn sync_folder(dir: &Path, messages: &[Message]) -> io::Result<Counts> {
         if now.entries.contains_key(&stem) {
             continue; // the same server id twice
         }
+        if let (Some(f), Some(e)) = (have.get(&stem), before.entries.get(&stem))
+            && super::guard::leave(&f.path)
+        {
+            // The user changed it during this sync: kept, and found by the next one.
+            now.entries.insert(stem, e.clone());
+            c.unchanged += 1;
+            continue;
+        }
         let Some(message_id) = put(dir, &stem, m, have.get(&stem), &before, &mut c)? else {
             continue; // not fetched (reported by the caller)
         };

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod contacts;
+pub mod guard;
 pub mod ical;
 pub mod mail;
 pub mod maildir;

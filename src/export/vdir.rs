@@ -74,8 +74,17 @@ pub fn sync_collection(
     std::fs::create_dir_all(dir)?;
     write_if_changed(&dir.join("displayname"), displayname.as_bytes())?;
     let before = State::load(dir)?;
-    let plan = plan(dir, &before, ext, items);
+    let mut plan = plan(dir, &before, ext, items);
     let mut now = State::default();
+    // A file the user changed during this sync is kept, with its old entry: the next sync
+    // finds the change.
+    plan.retain(|(name, _)| match before.entries.get(name) {
+        Some(e) if super::guard::leave(&dir.join(name)) => {
+            now.entries.insert(name.clone(), e.clone());
+            false
+        }
+        _ => true,
+    });
     for (name, item) in &plan {
         let entry = Entry::written(&item.server_id, item.content.as_bytes());
         now.entries.insert(name.clone(), entry);

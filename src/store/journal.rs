@@ -41,6 +41,8 @@ pub struct JournalEntry {
     pub summary: Option<String>,
     pub state: String,
     pub attempts: i64,
+    /// Responses that left it out (a server that does not answer; it fails after a few).
+    pub unanswered: i64,
     pub status: Option<i64>,
     pub error: Option<String>,
     pub created_at: i64,
@@ -78,7 +80,7 @@ pub struct JournalCounts {
 
 const SELECT: &str = "SELECT c.id, c.item_id, coalesce(f.server_id, c.folder_server_id), \
      coalesce(i.server_id, c.server_id), c.class, c.kind, c.payload, c.client_id, c.origin, \
-     c.summary, c.state, c.attempts, c.status, c.error, c.created_at FROM changes c \
+     c.summary, c.state, c.attempts, c.status, c.error, c.created_at, c.unanswered FROM changes c \
      LEFT JOIN items i ON i.id = c.item_id LEFT JOIN folders f ON f.id = i.folder_id";
 
 fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEntry> {
@@ -98,6 +100,7 @@ fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEntry> {
         status: r.get(12)?,
         error: r.get(13)?,
         created_at: r.get(14)?,
+        unanswered: r.get(15)?,
     })
 }
 
@@ -231,6 +234,21 @@ impl Store {
         tx.commit().map_err(|e| sqlite(&path, e))
     }
 
+    /// Counts a response that left these changes out.
+    pub fn note_unanswered(&mut self, ids: &[i64]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let tx = self.transaction()?;
+        for id in ids {
+            exec(
+                &tx,
+                "UPDATE changes SET unanswered = unanswered + 1, updated_at = unixepoch() WHERE id = ?1",
+                [id],
+            )
+            .map_err(|e| sqlite(&path, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
     /// Stores outcomes that come with no SyncKey (MoveItems, a change failed before sending).
     pub fn settle_changes(&mut self, outcomes: &[JournalOutcome]) -> Result<(), StoreError> {
         let path = self.path.clone();
@@ -258,7 +276,7 @@ impl Store {
     pub fn retry_change(&mut self, id: i64) -> Result<bool, StoreError> {
         self.conn
             .execute(
-                "UPDATE changes SET state = 'pending', attempts = 0, status = NULL, error = NULL, \
+                "UPDATE changes SET state = 'pending', attempts = 0, unanswered = 0, status = NULL, error = NULL, \
                  updated_at = unixepoch() WHERE id = ?1 AND state IN ('failed', 'conflict')",
                 [id],
             )
@@ -269,7 +287,10 @@ impl Store {
     /// Removes a change from the journal (it will not be sent); false when there is none.
     pub fn drop_change(&mut self, id: i64) -> Result<bool, StoreError> {
         self.conn
-            .execute("DELETE FROM changes WHERE id = ?1", [id])
+            .execute(
+                "DELETE FROM changes WHERE id = ?1 AND state IN ('pending', 'failed', 'conflict')",
+                [id],
+            )
             .map(|n| n > 0)
             .map_err(|e| self.err(e))
     }
@@ -325,7 +346,8 @@ fn record(tx: &Transaction<'_>, c: &NewChange, seq: i64) -> rusqlite::Result<Opt
 }
 
 /// An Add: no item yet; its ClientId (MS-ASCMD 2.2.3.28.2, at most 64 characters) is made from
-/// the row's id, never reused, so a retry sends the same one.
+/// the row's id (never reused) and a random part (a fresh database of the same device does not
+/// repeat it); kept in the row, so a retry sends the same one.
 fn record_add(tx: &Transaction<'_>, c: &NewChange) -> rusqlite::Result<i64> {
     let LocalChange::Add { folder, class, .. } = &c.change else {
         return Err(rusqlite::Error::InvalidQuery);
@@ -347,7 +369,8 @@ fn record_add(tx: &Transaction<'_>, c: &NewChange) -> rusqlite::Result<i64> {
     let id = tx.last_insert_rowid();
     exec(
         tx,
-        "UPDATE changes SET client_id = 'easync-' || id WHERE id = ?1",
+        "UPDATE changes SET client_id = 'easync-' || id || '-' || lower(hex(randomblob(4))) \
+         WHERE id = ?1",
         [id],
     )?;
     Ok(id)

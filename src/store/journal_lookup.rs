@@ -154,3 +154,20 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 }
+
+impl Store {
+    /// A new file edited again before its Add was taken: the Add waiting for it (pending, or
+    /// refused) carries the new text and goes again. False when none waits.
+    pub fn update_waiting_add(&mut self, path: &str, text: &str) -> Result<bool, StoreError> {
+        let payload = serde_json::json!({"path": path, "text": text}).to_string();
+        self.conn
+            .execute(
+                "UPDATE changes SET payload = ?2, state = 'pending', attempts = 0, unanswered = 0, status = NULL, \
+                 error = NULL, updated_at = unixepoch() WHERE kind = 'add' \
+                 AND state IN ('pending', 'failed', 'conflict') AND payload ->> '$.path' = ?1",
+                rusqlite::params![path, payload],
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))
+    }
+}

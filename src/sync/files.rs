@@ -1,7 +1,7 @@
 //! A contact, event or task as a user's file holds it (vCard, iCalendar from a vdir), typed
 //! ([`crate::import`]) and made into what a Sync Add or Change carries ([`super::to_proto`]).
-//! 16.x occurrence changes (`InstanceId`) are not sent yet: before 16.0 a series' exceptions
-//! travel inside its data.
+//! 16.x occurrence changes (`InstanceId`) are not sent yet ([`sendable`] refuses such a series):
+//! before 16.0 a series' exceptions travel inside its data.
 
 use crate::model::Item;
 use crate::proto::ProtocolVersion;
@@ -32,6 +32,21 @@ pub fn parse(class: &str, text: &str) -> Result<(Item, Option<String>), String> 
     }
 }
 
+/// Refuses what would be sent incompletely: on 16.x a series' changed or cancelled occurrences
+/// are Changes of their own (`InstanceId`), not sent yet — rather than sending the series without
+/// them (and then writing the file back without them), nothing is sent and the file is kept.
+pub fn sendable(item: &Item, version: ProtocolVersion) -> Result<(), String> {
+    match item {
+        Item::Event(e) if version.is_16() && !e.exceptions.is_empty() => Err(format!(
+            "its series has {} changed or cancelled occurrence(s), which easync cannot send over \
+             EAS 16.x yet; nothing was sent and the file is kept as it is (a series without \
+             RECURRENCE-ID overrides and EXDATE is sent)",
+            e.exceptions.len()
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// What a Sync Add of the file carries.
 pub fn add_data(
     class: &str,
@@ -39,6 +54,7 @@ pub fn add_data(
     version: ProtocolVersion,
 ) -> Result<ApplicationData, String> {
     let (item, _) = parse(class, text)?;
+    sendable(&item, version)?;
     to_proto::application_data(&item, version, Mode::Add).map_err(|e| e.to_string())
 }
 
@@ -51,5 +67,6 @@ pub fn change_data(
     version: ProtocolVersion,
 ) -> Result<ApplicationData, String> {
     let (item, _) = parse(class, text)?;
+    sendable(&item, version)?;
     to_proto::change_data(&item, stored, version).map_err(|e| e.to_string())
 }

@@ -172,7 +172,7 @@ pub async fn sync_folders(
             // Left out of the response (or an empty response): no changes in that folder, and
             // the changes the request carried were taken (a failure would have been answered).
             lanes[i].report.requests += 1;
-            super::outgoing::taken_silently(db, &mut lanes[i])?;
+            super::outgoing::unanswered(db, &mut lanes[i])?;
             lanes[i].done = !super::outgoing::unsent(db, &lanes[i])?;
         }
         super::lane::sweep_idle(db, &mut lanes, &unanswered, opts, on_step)?;
@@ -207,6 +207,7 @@ fn lane<'f>(
         seen: Default::default(),
         outgoing: Default::default(),
         trashed: false,
+        asked: 0,
     })
 }
 
@@ -286,7 +287,8 @@ async fn round(
     for (&i, c) in owners.iter().zip(&counts) {
         let lane = &mut lanes[i];
         lane.report.counts.add(c);
-        lane.removed += c.deleted + c.soft_deleted;
+        lane.removed +=
+            (c.deleted + c.soft_deleted).saturating_sub(std::mem::take(&mut lane.asked));
         on_step(&lane.folder.server_id, c);
     }
     if hierarchy_changed {
@@ -334,6 +336,7 @@ fn plan_lane(
     let mut answers = super::outgoing::answers(&lane.outgoing.sent, &col.responses);
     lane.trashed |= !answers.deleted.is_empty() && lane.outgoing.deletes_as_moves != Some(false);
     let mut ops = planned.ops;
+    lane.asked = answers.deleted.len();
     ops.extend(answers.deleted.drain(..).map(ItemOp::Delete));
     ops.extend(answers.added.drain(..).map(ItemOp::Put));
     super::outgoing::reapply(

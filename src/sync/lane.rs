@@ -39,6 +39,9 @@ pub(super) struct Lane<'f> {
     /// The server took deletes of this folder as moves to Deleted Items (that folder is synced
     /// once more in this run, so the mail shows there now).
     pub(super) trashed: bool,
+    /// Deletes in the step in flight that this client asked for: not the server's, so not
+    /// counted by the mass-deletion guard.
+    pub(super) asked: usize,
 }
 
 impl Lane<'_> {
@@ -179,7 +182,7 @@ pub(super) fn guard_deletions(
     let Some(share) = opts.max_delete_share else {
         return Ok(None);
     };
-    let mut removing = removals(&step.ops);
+    let mut removing = removals(&step.ops).saturating_sub(lane.asked);
     if step.sweep {
         let puts = step
             .ops

@@ -19,7 +19,7 @@ pub fn record(
     let mut out = Vec::with_capacity(changes.len());
     for change in changes {
         let (put, summary) = match &change {
-            LocalChange::Add { class, file, .. } => (None, added(class, &file.text)?),
+            LocalChange::Add { class, file, .. } => (None, added(class, &file.text, version(db)?)?),
             _ => (effect(db, &change)?, None),
         };
         out.push(NewChange {
@@ -34,8 +34,13 @@ pub fn record(
 
 /// A new item from a file: refused now when the file cannot be read (nothing is recorded);
 /// its summary.
-fn added(class: &str, text: &str) -> Result<Option<String>, SyncError> {
+fn added(
+    class: &str,
+    text: &str,
+    version: crate::proto::ProtocolVersion,
+) -> Result<Option<String>, SyncError> {
     let (item, _) = super::files::parse(class, text).map_err(SyncError::Refused)?;
+    super::files::sendable(&item, version).map_err(SyncError::Refused)?;
     Ok(item.summary().map(str::to_string))
 }
 

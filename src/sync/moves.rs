@@ -17,7 +17,7 @@ const BATCH: usize = 100;
 /// Sends the pending moves; returns how many the server made.
 pub async fn send(t: &mut impl Transport, db: &mut Store) -> Result<usize, SyncError> {
     let mut moved = 0;
-    let pending = db.pending_moves()?;
+    let pending = latest_per_item(db)?;
     for chunk in pending.chunks(BATCH) {
         let mut sendable = Vec::new();
         let mut settled = Vec::new();
@@ -47,15 +47,47 @@ pub async fn send(t: &mut impl Transport, db: &mut Store) -> Result<usize, SyncE
             moves: sendable.iter().map(|(_, m)| m.clone()).collect(),
         };
         let results = t.execute(&req).await?;
+        let mut used = vec![false; results.len()];
         for (n, (e, m)) in sendable.iter().enumerate() {
-            let r = results
-                .iter()
-                .find(|r| r.src_msg_id.as_ref() == Some(&m.src_msg_id))
-                .or_else(|| results.get(n));
-            moved += usize::from(settle(db, e, m, r)?);
+            // Each answer once: by SrcMsgId, else (a server that leaves it out) by position.
+            let k = (0..results.len())
+                .find(|&k| !used[k] && results[k].src_msg_id.as_ref() == Some(&m.src_msg_id))
+                .or_else(|| {
+                    (n < results.len() && !used[n] && results[n].src_msg_id.is_none()).then_some(n)
+                });
+            if let Some(k) = k {
+                used[k] = true;
+            }
+            moved += usize::from(settle(db, e, m, k.map(|k| &results[k]))?);
         }
     }
     Ok(moved)
+}
+
+/// The pending moves, the newest per item (an item moved twice before a sync goes straight to
+/// its last folder; the earlier moves are done with it).
+fn latest_per_item(db: &mut Store) -> Result<Vec<JournalEntry>, SyncError> {
+    let all = db.pending_moves()?;
+    let mut keep: Vec<JournalEntry> = Vec::new();
+    let mut superseded = Vec::new();
+    for e in all {
+        match keep
+            .iter_mut()
+            .find(|k| k.item_id.is_some() && k.item_id == e.item_id)
+        {
+            Some(k) => superseded.push(std::mem::replace(k, e).id),
+            None => keep.push(e),
+        }
+    }
+    let done: Vec<JournalOutcome> = superseded
+        .into_iter()
+        .map(|id| JournalOutcome {
+            id,
+            outcome: Outcome::Done,
+        })
+        .collect();
+    db.settle_changes(&done)?;
+    Ok(keep)
 }
 
 /// The Move for a journal row; `None` when there is nothing to move (already there).
@@ -102,10 +134,8 @@ fn settle(
             status: Some(s.code()),
             error: format!("the server refused the move: {s}"),
         },
-        (None, _) => Outcome::Failed {
-            status: None,
-            error: "the server did not answer this move".into(),
-        },
+        // No answer: the server may have made it; learn where the item is.
+        (None, _) => resync(db, m)?,
     };
     db.settle_changes(&[JournalOutcome { id: e.id, outcome }])?;
     Ok(false)

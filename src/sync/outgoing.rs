@@ -71,7 +71,25 @@ pub(super) fn build(
     let mut edits: Vec<(String, Vec<i64>, MailEdit)> = Vec::new();
     let mut deletes: Vec<(String, Vec<i64>)> = Vec::new();
     for e in entries {
-        if seen.contains(&e.id) || matches!(e.kind.as_str(), "move" | "add") {
+        if seen.contains(&e.id) || e.kind == "move" {
+            continue;
+        }
+        if e.unanswered >= MAX_ATTEMPTS {
+            seen.insert(e.id);
+            out.unsendable.push(JournalOutcome {
+                id: e.id,
+                outcome: Outcome::Failed {
+                    status: None,
+                    error: format!(
+                        "sent {} times without an answer from the server (it may have taken \
+                         it: check on another device), then `easync changes retry` or `drop`",
+                        e.unanswered
+                    ),
+                },
+            });
+            continue;
+        }
+        if e.kind == "add" {
             continue;
         }
         if edits.len() + deletes.len() >= MAX_COMMANDS {
@@ -302,40 +320,25 @@ pub(super) fn unsent(
 }
 
 /// A folder left out of the response (or an empty response) after its request carried
-/// changes: the server took them all (it answers failures), and the deleted items leave the
-/// mirror. The key did not change, so this is stored on its own.
-pub(super) fn taken_silently(
+/// changes: a server should not do that (it answers every collection that sent commands, with
+/// a new key), so nothing is known — the changes stay pending and go again with the next sync
+/// (a Change or Delete sent twice changes nothing more, an Add keeps its ClientId); after
+/// [`MAX_ATTEMPTS`] requests without an answer a change fails, saying so.
+pub(super) fn unanswered(
     db: &mut impl super::store::SyncStore,
     lane: &mut super::lane::Lane<'_>,
 ) -> Result<(), super::SyncError> {
     let out = std::mem::take(&mut lane.outgoing);
-    if out.sent.is_empty() {
-        return Ok(());
-    }
-    let a = answers(&out.sent, &[]);
-    lane.trashed |= !a.deleted.is_empty() && out.deletes_as_moves != Some(false);
-    let mut ops: Vec<crate::store::ItemOp> = a
-        .deleted
-        .into_iter()
-        .map(crate::store::ItemOp::Delete)
-        .collect();
-    reapply(db, &lane.folder.server_id, &out.sent, &a.outcomes, &mut ops)?;
-    let step = crate::store::SyncStep {
-        folder: lane.folder.server_id.clone(),
-        new_key: lane.key.as_str().to_string(),
-        filter_type: db
-            .folder_state(&lane.folder.server_id)?
-            .and_then(|f| f.filter_type),
-        ops,
-        journal: a.outcomes,
-        ..Default::default()
-    };
-    let counts = db.apply(std::slice::from_ref(&step))?;
-    for c in &counts {
-        lane.report.counts.add(c);
+    if !out.sent.is_empty() {
+        tracing::warn!(folder = %lane.folder.name,
+            "the server did not answer the changes sent for this folder: they go again with the next sync");
+        db.note_unanswered(&out.ids())?;
     }
     Ok(())
 }
+
+/// Responses that may leave a change out before it fails.
+pub const MAX_ATTEMPTS: i64 = 5;
 
 pub(super) use super::outgoing_answers::{answers, reapply};
 

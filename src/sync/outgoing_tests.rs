@@ -23,6 +23,7 @@ fn entry(id: i64, sid: &str, kind: &str, payload: Payload) -> JournalEntry {
         summary: None,
         state: "pending".into(),
         attempts: 0,
+        unanswered: 0,
         status: None,
         error: None,
         created_at: 0,

@@ -30,6 +30,8 @@ pub trait SyncStore {
     fn note_attempts(&mut self, ids: &[i64]) -> Result<(), StoreError>;
     /// Stores outcomes that come with no SyncKey.
     fn settle(&mut self, outcomes: &[JournalOutcome]) -> Result<(), StoreError>;
+    /// Counts a response that left these changes out.
+    fn note_unanswered(&mut self, ids: &[i64]) -> Result<(), StoreError>;
 }
 
 impl SyncStore for Store {
@@ -60,6 +62,9 @@ impl SyncStore for Store {
     }
     fn settle(&mut self, outcomes: &[JournalOutcome]) -> Result<(), StoreError> {
         self.settle_changes(outcomes)
+    }
+    fn note_unanswered(&mut self, ids: &[i64]) -> Result<(), StoreError> {
+        Store::note_unanswered(self, ids)
     }
 }
 

@@ -87,9 +87,13 @@ impl FileWatch {
         }
     }
 
-    /// Forgets the events so far (easync's own writes).
-    pub(super) fn drain(&mut self) {
-        while self.rx.try_recv().is_ok() {}
+    /// Forgets the events so far; whether there were any.
+    pub(super) fn drain(&mut self) -> bool {
+        let mut any = false;
+        while self.rx.try_recv().is_ok() {
+            any = true;
+        }
+        any
     }
 }
 

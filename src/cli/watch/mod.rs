@@ -78,6 +78,8 @@ struct Watcher {
     last_change: Option<i64>,
     /// The exported maildirs and vdirs, watched for the user's changes.
     files: Option<files::FileWatch>,
+    /// The user changed files during the last sync: look again at once.
+    files_dirty: bool,
 }
 
 impl WatchArgs {
@@ -137,6 +139,7 @@ impl WatchArgs {
             synced: false,
             last_change: None,
             files: None,
+            files_dirty: false,
             signals,
             queued: Queued::default(),
             session,
@@ -208,6 +211,9 @@ impl Watcher {
 
     /// One Ping, raced against signals and against a suspend of the machine.
     async fn ping(&mut self) -> Wake {
+        if std::mem::take(&mut self.files_dirty) {
+            return Wake::Files;
+        }
         let folders = self
             .watched
             .iter()
@@ -436,6 +442,8 @@ impl Watcher {
         self.events.synced(reason, &changes);
         // Local changes are in the mirror already (recorded with their effect): the exports
         // show what the server now has of them.
+        // Events so far are the user's (during the sync); the export's own come next.
+        let during = self.files.as_mut().is_some_and(files::FileWatch::drain);
         if first || !changes.is_empty() || sending.is_some() {
             match steps::exports(&mut self.session, &mut self.db, &self.acct).await {
                 Ok(report) => report.lines().for_each(|l| tracing::info!("{l}")),
@@ -452,6 +460,7 @@ impl Watcher {
         if let Some(f) = self.files.as_mut() {
             f.drain(); // what the exports just wrote
         }
+        self.files_dirty |= during;
         let state = self.db.account()?;
         account::remember(&mut self.db, &self.session, state)?;
         Ok(false)

@@ -22,6 +22,7 @@ CREATE TABLE changes (
     state             TEXT NOT NULL DEFAULT 'pending'
                       CHECK (state IN ('pending', 'failed', 'conflict', 'added')),
     attempts          INTEGER NOT NULL DEFAULT 0,  -- requests that carried it
+    unanswered        INTEGER NOT NULL DEFAULT 0,  -- responses that left it out (it fails at 5)
     status            INTEGER,         -- the server's last status for it
     error             TEXT,            -- why it failed, in words
     created_at        INTEGER NOT NULL DEFAULT (unixepoch()),
