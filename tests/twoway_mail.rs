@@ -424,3 +424,33 @@ fn categories_are_set_and_a_folder_is_emptied_into_deleted_items() {
     sync_ok(&a);
     assert_mirrors(&a.db, &server.sim);
 }
+
+#[test]
+fn a_change_of_a_mail_gone_from_the_server_fails_and_a_delete_of_one_is_done() {
+    use easync::sim::ClientOp;
+    use easync::sim::faults::{Fault, Scope};
+    let server = start(small());
+    let a = client("tw-status8-a", &server.url(), "16.1", "");
+    sync_ok(&a);
+    let (s1, s2) = (nth_subject(&a.db, 12), nth_subject(&a.db, 13));
+    let (id1, id2) = (id_of(&a.db, "Inbox", &s1), id_of(&a.db, "Inbox", &s2));
+    server.sim.faults.arm(
+        Fault::ClientStatus(ClientOp::Change, 8),
+        Scope::once("Sync"),
+    );
+    let out = easync(&a, &["mail", "read", &id1.to_string()]);
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("no longer on the server"), "{text}");
+    server.sim.faults.arm(
+        Fault::ClientStatus(ClientOp::Delete, 8),
+        Scope::once("Sync"),
+    );
+    ok(&a, &["mail", "delete", "--hard", &id2.to_string()]);
+    let left = ok(&a, &["changes", "--json"]);
+    assert!(
+        left.contains("\"status\":8") && !left.contains("\"kind\":\"delete\""),
+        "{left}"
+    );
+    assert_eq!(count_in(&a.db, "Inbox", &s2), 0, "already gone: done");
+}

@@ -55,7 +55,12 @@ pub fn leave(path: &Path) -> bool {
 /// Whether the file at `path` was touched after the changes were looked for (then the export
 /// must leave it).
 pub fn touched_since_looked(path: &Path) -> bool {
-    let looked = LOOKED.load(Ordering::SeqCst);
+    touched_since(path, LOOKED.load(Ordering::SeqCst))
+}
+
+/// Whether the status of the file at `path` changed at or after `looked` (Unix nanoseconds;
+/// 0: no guard).
+fn touched_since(path: &Path, looked: i64) -> bool {
     if looked == 0 {
         return false;
     }
@@ -81,20 +86,17 @@ mod tests {
         let (old, new) = (dir.join("old"), dir.join("new"));
         std::fs::write(&old, "a").unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        looked_now();
+        // The process-wide mark is left alone: other tests of this process export files.
+        let looked = now_nanos();
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(&new, "b").unwrap();
-        assert!(!touched_since_looked(&old));
-        assert!(touched_since_looked(&new));
+        assert!(!touched_since(&old, looked));
+        assert!(touched_since(&new, looked));
         std::fs::rename(&old, dir.join("renamed")).unwrap();
         assert!(
-            touched_since_looked(&dir.join("renamed")),
+            touched_since(&dir.join("renamed"), looked),
             "a rename changes the ctime"
         );
-        LOOKED.store(0, Ordering::SeqCst);
-        assert!(
-            !touched_since_looked(&new),
-            "no guard before anything looked"
-        );
+        assert!(!touched_since(&new, 0), "no guard before anything looked");
     }
 }
