@@ -285,6 +285,7 @@ fn client_change_and_its_response() {
     };
     c.commands.push(ClientCommand::Change {
         server_id: ServerId::try_from("1").unwrap(),
+        instance_id: None,
         data: ApplicationData::Email(Box::new(read)),
     });
     let req = one(c);
@@ -401,6 +402,7 @@ fn decoded_items_encode_back_whole() {
         let mut c = SyncCollection::new(key("1-5"), id(INBOX), Some(ItemClass::Email));
         c.commands.push(ClientCommand::Change {
             server_id: sid.clone(),
+            instance_id: None,
             data: ApplicationData::Email(Box::new(email.clone())),
         });
         let bytes = one(c).encode(V).unwrap();

@@ -115,6 +115,7 @@ fn a_device_knows_what_it_added_until_it_starts_over() {
     // A's own Change, then A starts over from key 0: it is sent everything, its change too.
     let change = ClientCommand::Change {
         server_id: "contacts:1".parse().unwrap(),
+        instance_id: None,
         data: crate::proto::classes::ApplicationData::Contact(Box::default()),
     };
     a.send("contacts", &key(&Some(r)), vec![change]);

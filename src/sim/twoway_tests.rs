@@ -18,6 +18,7 @@ const V14: ProtocolVersion = ProtocolVersion::V14_1;
 pub(super) fn change(server_id: &str, e: Email) -> ClientCommand {
     ClientCommand::Change {
         server_id: server_id.parse().unwrap(),
+        instance_id: None,
         data: ApplicationData::Email(Box::new(e)),
     }
 }
@@ -185,6 +186,7 @@ fn a_change_of_another_class_replaces_the_item() {
     let (ka, kb) = (a.prime("contacts"), b.prime("contacts"));
     let change = ClientCommand::Change {
         server_id: "contacts:2".parse().unwrap(),
+        instance_id: None,
         data: contact("Neu, Name"),
     };
     let r = a.send("contacts", &ka, vec![change]);

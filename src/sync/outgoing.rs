@@ -149,6 +149,7 @@ pub(super) fn build(
         };
         out.commands.push(ClientCommand::Change {
             server_id,
+            instance_id: None,
             data: mail_change(&edit),
         });
         out.sent.push(Sent {

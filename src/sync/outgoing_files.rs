@@ -138,7 +138,11 @@ fn change(sid: String, ids: Vec<i64>, newest: &JournalEntry, ctx: &Ctx<'_>, out:
             return;
         }
     };
-    out.commands.push(ClientCommand::Change { server_id, data });
+    out.commands.push(ClientCommand::Change {
+        server_id,
+        instance_id: None,
+        data,
+    });
     out.sent.push(Sent {
         ids,
         server_id: sid,

@@ -51,9 +51,14 @@ fn write_client_command(w: &mut Writer, cmd: &ClientCommand) -> Result<(), Proto
             w.leaf(s::CLIENT_ID, client_id)?;
             data.write(w)?;
         }
-        ClientCommand::Change { server_id, data } => {
+        ClientCommand::Change {
+            server_id,
+            instance_id,
+            data,
+        } => {
             w.start(s::CHANGE)?;
             w.leaf(s::SERVER_ID, server_id.as_str())?;
+            w.opt_leaf(asb::INSTANCE_ID, instance_id.as_deref())?;
             data.write(w)?;
         }
         ClientCommand::Delete {

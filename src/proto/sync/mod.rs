@@ -96,9 +96,11 @@ pub enum ClientCommand {
         client_id: String,
         data: ApplicationData,
     },
-    /// Replaces the whole item (fields left out are cleared on the server).
+    /// Replaces the whole item (fields left out are cleared on the server), or on 16.x one
+    /// occurrence of a series (`instance_id`, `airsyncbase:InstanceId`, MS-ASAIRS 2.2.2.25).
     Change {
         server_id: ServerId,
+        instance_id: Option<String>,
         data: ApplicationData,
     },
     /// Deletes the item, or on 16.x one occurrence of a series (`instance_id`).
