@@ -17,6 +17,9 @@
 //! - the `add-status`, `change-status`, `delete-status` faults answer their status and apply
 //!   nothing (7 sends the server's version, as a conflict does).
 //!
+//! - a Change or Delete with `airsyncbase:InstanceId` (16.x) changes or cancels one occurrence
+//!   of a calendar series and leaves the series ([`super::occurrences`]);
+//!
 //! The device that made a change is not sent it back (`by`, [`super::plan`]). A Change or
 //! Delete of an item that is not there answers Status 8; on 16.x mail is added only to Drafts
 //! (Status 6 elsewhere).
@@ -24,11 +27,12 @@
 use std::sync::Arc;
 
 use wbxml::Element;
-use wbxml::tags::air_sync as s;
+use wbxml::tags::{air_sync as s, air_sync_base as asb};
 
 use super::faults::ClientOp;
 use super::mail::{self, MailFlags};
 use super::mailbox::{ClientAdd, Item, Kind, Mailbox, Position, State};
+use super::occurrences;
 use super::plan;
 use super::server::SyncFaults;
 use crate::proto::classes::ApplicationData;
@@ -131,11 +135,17 @@ fn existing(mb: &mut Mailbox, c: &Collection<'_>, cmd: &Element<'_>, out: &mut O
     } else {
         ClientOp::Delete
     };
-    let code = match (c.faults.status_of(op), idx) {
-        (Some(code), _) if code != 1 => code,
-        (_, None) => 8,
-        (_, Some(i)) if op == ClientOp::Change => change(mb, c, i, cmd),
-        (_, Some(i)) => delete(mb, c, i),
+    let instance = occurrences::instance_id(cmd);
+    let code = match (c.faults.status_of(op), idx, &instance) {
+        (Some(code), ..) if code != 1 => code,
+        (_, _, Some(id)) => {
+            let data = cmd.child(0, "ApplicationData");
+            let data = data.filter(|_| op == ClientOp::Change);
+            occurrences::record(mb, c, idx, id, data)
+        }
+        (_, None, _) => 8,
+        (_, Some(i), None) if op == ClientOp::Change => change(mb, c, i, cmd),
+        (_, Some(i), None) => delete(mb, c, i),
     };
     if code == 1 {
         return;
@@ -143,11 +153,12 @@ fn existing(mb: &mut Mailbox, c: &Collection<'_>, cmd: &Element<'_>, out: &mut O
     if let (7, Some(i)) = (code, idx) {
         out.resend.push(i);
     }
-    out.responses.push(
-        Element::new(cmd.tag)
-            .with(Element::new(s::SERVER_ID).with_text(sid))
-            .with(status(code)),
-    );
+    // The InstanceId goes with the ServerId in the answer (MS-ASAIRS 2.2.2.25).
+    let mut e = Element::new(cmd.tag).with(Element::new(s::SERVER_ID).with_text(sid));
+    if let Some(id) = instance {
+        e = e.with(Element::new(asb::INSTANCE_ID).with_text(id));
+    }
+    out.responses.push(e.with(status(code)));
 }
 
 /// What a Change makes of an item.

@@ -60,10 +60,11 @@ fn fetch_item(
             let planned = Planned {
                 idx,
                 op: Op::Add,
-                version: item.version,
+                version: item.content_version(),
                 custom: item.custom.clone(),
                 flags: item.flags.clone(),
                 source: item.source.clone(),
+                occurrences: Vec::new(),
             };
             Some((f.kind, f.content_id.clone(), planned))
         })

@@ -10,6 +10,7 @@ use wbxml::tags::{air_sync as s, air_sync_base as asb, email as em};
 use super::events::{self, Instance};
 use super::mail::{self, BodyWanted, MailRef};
 use super::mailbox::Kind;
+use super::occurrences;
 use super::pim;
 use super::plan::{Op, Planned};
 use super::profile::{self, Profile};
@@ -161,6 +162,7 @@ fn command(w: &mut Writer, g: &Gen, c: &CollectionOut<'_>, p: &Planned) -> Resul
     let server_id = format!("{}:{}", c.id, p.idx);
     let (profile, mail) = (g.profile, c.kind == Kind::Mail);
     let tag = match p.op {
+        Op::Instances => return occurrences::write(w, &server_id, &p.occurrences),
         Op::Delete => return simple(w, s::DELETE, &server_id),
         Op::SoftDelete => return simple(w, s::SOFT_DELETE, &server_id),
         Op::Change if profile.delete_then_add && profile::delete_then_add(p.idx, p.version) => {
@@ -189,9 +191,16 @@ fn command(w: &mut Writer, g: &Gen, c: &CollectionOut<'_>, p: &Planned) -> Resul
             instances
         }
     };
-    // 16.x: a series' changed and deleted occurrences follow it (MS-ASCMD 2.2.3.87).
+    // 16.x: a series' changed and deleted occurrences follow it (MS-ASCMD 2.2.3.87), those a
+    // client recorded last (and instead of a generated one for the same occurrence).
+    let recorded = |id: &str| {
+        let k = occurrences::key(id);
+        k.is_some() && p.occurrences.iter().any(|o| Some(&o.key) == k.as_ref())
+    };
     for instance in instances {
         match instance {
+            Instance::Changed(event) if recorded(event.instance_id.as_deref().unwrap_or("")) => {}
+            Instance::Deleted { instance_id } if recorded(&instance_id) => {}
             Instance::Changed(event) => {
                 with_data(w, s::CHANGE, &server_id, &ApplicationData::Event(event))?;
             }
@@ -203,7 +212,7 @@ fn command(w: &mut Writer, g: &Gen, c: &CollectionOut<'_>, p: &Planned) -> Resul
             }
         }
     }
-    Ok(())
+    occurrences::write(w, &server_id, &p.occurrences)
 }
 
 /// The Sync response for the collections.

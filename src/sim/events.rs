@@ -239,6 +239,11 @@ pub fn event(
     exceptions(&s, e, v16, version)
 }
 
+/// Whether the generated item at `idx` of `folder` is a recurring series.
+pub fn recurs(seed: u64, folder: &str, idx: u32) -> bool {
+    series(seed, folder, idx).recurrence.is_some()
+}
+
 /// Whether a 16.x series carries its exceptions embedded, each named by `InstanceId` (MS-ASCAL
 /// 2.2.2.21, MS-ASAIRS 2.2.2.25), as Exchange sends a series it holds; the others (calendar:10,
 /// :30, …) come as per-instance commands after the series (MS-ASCMD 2.2.3.87).

@@ -1,6 +1,7 @@
 //! What the server holds, item by item, for tests and scripts that check the result of a
 //! client's changes directly: [`Sim::items`] of a folder, [`Sim::item`] by server id,
-//! [`Sim::mails_with_subject`] anywhere. Each view gives what a client would be sent — the
+//! [`Sim::mails_with_subject`] anywhere, the occurrences recorded on a series
+//! ([`Sim::instances`]). Each view gives what a client would be sent — the
 //! subject (a contact's FileAs), and for mail its read flag, follow-up flag and categories —
 //! whether the content was generated (also after a move: it keeps its content) or sent by a
 //! client.
@@ -10,6 +11,7 @@ use wbxml::tags::{calendar, contacts, email, notes, tasks};
 
 use super::mail::{self, BodyWanted, MailFlags};
 use super::mailbox::{Folder, Item, Kind, Source};
+use super::occurrences::InstanceView;
 use super::{Sim, SimError, State, events, pim};
 use crate::proto::classes::ApplicationData;
 
@@ -53,6 +55,27 @@ impl Sim {
         f.idx_of(server_id)
             .and_then(|idx| view(self.config.seed, f, idx))
             .ok_or_else(|| SimError::NoItem(server_id.into()))
+    }
+
+    /// The occurrences clients changed or cancelled on the live series with this server id,
+    /// in the order recorded ([`super::occurrences`]).
+    pub fn instances(&self, server_id: &str) -> Result<Vec<InstanceView>, SimError> {
+        let mb = self.mailbox();
+        let folder = server_id.rsplit_once(':').map_or("", |(f, _)| f);
+        let f = mb
+            .folder(folder)
+            .ok_or_else(|| SimError::NoFolder(folder.into()))?;
+        let item = f
+            .idx_of(server_id)
+            .and_then(|idx| f.item(idx))
+            .filter(|i| i.state == State::Live)
+            .ok_or_else(|| SimError::NoItem(server_id.into()))?;
+        let list = item.occurrences.as_ref().map(|o| o.list.as_slice());
+        Ok(list
+            .unwrap_or_default()
+            .iter()
+            .map(InstanceView::of)
+            .collect())
     }
 
     /// Every live mail with this subject, in any folder.
@@ -106,6 +129,7 @@ fn generated(
         Kind::Contacts => (pim::contact(seed, stream, content, version).file_as, None),
         Kind::Calendar => {
             let want = BodyWanted::default();
+            let version = item.content_version();
             let (e, _) = events::event(seed, stream, content, version, false, &want);
             (e.subject, None)
         }

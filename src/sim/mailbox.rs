@@ -15,6 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::mail::{self, MailFlags};
+use super::occurrences::Occurrences;
 use crate::proto::classes::ApplicationData;
 
 /// What a folder holds.
@@ -70,6 +71,17 @@ pub struct Item {
     /// Where its generated content comes from when it was moved here (MoveItems, a Delete
     /// moved to Deleted Items); `None`: its own folder's content at its own index.
     pub source: Option<Source>,
+    /// A series' occurrences a client changed or cancelled on 16.x ([`super::occurrences`]).
+    pub occurrences: Option<Arc<Occurrences>>,
+}
+
+impl Item {
+    /// The version its generated content is drawn from: changes of single occurrences bump
+    /// [`Item::version`] but leave the series as it was.
+    pub fn content_version(&self) -> u32 {
+        let bumps = self.occurrences.as_ref().map_or(0, |o| o.bumps);
+        self.version.saturating_sub(bumps)
+    }
 }
 
 /// The generated content an item shows: a folder's content name and an index in it.
@@ -192,6 +204,7 @@ impl Folder {
             custom: custom.map(Arc::new),
             flags: None,
             source: None,
+            occurrences: None,
         })
     }
 
@@ -297,6 +310,7 @@ impl Mailbox {
             _ => item.flags.clone(),
         };
         let (version, custom, source) = (item.version, item.custom.clone(), f.source_of(idx));
+        let occurrences = item.occurrences.clone();
         let m = self.next_modseq();
         self.folder_mut(src)?.touch(idx, m, State::Deleted, by);
         let moved = self.folder_mut(dst)?.insert(Item {
@@ -309,6 +323,7 @@ impl Mailbox {
             custom,
             flags,
             source: Some(source),
+            occurrences,
         });
         Some(moved)
     }

@@ -2,9 +2,9 @@
 //! the project's own `proto` and `wbxml` layers. It speaks EAS 12.1 to 16.1 — OPTIONS,
 //! two-phase Provision, FolderSync, Sync (several collections, windows, client changes applied
 //! as Exchange applies them: merged Email Changes, conflicts, DeletesAsMoves, ClientIds kept
-//! for resends), GetItemEstimate, Ping, ItemOperations Fetch,
-//! MoveItems, Settings — over a mailbox generated from a seed
-//! (see [`mail`], [`events`], [`pim`]), which can change while it runs ([`Sim::add_items`] and
+//! for resends, one occurrence of a 16.x series changed or cancelled, [`occurrences`]),
+//! GetItemEstimate, Ping, ItemOperations Fetch, MoveItems, Settings — over a mailbox generated
+//! from a seed (see [`mail`], [`events`], [`pim`]), which can change while it runs ([`Sim::add_items`] and
 //! friends, or the admin endpoint `POST /sim/admin`), with named faults ([`faults`]) and a
 //! server profile ([`profile`]): switches for the behaviours of real servers (partial Email
 //! Changes, fresh SyncKeys, spread deletions, late nested folders, odd items, Delete + Add,
@@ -34,6 +34,9 @@ mod mail_state;
 pub mod mailbox;
 #[cfg(test)]
 mod move_tests;
+#[cfg(test)]
+mod occurrence_tests;
+pub mod occurrences;
 pub mod ops;
 #[cfg(test)]
 mod ops_tests;
@@ -59,6 +62,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use faults::{ClientOp, Fault, Scope};
 pub use inspect::ItemView;
 pub use mailbox::{Kind, Mailbox, State};
+pub use occurrences::InstanceView;
 pub use profile::{Profile, SPREAD_DELETES};
 pub use server::{Running, serve, spawn_thread};
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::mail::MailFlags;
 use super::mailbox::{Folder, Position, Source, State};
+use super::occurrences::{self, Occurrence};
 use super::profile::SPREAD_DELETES;
 use crate::proto::classes::ApplicationData;
 
@@ -19,6 +20,8 @@ pub enum Op {
     Change,
     Delete,
     SoftDelete,
+    /// Only the series' occurrences recorded since (the device has the series itself).
+    Instances,
 }
 
 /// One command to send.
@@ -31,6 +34,8 @@ pub struct Planned {
     pub flags: Option<Arc<MailFlags>>,
     /// Where its generated content comes from when it was moved ([`super::mailbox::Item::source`]).
     pub source: Option<Source>,
+    /// Occurrences a client recorded, sent after the series or alone ([`Op::Instances`]).
+    pub occurrences: Vec<Occurrence>,
 }
 
 /// A page of changes: at most `window` commands, the position after them, and whether more
@@ -43,7 +48,11 @@ pub struct Page {
 
 fn op_for(f: &Folder, from: Position, (_, idx): (u64, u32), device: &str) -> Option<Planned> {
     let item = f.item(idx)?;
-    if f.own(item.by.as_deref(), item.modseq, device) {
+    let by_instance = item
+        .occurrences
+        .as_ref()
+        .is_some_and(|o| o.last == item.modseq);
+    if !by_instance && f.own(item.by.as_deref(), item.modseq, device) {
         return None;
     }
     classify(f, from, idx, device)
@@ -61,13 +70,25 @@ fn classify(f: &Folder, from: Position, idx: u32, device: &str) -> Option<Planne
         (State::SoftDeleted, true) => Op::SoftDelete,
         (_, false) => return None,
     };
+    let (op, occurrences) = match (&item.occurrences, op) {
+        (Some(occ), Op::Change) if occurrences::has_series(occ, item, from, idx) => {
+            let pending = occurrences::pending(f, occ, from, idx, device);
+            if pending.is_empty() {
+                return None;
+            }
+            (Op::Instances, pending)
+        }
+        (Some(occ), Op::Add | Op::Change) => (op, occ.list.clone()),
+        _ => (op, Vec::new()),
+    };
     Some(Planned {
         idx,
         op,
-        version: item.version,
+        version: item.content_version(),
         custom: item.custom.clone(),
         flags: item.flags.clone(),
         source: item.source.clone(),
+        occurrences,
     })
 }
 
