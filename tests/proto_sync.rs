@@ -433,3 +433,41 @@ fn filter_types_per_class() {
     assert!(!FilterType::OneWeek.valid_for(ItemClass::Tasks));
     assert!(FilterType::All.valid_for(ItemClass::Contacts));
 }
+
+#[test]
+fn a_16x_occurrence_change_carries_its_instance_id_right_after_the_server_id() {
+    use easync::proto::classes::calendar::Event;
+    let mut c = SyncCollection::new(
+        SyncKey::try_from("1").unwrap(),
+        CollectionId::try_from("calendar").unwrap(),
+        None,
+    );
+    c.commands.push(ClientCommand::Change {
+        server_id: "calendar:10".parse().unwrap(),
+        instance_id: Some("20261026T090000Z".into()),
+        data: ApplicationData::Event(Box::new(Event {
+            subject: Some("Moved".into()),
+            ..Event::default()
+        })),
+    });
+    let req = Sync {
+        collections: vec![c],
+        ..Sync::default()
+    };
+    let bytes = req.encode(ProtocolVersion::V16_1).unwrap();
+    let doc = wbxml::Element::decode(&bytes).unwrap();
+    let change = doc
+        .elements()
+        .flat_map(|c| c.elements())
+        .flat_map(|c| c.elements())
+        .flat_map(|c| c.elements())
+        .find(|e| e.tag.to_string().ends_with("Change"))
+        .expect("a Change");
+    let names: Vec<String> = change.elements().map(|e| e.tag.to_string()).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        names[0].ends_with("ServerId") && names[1].ends_with("InstanceId"),
+        "{names:?}"
+    );
+    assert_eq!(change.elements().nth(1).unwrap().text(), "20261026T090000Z");
+}

@@ -55,7 +55,12 @@ pub enum Outcome {
     Done,
     /// An Add taken: the item now has this ServerId; the row stays as `added` until the file it
     /// came from is adopted ([`Store::finish_added`]).
-    Added { server_id: String },
+    Added {
+        server_id: String,
+        /// The series has 16.x occurrences to send now that it has its ServerId: a Change
+        /// of it (the same file) is journaled with this answer.
+        again: bool,
+    },
     /// Refused (Status 6, 8, …): kept as `failed` with why.
     Failed { status: Option<u16>, error: String },
     /// The server's version won (Status 7, or a server change to the same item): kept as
@@ -376,19 +381,38 @@ fn record_add(tx: &Transaction<'_>, c: &NewChange) -> rusqlite::Result<i64> {
     Ok(id)
 }
 
+/// An Add taken: the row waits as `added` for its file's adoption; a series with 16.x
+/// occurrences gets a Change of the new item, so they go next.
+fn added(tx: &Transaction<'_>, id: i64, server_id: &str, again: bool) -> rusqlite::Result<()> {
+    exec(
+        tx,
+        "UPDATE changes SET state = 'added', server_id = ?2, updated_at = unixepoch(), \
+         item_id = (SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id \
+             WHERE f.server_id = changes.folder_server_id AND i.server_id = ?2) \
+         WHERE id = ?1",
+        params![id, server_id],
+    )?;
+    if again {
+        exec(
+            tx,
+            "INSERT INTO changes (item_id, folder_server_id, server_id, class, kind, payload, \
+             origin, summary) SELECT item_id, folder_server_id, server_id, class, 'change', \
+             payload, origin, summary FROM changes WHERE id = ?1 AND item_id IS NOT NULL",
+            [id],
+        )?;
+    }
+    Ok(())
+}
+
 /// Writes outcomes inside the caller's transaction.
 pub(super) fn settle(tx: &Transaction<'_>, outcomes: &[JournalOutcome]) -> rusqlite::Result<()> {
     for o in outcomes {
         match &o.outcome {
             Outcome::Done => exec(tx, "DELETE FROM changes WHERE id = ?1", [o.id])?,
-            Outcome::Added { server_id } => exec(
-                tx,
-                "UPDATE changes SET state = 'added', server_id = ?2, updated_at = unixepoch(), \
-                 item_id = (SELECT i.id FROM items i JOIN folders f ON f.id = i.folder_id \
-                     WHERE f.server_id = changes.folder_server_id AND i.server_id = ?2) \
-                 WHERE id = ?1",
-                params![o.id, server_id],
-            )?,
+            Outcome::Added { server_id, again } => {
+                added(tx, o.id, server_id, *again)?;
+                0
+            }
             Outcome::Failed { status, error } | Outcome::Conflict { status, error } => {
                 let state = if matches!(o.outcome, Outcome::Failed { .. }) {
                     "failed"

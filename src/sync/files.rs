@@ -1,7 +1,7 @@
 //! A contact, event or task as a user's file holds it (vCard, iCalendar from a vdir), typed
 //! ([`crate::import`]) and made into what a Sync Add or Change carries ([`super::to_proto`]).
-//! 16.x occurrence changes (`InstanceId`) are not sent yet ([`sendable`] refuses such a series):
-//! before 16.0 a series' exceptions travel inside its data.
+//! Before 16.0 a series' exceptions travel inside its data; on 16.x each is a Change or Delete of
+//! its own after the series ([`occurrences`]).
 
 use crate::model::Item;
 use crate::proto::ProtocolVersion;
@@ -32,18 +32,41 @@ pub fn parse(class: &str, text: &str) -> Result<(Item, Option<String>), String> 
     }
 }
 
-/// Refuses what would be sent incompletely: on 16.x a series' changed or cancelled occurrences
-/// are Changes of their own (`InstanceId`), not sent yet — rather than sending the series without
-/// them (and then writing the file back without them), nothing is sent and the file is kept.
-pub fn sendable(item: &Item, version: ProtocolVersion) -> Result<(), String> {
-    match item {
-        Item::Event(e) if version.is_16() && !e.exceptions.is_empty() => Err(format!(
-            "its series has {} changed or cancelled occurrence(s), which easync cannot send over \
-             EAS 16.x yet; nothing was sent and the file is kept as it is (a series without \
-             RECURRENCE-ID overrides and EXDATE is sent)",
-            e.exceptions.len()
-        )),
-        _ => Ok(()),
+/// What a file's item sends on 16.x after the series: its changed and cancelled occurrences,
+/// each its own Change or Delete with `InstanceId` (MS-ASCMD 2.2.3.24.3, MS-ASAIRS 2.2.2.26).
+/// Empty before 16.0 (the series carries them) and for other classes.
+pub fn occurrences(
+    class: &str,
+    text: &str,
+    version: ProtocolVersion,
+) -> Result<Vec<to_proto::Occurrence>, String> {
+    match parse(class, text)? {
+        (Item::Event(e), _) => Ok(to_proto::occurrences(&e, version)),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The occurrences of the file's series as the store keeps them (16.x overlays, so a later
+/// Change of the series from the server does not lose them).
+pub fn instances(class: &str, text: &str) -> Vec<crate::model::Exception> {
+    match parse(class, text) {
+        Ok((Item::Event(e), _)) => e.exceptions.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether the file's item, on `version`, needs its occurrences sent after the series.
+pub fn has_occurrences(class: &str, text: &str, version: ProtocolVersion) -> bool {
+    version.is_16() && !instances(class, text).is_empty()
+}
+
+/// The form the mirror keeps of what a file sends: on 16.x the series' exceptions inside it
+/// (as 14.x data), so exports show them while their per-instance Changes are on their way.
+pub fn stored_form(class: &str, text: &str, version: ProtocolVersion) -> ProtocolVersion {
+    if has_occurrences(class, text, version) {
+        ProtocolVersion::V14_1
+    } else {
+        version
     }
 }
 
@@ -54,7 +77,6 @@ pub fn add_data(
     version: ProtocolVersion,
 ) -> Result<ApplicationData, String> {
     let (item, _) = parse(class, text)?;
-    sendable(&item, version)?;
     to_proto::application_data(&item, version, Mode::Add).map_err(|e| e.to_string())
 }
 
@@ -67,6 +89,5 @@ pub fn change_data(
     version: ProtocolVersion,
 ) -> Result<ApplicationData, String> {
     let (item, _) = parse(class, text)?;
-    sendable(&item, version)?;
     to_proto::change_data(&item, stored, version).map_err(|e| e.to_string())
 }

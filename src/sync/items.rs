@@ -334,11 +334,17 @@ fn plan_lane(
     lane.resync |= reset;
     let progress = initial || !planned.ops.is_empty() || !planned.unknown_changes.is_empty();
     let mut answers = super::outgoing::answers(&lane.outgoing.sent, &col.responses);
+    // A series just added whose 16.x occurrences follow: this folder goes once more.
+    let again = answers
+        .outcomes
+        .iter()
+        .any(|o| matches!(o.outcome, crate::store::Outcome::Added { again: true, .. }));
     lane.trashed |= !answers.deleted.is_empty() && lane.outgoing.deletes_as_moves != Some(false);
     let mut ops = planned.ops;
     lane.asked = answers.deleted.len();
     ops.extend(answers.deleted.drain(..).map(ItemOp::Delete));
     ops.extend(answers.added.drain(..).map(ItemOp::Put));
+    ops.extend(answers.instances.drain(..).map(ItemOp::Instance));
     super::outgoing::reapply(
         db,
         &folder,
@@ -372,7 +378,7 @@ fn plan_lane(
     lane.resync &= more;
     lane.key = new_key;
     lane.outgoing = Default::default();
-    lane.done = !more && !super::outgoing::unsent(db, lane)?;
+    lane.done = !more && !again && !super::outgoing::unsent(db, lane)?;
     let mut fetch = planned.unknown_changes;
     fetch.extend(answers.refetch);
     Ok(Planned::Step(step, fetch))

@@ -19,7 +19,7 @@ pub fn record(
     let mut out = Vec::with_capacity(changes.len());
     for change in changes {
         let (put, summary) = match &change {
-            LocalChange::Add { class, file, .. } => (None, added(class, &file.text, version(db)?)?),
+            LocalChange::Add { class, file, .. } => (None, added(class, &file.text)?),
             _ => (effect(db, &change)?, None),
         };
         out.push(NewChange {
@@ -34,13 +34,8 @@ pub fn record(
 
 /// A new item from a file: refused now when the file cannot be read (nothing is recorded);
 /// its summary.
-fn added(
-    class: &str,
-    text: &str,
-    version: crate::proto::ProtocolVersion,
-) -> Result<Option<String>, SyncError> {
+fn added(class: &str, text: &str) -> Result<Option<String>, SyncError> {
     let (item, _) = super::files::parse(class, text).map_err(SyncError::Refused)?;
-    super::files::sendable(&item, version).map_err(SyncError::Refused)?;
     Ok(item.summary().map(str::to_string))
 }
 
@@ -94,7 +89,8 @@ fn effect(db: &Store, change: &LocalChange) -> Result<Option<crate::model::ItemR
             let class = ItemClass::from_name(&held.class);
             let stored = ApplicationData::decode("store", &held.raw, class)
                 .map_err(|e| SyncError::Refused(format!("item {item} cannot be read back: {e}")))?;
-            let data = super::files::change_data(&held.class, &file.text, &stored, version(db)?)
+            let form = super::files::stored_form(&held.class, &file.text, version(db)?);
+            let data = super::files::change_data(&held.class, &file.text, &stored, form)
                 .map_err(|e| SyncError::Refused(format!("{}: {e}", file.path)))?;
             convert::record(&held.server_id, &data)
                 .map(Some)

@@ -32,6 +32,11 @@ pub(super) struct Sent {
     pub client_id: Option<String>,
     /// An Add's data: the item the mirror holds once the server gives it a ServerId.
     pub added: Option<ApplicationData>,
+    /// An Add whose series has occurrences to send on 16.x once it has its ServerId: the
+    /// journal gets a Change of it when it is taken.
+    pub again: bool,
+    /// The occurrences a 16.x Change sent on their own: kept by the store once taken.
+    pub instances: Vec<crate::model::Exception>,
 }
 
 /// What one folder's request carries.
@@ -159,6 +164,8 @@ pub(super) fn build(
             edit: Some(edit),
             client_id: None,
             added: None,
+            again: false,
+            instances: Vec::new(),
         });
     }
     for (sid, ids) in deletes {
@@ -178,6 +185,8 @@ pub(super) fn build(
             edit: None,
             client_id: None,
             added: None,
+            again: false,
+            instances: Vec::new(),
         });
     }
     let room = MAX_COMMANDS.saturating_sub(out.commands.len());

@@ -12,13 +12,15 @@ use super::outgoing::{Sent, mail_change};
 
 /// What the answers mean: the journal outcomes, the items to fetch again (the server's version
 /// stands), and the items the server deleted at this client's request (they leave the mirror).
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct Answers {
     pub outcomes: Vec<JournalOutcome>,
     pub refetch: Vec<String>,
     pub deleted: Vec<String>,
     /// The items the server added at this client's request, under their new ServerIds.
     pub added: Vec<crate::model::ItemRecord>,
+    /// The 16.x occurrences of series the server took, for the store's overlay.
+    pub instances: Vec<crate::store::InstanceChange>,
 }
 
 pub fn answers(sent: &[Sent], responses: &[ClientCommandResult]) -> Answers {
@@ -56,6 +58,13 @@ pub fn answers(sent: &[Sent], responses: &[ClientCommandResult]) -> Answers {
                 error: format!("the server refused the change: {other}"),
             },
         };
+        if outcome == Outcome::Done {
+            a.instances
+                .extend(s.instances.iter().map(|e| crate::store::InstanceChange {
+                    server_id: s.server_id.clone(),
+                    exception: e.clone(),
+                }));
+        }
         match (&outcome, s.delete) {
             (Outcome::Done, true) => a.deleted.push(s.server_id.clone()),
             (Outcome::Done, false) => {}
@@ -93,6 +102,7 @@ fn added(s: &Sent, responses: &[ClientCommandResult], a: &mut Answers) {
             }
             Outcome::Added {
                 server_id: server_id.as_str().to_string(),
+                again: s.again,
             }
         }
         Some((SyncStatus::Success, None)) => Outcome::Failed {

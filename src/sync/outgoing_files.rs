@@ -11,6 +11,7 @@ use crate::proto::{ProtocolVersion, ServerId};
 use crate::store::{JournalEntry, JournalOutcome, Outcome};
 
 use super::outgoing::{Outgoing, Sent};
+use super::to_proto::Occurrence;
 
 /// What turning files into commands needs: the protocol spoken, and the items held.
 pub(super) struct Ctx<'a> {
@@ -87,11 +88,16 @@ fn add(e: &JournalEntry, ctx: &Ctx<'_>, out: &mut Outgoing) -> bool {
             .push(failed(e.id, format!("unreadable Add {}", e.payload)));
         return false;
     };
-    match super::files::add_data(&e.class, &file.text, ctx.version) {
-        Ok(data) => {
+    let form = super::files::stored_form(&e.class, &file.text, ctx.version);
+    let data = super::files::add_data(&e.class, &file.text, ctx.version).and_then(|sent| {
+        let kept = super::files::add_data(&e.class, &file.text, form)?;
+        Ok((sent, kept))
+    });
+    match data {
+        Ok((data, kept)) => {
             out.commands.push(ClientCommand::Add {
                 client_id: client_id.clone(),
-                data: data.clone(),
+                data,
             });
             out.sent.push(Sent {
                 ids: vec![e.id],
@@ -99,7 +105,9 @@ fn add(e: &JournalEntry, ctx: &Ctx<'_>, out: &mut Outgoing) -> bool {
                 delete: false,
                 edit: None,
                 client_id: Some(client_id),
-                added: Some(data),
+                added: Some(kept),
+                again: super::files::has_occurrences(&e.class, &file.text, ctx.version),
+                instances: Vec::new(),
             });
             true
         }
@@ -117,15 +125,20 @@ fn change(sid: String, ids: Vec<i64>, newest: &JournalEntry, ctx: &Ctx<'_>, out:
         d.ids.extend(ids);
         return;
     }
-    let data = file_of(newest)
+    let file = file_of(newest);
+    let data = file
+        .as_ref()
         .ok_or_else(|| format!("unreadable change {}", newest.payload))
         .and_then(|file| {
             let stored = (ctx.held)(&sid)
                 .ok_or_else(|| "the item is not in the mirror any more".to_string())?;
-            super::files::change_data(&newest.class, &file.text, &stored, ctx.version)
+            let series = super::files::change_data(&newest.class, &file.text, &stored, ctx.version);
+            let occurrences = super::files::occurrences(&newest.class, &file.text, ctx.version);
+            series
+                .and_then(|d| Ok((d, occurrences?)))
                 .map_err(|why| format!("{}: {why}", file.path))
         });
-    let (data, server_id) = match (data, ServerId::try_from(sid.as_str())) {
+    let ((data, occurrences), server_id) = match (data, ServerId::try_from(sid.as_str())) {
         (Ok(d), Ok(s)) => (d, s),
         (Err(why), _) => {
             out.unsendable
@@ -139,10 +152,28 @@ fn change(sid: String, ids: Vec<i64>, newest: &JournalEntry, ctx: &Ctx<'_>, out:
         }
     };
     out.commands.push(ClientCommand::Change {
-        server_id,
         instance_id: None,
+        server_id: server_id.clone(),
         data,
     });
+    // 16.x: each changed or cancelled occurrence after its series (MS-ASAIRS 2.2.2.26).
+    for o in occurrences {
+        out.commands.push(match o {
+            Occurrence::Change { instance_id, data } => ClientCommand::Change {
+                instance_id: Some(instance_id),
+                server_id: server_id.clone(),
+                data,
+            },
+            Occurrence::Delete { instance_id } => ClientCommand::Delete {
+                server_id: server_id.clone(),
+                instance_id: Some(instance_id),
+            },
+        });
+    }
+    let instances = match (&file, ctx.version.is_16()) {
+        (Some(f), true) => super::files::instances(&newest.class, &f.text),
+        _ => Vec::new(),
+    };
     out.sent.push(Sent {
         ids,
         server_id: sid,
@@ -150,5 +181,7 @@ fn change(sid: String, ids: Vec<i64>, newest: &JournalEntry, ctx: &Ctx<'_>, out:
         edit: None,
         client_id: None,
         added: None,
+        again: false,
+        instances,
     });
 }

@@ -117,6 +117,8 @@ fn answers_settle_each_row_by_its_status() {
         edit: None,
         client_id: None,
         added: None,
+        again: false,
+        instances: Vec::new(),
     };
     let sid = |s: &str| ServerId::try_from(s).unwrap();
     let a = answers(

@@ -96,8 +96,8 @@ pub enum ClientCommand {
         client_id: String,
         data: ApplicationData,
     },
-    /// Replaces the whole item (fields left out are cleared on the server), or on 16.x one
-    /// occurrence of a series (`instance_id`, `airsyncbase:InstanceId`, MS-ASAIRS 2.2.2.25).
+    /// Replaces the whole item (fields left out are cleared on the server); on 16.x with
+    /// `instance_id`, changes one occurrence of a series (MS-ASAIRS 2.2.2.26 `InstanceId`).
     Change {
         server_id: ServerId,
         instance_id: Option<String>,
