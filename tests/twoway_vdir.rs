@@ -162,6 +162,21 @@ fn roundtrip(version: &str) {
         "SELECT count(*) FROM events v JOIN items i ON i.id = v.item_id JOIN folders f ON f.id = i.folder_id WHERE f.name = 'Calendar' AND i.soft_deleted = 0",
     );
     assert_eq!(events_b as usize, n_events, "one removed, one added");
+    // Another device's export names the series by the UID khal gave it (on 16.x it travels as
+    // ClientUid, and the server keeps it as UID even when the series' 16.x Change carries none).
+    let b_vdir = b.dir.join("calendars");
+    simc::export(
+        &b.config,
+        "calendar",
+        &["--vdir", &b_vdir.display().to_string()],
+    );
+    assert!(
+        b_vdir
+            .join("Calendar/RKY1G6FQ2O8TK3A9D0Z4XWVJ5M7N.ics")
+            .exists(),
+        "{:?}",
+        items(&b_vdir.join("Calendar"))
+    );
 
     // A's collections: each item once, the new ones under the user's file names.
     assert_eq!(items(&contacts).len(), n_contacts + 1);

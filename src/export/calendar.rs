@@ -43,11 +43,13 @@ fn events(
         } else {
             tz::resolve(ev.timezone.as_deref())
         };
-        let uid = ev
-            .uid
-            .as_deref()
+        // The same UID the mirror's `events.uid` holds (sync::convert): 16.x items a client
+        // added carry `ClientUid` instead of `UID`.
+        let uid = [ev.uid.as_deref(), ev.client_uid.as_deref()]
+            .into_iter()
+            .flatten()
             .map(str::trim)
-            .filter(|u| !u.is_empty())
+            .find(|u| !u.is_empty())
             .map_or_else(|| fallback_uid(&item), String::from);
         let parts = event_components(&ev, &exceptions, &uid, zone.clone());
         if !parts.is_empty() {

@@ -112,7 +112,7 @@ fn add(mb: &mut Mailbox, c: &Collection<'_>, cmd: &Element<'_>) -> Element<'stat
     }
     let data = cmd
         .child(0, "ApplicationData")
-        .map(|d| ApplicationData::Other(d.clone().into_owned()));
+        .map(|d| ApplicationData::Other(keep_uid(f.kind, d.clone().into_owned(), None)));
     let m = mb.next_modseq();
     let Some(f) = mb.folder_mut(c.id) else {
         return answer(8, None);
@@ -161,6 +161,24 @@ fn existing(mb: &mut Mailbox, c: &Collection<'_>, cmd: &Element<'_>, out: &mut O
     out.responses.push(e.with(status(code)));
 }
 
+/// An event's `UID` as Exchange keeps it (MS-ASCAL 2.2.2.46): on 16.x a client sends
+/// `ClientUid` with its Add and the server answers with that `UID` from then on; a 16.x Change
+/// carries neither, and the UID stays.
+fn keep_uid(kind: Kind, mut data: Element<'static>, old: Option<&Element<'_>>) -> Element<'static> {
+    const CALENDAR: u8 = 4;
+    if kind != Kind::Calendar || data.child(CALENDAR, "UID").is_some() {
+        return data;
+    }
+    let uid = old
+        .and_then(|o| o.child(CALENDAR, "UID"))
+        .map(|e| e.text())
+        .or_else(|| data.child(CALENDAR, "ClientUid").map(|e| e.text()));
+    if let (Some(uid), Some(tag)) = (uid, wbxml::Tag::by_name(CALENDAR, "UID")) {
+        data = data.with(Element::new(tag).with_text(uid));
+    }
+    data
+}
+
 /// What a Change makes of an item.
 enum Update {
     /// A generated mail's new state.
@@ -182,7 +200,11 @@ fn update(kind: Kind, idx: u32, item: &Item, data: &Element<'_>) -> Option<Updat
             (merged != now).then_some(Update::Flags(merged))
         }
         (_, custom) => {
-            let sent = ApplicationData::Other(data.clone().into_owned());
+            let old = match custom {
+                Some(ApplicationData::Other(e)) => Some(e),
+                _ => None,
+            };
+            let sent = ApplicationData::Other(keep_uid(kind, data.clone().into_owned(), old));
             (custom != Some(&sent)).then_some(Update::Custom(sent))
         }
     }
