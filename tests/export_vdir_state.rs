@@ -254,3 +254,22 @@ fn a_crash_between_the_two_state_writes_is_not_a_change() {
     );
     assert_eq!(files(&dir), ["hilde.vcf", "ida.vcf"]);
 }
+
+#[test]
+fn an_edit_made_while_the_add_was_on_its_way_was_taken_as_synced() {
+    let dir = collection("adopt-as");
+    export(&dir, "vcf", &[]);
+    let sent = card("Sent Name");
+    std::fs::write(dir.join("new.vcf"), card("Edited Meanwhile")).unwrap();
+    easync::export::vdir_state::adopt_as(&dir, "new.vcf", "contacts:9", sent.as_bytes()).unwrap();
+    assert_eq!(
+        local_changes(&dir).unwrap(),
+        [VdirChange::Changed {
+            server_id: "contacts:9".into(),
+            path: dir.join("new.vcf"),
+        }],
+        "the file differs from what was sent: a change to send"
+    );
+    std::fs::write(dir.join("new.vcf"), &sent).unwrap();
+    assert!(local_changes(&dir).unwrap().is_empty());
+}

@@ -168,13 +168,15 @@ fn change(
 /// user's file, not a second one.
 pub fn adopt_added(db: &mut Store) -> anyhow::Result<()> {
     for e in db.added()? {
-        let path = match serde_json::from_str::<crate::model::Payload>(&e.payload) {
-            Ok(crate::model::Payload::File(f)) => PathBuf::from(f.path),
-            _ => PathBuf::new(),
+        let (path, sent) = match serde_json::from_str::<crate::model::Payload>(&e.payload) {
+            Ok(crate::model::Payload::File(f)) => (PathBuf::from(f.path), f.text),
+            _ => (PathBuf::new(), String::new()),
         };
+        // What was sent is what the file is known to hold: a later edit is found next time.
         if let (Some(dir), Some(name), Some(sid)) =
             (path.parent(), path.file_name(), e.server_id.as_deref())
-            && let Err(err) = vdir_state::adopt(dir, &name.to_string_lossy(), sid)
+            && let Err(err) =
+                vdir_state::adopt_as(dir, &name.to_string_lossy(), sid, sent.as_bytes())
         {
             tracing::warn!(path = %path.display(), "adopting the file of a new item: {err}");
         }

@@ -197,13 +197,24 @@ fn item_names(dir: &Path) -> io::Result<Vec<String>> {
 /// easync already wrote for `server_id` under another name is removed if the user did not change
 /// it (else it is left, and reported as `Added`).
 pub fn adopt(dir: &Path, file_name: &str, server_id: &str) -> io::Result<()> {
+    // A name that is not the collection's is refused by adopt_as, before anything is read.
+    let bytes = match plain(file_name) {
+        true => std::fs::read(dir.join(file_name))?,
+        false => Vec::new(),
+    };
+    adopt_as(dir, file_name, server_id, &bytes)
+}
+
+/// [`adopt`], recording `sent` — the text the server was sent — as what the file holds: an edit
+/// the user made to the file after it was sent is then found as a change by the next sync.
+pub fn adopt_as(dir: &Path, file_name: &str, server_id: &str, sent: &[u8]) -> io::Result<()> {
     if !plain(file_name) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("not a file name of the collection: {file_name:?}"),
         ));
     }
-    let bytes = std::fs::read(dir.join(file_name))?;
+    std::fs::metadata(dir.join(file_name))?;
     let mut state = State::load(dir)?;
     let others: Vec<String> = state
         .entries
@@ -223,6 +234,6 @@ pub fn adopt(dir: &Path, file_name: &str, server_id: &str) -> io::Result<()> {
     }
     state
         .entries
-        .insert(file_name.to_string(), Entry::written(server_id, &bytes));
+        .insert(file_name.to_string(), Entry::written(server_id, sent));
     state.save(dir)
 }
