@@ -454,3 +454,30 @@ fn a_change_of_a_mail_gone_from_the_server_fails_and_a_delete_of_one_is_done() {
     );
     assert_eq!(count_in(&a.db, "Inbox", &s2), 0, "already gone: done");
 }
+
+#[test]
+fn a_dropped_flag_kept_showing_in_the_mirror() {
+    let server = start(small());
+    let a = client("tw-dropped-a", &server.url(), "16.1", "");
+    sync_ok(&a);
+    let subject = nth_subject(&a.db, 14);
+    let id = id_of(&a.db, "Inbox", &subject);
+    let before = field(&a.db, "Inbox", &subject, "flag_status");
+    assert_ne!(before, Some(2));
+    ok(&a, &["mail", "flag", "--no-sync", &id.to_string()]);
+    assert_eq!(
+        field(&a.db, "Inbox", &subject, "flag_status"),
+        Some(2),
+        "shown at once"
+    );
+    let change: i64 = q(&a.db, "SELECT id FROM changes");
+    ok(&a, &["changes", "drop", &change.to_string()]);
+    sync_ok(&a);
+    assert_eq!(journal(&a.db), 0);
+    assert_eq!(
+        field(&a.db, "Inbox", &subject, "flag_status"),
+        before,
+        "the server's version again"
+    );
+    assert_mirrors(&a.db, &server.sim);
+}

@@ -290,7 +290,22 @@ impl Store {
     }
 
     /// Removes a change from the journal (it will not be sent); false when there is none.
+    /// A dropped mail or file edit already shows in the mirror: it becomes a `fetch` of the
+    /// item, so the next sync shows the server's version again.
     pub fn drop_change(&mut self, id: i64) -> Result<bool, StoreError> {
+        let refetched = self
+            .conn
+            .execute(
+                "UPDATE changes SET kind = 'fetch', payload = '{}', state = 'pending', \
+                 attempts = 0, unanswered = 0, status = NULL, error = NULL, \
+                 updated_at = unixepoch() WHERE id = ?1 AND kind IN ('mail', 'change') \
+                 AND item_id IS NOT NULL AND state IN ('pending', 'failed', 'conflict')",
+                [id],
+            )
+            .map_err(|e| self.err(e))?;
+        if refetched > 0 {
+            return Ok(true);
+        }
         self.conn
             .execute(
                 "DELETE FROM changes WHERE id = ?1 AND state IN ('pending', 'failed', 'conflict')",

@@ -169,9 +169,10 @@ pub async fn sync_folders(
             .filter(|i| !answered.contains(i))
             .collect();
         for &i in &unanswered {
-            // Left out of the response (or an empty response): no changes in that folder, and
-            // the changes the request carried were taken (a failure would have been answered).
+            // Left out of the response (or an empty response): no changes in that folder; the
+            // changes the request carried go again, dropped edits are fetched now.
             lanes[i].report.requests += 1;
+            super::outgoing::refetch_unanswered(t, db, &mut lanes[i], opts).await?;
             super::outgoing::unanswered(db, &mut lanes[i])?;
             lanes[i].done = !super::outgoing::unsent(db, &lanes[i])?;
         }
@@ -360,7 +361,11 @@ fn plan_lane(
         ops,
         reset,
         window_reset,
-        journal: std::mem::take(&mut answers.outcomes),
+        journal: {
+            let mut j = std::mem::take(&mut answers.outcomes);
+            j.extend(super::outgoing::refetched(&lane.outgoing));
+            j
+        },
     };
     if let Some(refused) = guard_deletions(db, lane, &step, opts)? {
         lane.fail(refused);
@@ -377,10 +382,17 @@ fn plan_lane(
     lane.report.unknown_changes += planned.unknown_changes.len();
     lane.resync &= more;
     lane.key = new_key;
+    let refetch: Vec<String> = lane
+        .outgoing
+        .refetch
+        .iter()
+        .map(|(_, s)| s.clone())
+        .collect();
     lane.outgoing = Default::default();
     lane.done = !more && !again && !super::outgoing::unsent(db, lane)?;
     let mut fetch = planned.unknown_changes;
     fetch.extend(answers.refetch);
+    fetch.extend(refetch);
     Ok(Planned::Step(step, fetch))
 }
 

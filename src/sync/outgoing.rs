@@ -50,6 +50,8 @@ pub(super) struct Outgoing {
     pub unsendable: Vec<JournalOutcome>,
     /// Rows left for the next request (the other kind of delete).
     pub left_over: bool,
+    /// Dropped edits (`fetch` rows): the items fetched again, and the rows done with them.
+    pub refetch: Vec<(i64, String)>,
 }
 
 impl Outgoing {
@@ -108,6 +110,10 @@ pub(super) fn build(
         };
         match (e.kind.as_str(), serde_json::from_str::<Payload>(&e.payload)) {
             ("change", _) => {} // from a file: below
+            ("fetch", _) => {
+                seen.insert(e.id);
+                out.refetch.push((e.id, sid));
+            }
             ("mail", Ok(Payload::Mail(edit))) => {
                 seen.insert(e.id);
                 match edits.iter_mut().find(|(s, ..)| *s == sid) {
@@ -344,6 +350,58 @@ pub(super) fn unanswered(
             "the server did not answer the changes sent for this folder: they go again with the next sync");
         db.note_unanswered(&out.ids())?;
     }
+    Ok(())
+}
+
+/// The `fetch` rows a request carried: done once the step that puts the fetched items applies.
+pub(super) fn refetched(out: &Outgoing) -> Vec<JournalOutcome> {
+    out.refetch
+        .iter()
+        .map(|&(id, _)| JournalOutcome {
+            id,
+            outcome: Outcome::Done,
+        })
+        .collect()
+}
+
+/// Dropped edits of a folder the response left out: the items are fetched whole and put, with
+/// the `fetch` rows done, the key unchanged. A fetch that fails leaves them for the next sync.
+pub(super) async fn refetch_unanswered(
+    t: &mut impl super::Transport,
+    db: &mut impl super::store::SyncStore,
+    lane: &mut super::lane::Lane<'_>,
+    opts: &super::items::ItemOptions,
+) -> Result<(), super::SyncError> {
+    if lane.outgoing.refetch.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = lane
+        .outgoing
+        .refetch
+        .iter()
+        .map(|(_, s)| s.clone())
+        .collect();
+    let mail = lane.class == Some(crate::proto::classes::ItemClass::Email);
+    let body = if mail { opts.mail_body } else { opts.body };
+    let mime = (mail && opts.mail_mime).then_some(2);
+    let fetched = match super::fetch::whole_items(t, &lane.id, lane.class, &ids, body, mime).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!(folder = %lane.folder.name, "fetching dropped edits again: {e}");
+            return Ok(());
+        }
+    };
+    let step = crate::store::SyncStep {
+        folder: lane.folder.server_id.clone(),
+        new_key: lane.key.as_str().to_string(),
+        filter_type: db
+            .folder_state(&lane.folder.server_id)?
+            .and_then(|f| f.filter_type),
+        ops: fetched.into_iter().map(crate::store::ItemOp::Put).collect(),
+        journal: refetched(&lane.outgoing),
+        ..Default::default()
+    };
+    db.apply(std::slice::from_ref(&step))?;
     Ok(())
 }
 

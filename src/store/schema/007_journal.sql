@@ -12,7 +12,9 @@ CREATE TABLE changes (
     folder_server_id  TEXT NOT NULL,   -- the item's folder when the change was made
     server_id         TEXT,            -- the item's ServerId then (for display)
     class             TEXT NOT NULL,   -- 'Email', 'Contacts', 'Calendar', 'Tasks'
-    kind              TEXT NOT NULL CHECK (kind IN ('mail', 'move', 'delete', 'add', 'change')),
+    -- 'fetch': a dropped edit; the item is fetched again so the mirror shows the server's.
+    kind              TEXT NOT NULL
+                      CHECK (kind IN ('mail', 'move', 'delete', 'add', 'change', 'fetch')),
     payload           TEXT NOT NULL,   -- JSON: what to change (see docs/schema.md)
     client_id         TEXT UNIQUE,     -- an Add's ClientId: the same on every retry
     origin            TEXT NOT NULL,   -- 'cli', 'maildir', 'vdir', …
