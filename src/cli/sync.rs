@@ -298,61 +298,7 @@ async fn estimates(
     }
 }
 
-/// The configured maildirs (`what = "mail"`).
-pub(super) fn maildirs(acct: &crate::config::Account) -> Vec<super::maildir::Maildir> {
-    acct.exports
-        .iter()
-        .filter_map(|e| match e {
-            crate::export::Export::Mail(m) => Some(super::maildir::Maildir {
-                root: m.root.clone(),
-                folders: m.folders.clone(),
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Records the user's changes to the configured maildirs in the journal (before a sync sends
-/// them and before anything is written out again); the report lines.
-pub(super) fn record_maildir_changes(
-    db: &mut Store,
-    acct: &crate::config::Account,
-) -> anyhow::Result<String> {
-    crate::export::guard::looked_now();
-    let mut out = String::new();
-    for m in maildirs(acct) {
-        if let Some(line) = super::maildir::record_changes(db, &m)? {
-            out.push_str(&line);
-            out.push('\n');
-        }
-    }
-    out.push_str(&super::vdir::record_changes(db, acct)?);
-    Ok(out)
-}
-
-/// Writes the configured maildirs out, as report lines.
-pub(super) async fn mail_exports(
-    db: &mut Store,
-    acct: &crate::config::Account,
-    mut session: Option<&mut crate::http::Session>,
-    json: bool,
-) -> anyhow::Result<String> {
-    let mut out = String::new();
-    for m in maildirs(acct) {
-        let report = super::maildir::export(acct, db, session.as_deref_mut(), &m)
-            .await
-            .with_context(|| format!("the mail export to {}", m.root.display()))?;
-        for line in report.lines() {
-            if json {
-                let v = serde_json::json!({"type": "export", "what": "mail", "report": line});
-                out.push_str(&format!("{v}\n"));
-            } else {
-                out.push_str(&format!("export: {line}\n"));
-            }
-        }
-    }
-    Ok(out)
-}
+pub(super) use super::maildir::{mail_exports, maildirs, record_maildir_changes};
 
 /// The account's configured exports (`[[account.NAME.export]]`), after a sync.
 pub(super) fn run_exports(

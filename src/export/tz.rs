@@ -24,26 +24,6 @@ pub enum Zone {
     Utc,
 }
 
-/// Zones tried first when matching by rules (so Berlin, not Africa/Ceuta, stands for CET).
-const PREFERRED: [&str; 16] = [
-    "Europe/Berlin",
-    "Europe/London",
-    "Europe/Helsinki",
-    "Europe/Moscow",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Asia/Kolkata",
-    "Asia/Shanghai",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-    "UTC",
-];
-
 /// Resolves a blob (base64 text as sent); `None`, garbage and zero-length blobs are UTC.
 pub fn resolve(blob: Option<&str>) -> Zone {
     let Some(tz) = blob
@@ -84,7 +64,10 @@ fn by_name(tz: &TimeZone) -> Option<Tz> {
 
 /// Step 2: an IANA zone with the blob's offsets and transitions this year.
 fn by_rules(tz: &TimeZone) -> Option<Tz> {
-    let preferred = PREFERRED.iter().filter_map(|n| Tz::from_str(n).ok());
+    let preferred = crate::model::PREFERRED_ZONES
+        .iter()
+        .chain(&["UTC"])
+        .filter_map(|n| Tz::from_str(n).ok());
     preferred
         .chain(chrono_tz::TZ_VARIANTS.iter().copied())
         .find(|&z| matches_rules(z, tz))

@@ -82,3 +82,24 @@ pub struct TimeZone {
     /// Minutes added to `bias` during daylight time (usually -60); 0 without daylight time.
     pub daylight_bias: i32,
 }
+
+/// IANA zones tried first when a Windows time zone is matched by its offsets or rules (so
+/// Europe/Berlin, not Africa/Ceuta, stands for CET): used both ways, to read an item's zone and
+/// to write one.
+pub const PREFERRED_ZONES: [&str; 15] = [
+    "Europe/Berlin",
+    "Europe/London",
+    "Europe/Helsinki",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+];

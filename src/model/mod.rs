@@ -7,7 +7,7 @@ use serde::Serialize;
 mod change;
 mod details;
 pub use change::{FileItem, FlagEdit, LocalChange, MailEdit, Payload};
-pub use details::{Address, Attendee, Exception, Recurrence, TimeZone};
+pub use details::{Address, Attendee, Exception, PREFERRED_ZONES, Recurrence, TimeZone};
 
 /// An attachment's metadata (the bytes are fetched on demand).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]

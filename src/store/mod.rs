@@ -11,6 +11,7 @@ mod folders;
 mod items;
 mod journal;
 mod journal_lookup;
+mod journal_write;
 mod migrate;
 mod put;
 mod query;

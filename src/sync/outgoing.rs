@@ -12,9 +12,9 @@
 
 use std::collections::HashSet;
 
-use crate::model::{FlagEdit, MailEdit, Payload};
+use crate::model::{MailEdit, Payload};
 use crate::proto::ServerId;
-use crate::proto::classes::{ApplicationData, List, email};
+use crate::proto::classes::ApplicationData;
 use crate::proto::sync::ClientCommand;
 use crate::store::{JournalEntry, JournalOutcome, Outcome};
 
@@ -222,47 +222,7 @@ fn gone(e: &JournalEntry) -> JournalOutcome {
     }
 }
 
-/// The ApplicationData of a mail Change: only the parts the edit sets.
-pub fn mail_change(edit: &MailEdit) -> ApplicationData {
-    let mut m = email::Email {
-        read: edit.read,
-        ..email::Email::default()
-    };
-    m.flag = edit.flag.as_ref().map(flag);
-    m.categories = edit.categories.as_ref().map(|c| List {
-        items: c.iter().cloned().map(email::Category).collect(),
-        ..List::default()
-    });
-    ApplicationData::Email(Box::new(m))
-}
-
-/// `Flag` (MS-ASEMAIL 2.2.2.27): an empty element clears it; an active flag names its type
-/// (and dates, all four or none); a completed one says when.
-fn flag(f: &FlagEdit) -> email::Flag {
-    match f {
-        FlagEdit::Cleared => email::Flag::default(),
-        FlagEdit::Flagged { due } => email::Flag {
-            status: Some(2),
-            flag_type: Some("Follow up".into()),
-            start_date: due.clone(),
-            utc_start_date: due.clone(),
-            due_date: due.clone(),
-            utc_due_date: due.clone(),
-            ..email::Flag::default()
-        },
-        FlagEdit::Complete => {
-            let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
-                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-                .to_string();
-            email::Flag {
-                status: Some(1),
-                complete_time: Some(now.clone()),
-                date_completed: Some(now),
-                ..email::Flag::default()
-            }
-        }
-    }
-}
+pub use super::outgoing_mail::mail_change;
 
 impl super::lane::Lane<'_> {
     /// The request in flight was not answered for this folder: its changes go again.

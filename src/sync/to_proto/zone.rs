@@ -13,25 +13,6 @@ use chrono_tz::Tz;
 use crate::model;
 use crate::proto::classes::timezone::{SystemTime, TimeZone as Blob};
 
-/// Zones tried first when a zone is found by its offsets alone.
-const PREFERRED: [&str; 15] = [
-    "Europe/Berlin",
-    "Europe/London",
-    "Europe/Helsinki",
-    "Europe/Moscow",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Asia/Kolkata",
-    "Asia/Shanghai",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-];
-
 /// The blob for a zone in `year` (the item's).
 pub(super) fn blob(tz: Option<&model::TimeZone>, year: i32) -> Blob {
     let Some(tz) = tz else {
@@ -71,7 +52,7 @@ fn iana(tz: &model::TimeZone, year: i32) -> Option<Tz> {
     };
     let fits = |z: &Tz| offsets(*z, year) == (-tz.bias * 60, -(tz.bias + tz.daylight_bias) * 60);
     named.filter(fits).or_else(|| {
-        PREFERRED
+        crate::model::PREFERRED_ZONES
             .iter()
             .filter_map(|n| Tz::from_str(n).ok())
             .chain(chrono_tz::TZ_VARIANTS.iter().copied())
