@@ -8,6 +8,7 @@ mod events;
 mod files;
 mod hooks;
 mod notify;
+mod pinged;
 mod signals;
 mod steps;
 
@@ -27,8 +28,8 @@ use crate::proto::HeartbeatInterval;
 use crate::proto::classes::ItemClass;
 use crate::proto::ping::{Ping, PingFolder};
 use crate::store::{Store, StoredFolder, WriterLock};
-use crate::sync::push::{self, Heartbeat, PingAction};
-use crate::sync::{SyncError, account, hierarchy};
+use crate::sync::push::{self, Heartbeat};
+use crate::sync::{SyncError, account};
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
@@ -267,76 +268,6 @@ impl Watcher {
                 self.sync(Some(self.ids()), "resume").await
             }
         }
-    }
-
-    async fn answer(&mut self, action: PingAction) -> anyhow::Result<bool> {
-        match action {
-            PingAction::Again => {
-                self.heartbeat.expired_cleanly();
-                self.db.set_ping_heartbeat(self.heartbeat.seconds())?;
-                Ok(false)
-            }
-            PingAction::Sync(ids) => {
-                self.heartbeat.answered();
-                if self.sync(Some(ids), "push").await? {
-                    return Ok(true);
-                }
-                if !self.synced {
-                    // The server still has the changes: the next Ping says so; not at once.
-                    self.heartbeat.failed();
-                    return self.pause(push::backoff(self.heartbeat.failures())).await;
-                }
-                Ok(false)
-            }
-            PingAction::Heartbeat(limit) => {
-                tracing::info!(limit, "the server bounds the heartbeat (Ping status 5)");
-                self.heartbeat.server_bound(limit);
-                self.db.set_ping_heartbeat(self.heartbeat.seconds())?;
-                Ok(false)
-            }
-            PingAction::Shrink(max) => {
-                tracing::warn!(
-                    max,
-                    "the server watches at most {max} folders (Ping status 6)"
-                );
-                self.watched.truncate(max);
-                Ok(false)
-            }
-            PingAction::FolderSync => {
-                hierarchy::sync(&mut self.session, &mut self.db).await?;
-                self.derive_watched()?;
-                Ok(false)
-            }
-            PingAction::Resend | PingAction::BackOff => {
-                self.heartbeat.failed();
-                self.pause(push::backoff(self.heartbeat.failures())).await
-            }
-        }
-    }
-
-    async fn failed(&mut self, e: HttpError, after: Duration) -> anyhow::Result<bool> {
-        if e.needs_attention() {
-            return Err(e.into());
-        }
-        self.events.error(&e.to_string());
-        let wait = match &e {
-            HttpError::RetryAfter {
-                delay,
-                stated: true,
-                ..
-            } => *delay,
-            HttpError::Timeout { .. } | HttpError::Network { .. } => {
-                self.heartbeat.died(after);
-                self.db.set_ping_heartbeat(self.heartbeat.seconds())?;
-                push::backoff(self.heartbeat.failures())
-            }
-            _ => {
-                self.heartbeat.failed();
-                push::backoff(self.heartbeat.failures())
-            }
-        };
-        tracing::warn!("Ping: {e}; again in {:.1} s", wait.as_secs_f64());
-        self.pause(wait).await
     }
 
     /// Waits (at most [`MAX_DELAY`]: a server-stated delay must not overflow the clock),
