@@ -13,22 +13,7 @@ mod common;
 mod simc;
 
 use easync::sim::{SimConfig, State};
-use simc::{assert_mirrors, client, q, start, sync_cmd};
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// xorshift64: reproducible from the printed seed.
-fn next(x: &mut u64) -> u64 {
-    *x ^= *x << 13;
-    *x ^= *x >> 7;
-    *x ^= *x << 17;
-    *x
-}
+use simc::{assert_mirrors, client, env_u64, q, start, sync_cmd, xorshift};
 
 fn assert_sound(db: &std::path::Path) {
     if !db.exists() {
@@ -52,9 +37,9 @@ fn assert_sound(db: &std::path::Path) {
 
 #[test]
 fn killed_at_random_moments_the_store_converges_exactly() {
-    let items = env("EASYNC_CRASH_ITEMS", 3000) as u32;
-    let kills = env("EASYNC_CRASH_KILLS", 10);
-    let seed = env(
+    let items = env_u64("EASYNC_CRASH_ITEMS", 3000) as u32;
+    let kills = env_u64("EASYNC_CRASH_KILLS", 10);
+    let seed = env_u64(
         "EASYNC_CRASH_SEED",
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -81,7 +66,7 @@ fn killed_at_random_moments_the_store_converges_exactly() {
     let mut x = seed;
     let (mut killed, mut completed) = (0, 0);
     while killed < kills {
-        let after = Duration::from_millis(next(&mut x) % (full.as_millis() as u64 + 1));
+        let after = Duration::from_millis(xorshift(&mut x) % (full.as_millis() as u64 + 1));
         let mut child = sync_cmd(&c, &[]).spawn().unwrap();
         std::thread::sleep(after);
         if child.try_wait().unwrap().is_none() {
@@ -93,7 +78,7 @@ fn killed_at_random_moments_the_store_converges_exactly() {
         }
         assert_sound(&c.db);
         // The server changes between runs: new mail, changed and deleted items.
-        let r = next(&mut x);
+        let r = xorshift(&mut x);
         sim.add_items("Inbox", (r % 20) as u32).unwrap();
         let live = sim
             .snapshot()

@@ -16,21 +16,7 @@ mod simc;
 use easync::model::{FlagEdit, LocalChange, MailEdit};
 use easync::sim::SimConfig;
 use easync::store::Store;
-use simc::{Client, assert_mirrors, client, q, start, sync_cmd};
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn next(x: &mut u64) -> u64 {
-    *x ^= *x << 13;
-    *x ^= *x >> 7;
-    *x ^= *x << 17;
-    *x
-}
+use simc::{Client, assert_mirrors, client, env_u64, q, start, sync_cmd, xorshift};
 
 /// What the server must show for a mail afterwards.
 #[derive(Debug, Clone, PartialEq)]
@@ -230,7 +216,7 @@ fn round(name: &str, probe: Duration, x: &mut u64, budget: u64) -> (u64, u64, u6
     while killed < budget {
         // The first third of a run is start-up and FolderSync: kills land mostly after it.
         let span = full.as_millis() as u64;
-        let after = Duration::from_millis(span / 3 + next(x) % (span * 2 / 3 + 1));
+        let after = Duration::from_millis(span / 3 + xorshift(x) % (span * 2 / 3 + 1));
         let started = Instant::now();
         let mut child = sync_cmd(&c, &[]).spawn().unwrap();
         std::thread::sleep(after);
@@ -282,8 +268,8 @@ fn round(name: &str, probe: Duration, x: &mut u64, budget: u64) -> (u64, u64, u6
 
 #[test]
 fn killed_while_sending_1000_changes_each_reaches_the_server_exactly_once() {
-    let kills = env("EASYNC_TWOWAY_KILLS", 20);
-    let seed = env(
+    let kills = env_u64("EASYNC_TWOWAY_KILLS", 20);
+    let seed = env_u64(
         "EASYNC_CRASH_SEED",
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -6,30 +6,7 @@ mod common;
 #[path = "common/sim.rs"]
 mod simc;
 
-use std::process::Output;
-
-use simc::{Client, PASSWORD_ENV, assert_mirrors, client, q, small, start, sync_ok};
-
-fn easync(c: &Client, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(&c.config)
-        .args(args)
-        .env(PASSWORD_ENV, "demo")
-        .output()
-        .unwrap()
-}
-
-fn ok(c: &Client, args: &[&str]) -> String {
-    let out = easync(c, args);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "easync {args:?}: {text}");
-    text
-}
+use simc::{assert_mirrors, client, easync, easync_ok as ok, q, small, start, sync_ok};
 
 /// The row id of the mail with `subject` in folder `folder` (by name).
 fn id_of(db: &std::path::Path, folder: &str, subject: &str) -> i64 {

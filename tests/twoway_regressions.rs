@@ -8,29 +8,10 @@ mod common;
 mod simc;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use easync::sim::SimConfig;
 use easync::sim::faults::{Fault, Scope};
-use simc::{Client, PASSWORD_ENV, client, q, small, start, sync_cmd, sync_ok};
-
-fn easync(c: &Client, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_easync"))
-        .arg("-c")
-        .arg(&c.config)
-        .args(args)
-        .env(PASSWORD_ENV, "demo")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use simc::{Client, client, easync, printed as text, q, small, start, sync_cmd, sync_ok};
 
 fn in_folder(db: &Path, folder: &str) -> i64 {
     q(

@@ -257,3 +257,47 @@ pub fn vobject(script: &str, files: &[std::path::PathBuf]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// `easync -c CONFIG ARGS…` for client `c`, with its password.
+pub fn easync(c: &Client, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&c.config)
+        .args(args)
+        .env(PASSWORD_ENV, "demo")
+        .output()
+        .unwrap()
+}
+
+/// What a run printed, stdout then stderr.
+pub fn printed(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// [`easync`], which must succeed; what it printed.
+pub fn easync_ok(c: &Client, args: &[&str]) -> String {
+    let out = easync(c, args);
+    let text = printed(&out);
+    assert!(out.status.success(), "easync {args:?}: {text}");
+    text
+}
+
+/// A number from the environment (the crash tests' knobs), else `default`.
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// xorshift64: reproducible from a printed seed.
+pub fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
