@@ -35,7 +35,9 @@ pub fn record(
 /// A new item from a file: refused now when the file cannot be read (nothing is recorded);
 /// its summary.
 fn added(class: &str, text: &str) -> Result<Option<String>, SyncError> {
-    let (item, _) = super::files::parse(class, text).map_err(SyncError::Refused)?;
+    let item = super::files::FileItem::parse(class, text)
+        .map_err(SyncError::Refused)?
+        .item;
     Ok(item.summary().map(str::to_string))
 }
 
@@ -89,8 +91,9 @@ fn effect(db: &Store, change: &LocalChange) -> Result<Option<crate::model::ItemR
             let class = ItemClass::from_name(&held.class);
             let stored = ApplicationData::decode("store", &held.raw, class)
                 .map_err(|e| SyncError::Refused(format!("item {item} cannot be read back: {e}")))?;
-            let form = super::files::stored_form(&held.class, &file.text, version(db)?);
-            let data = super::files::change_data(&held.class, &file.text, &stored, form)
+            let version = version(db)?;
+            let data = super::files::FileItem::parse(&held.class, &file.text)
+                .and_then(|f| f.change_data(&stored, f.stored_form(version)))
                 .map_err(|e| SyncError::Refused(format!("{}: {e}", file.path)))?;
             convert::record(&held.server_id, &data)
                 .map(Some)

@@ -88,13 +88,17 @@ fn add(e: &JournalEntry, ctx: &Ctx<'_>, out: &mut Outgoing) -> bool {
             .push(failed(e.id, format!("unreadable Add {}", e.payload)));
         return false;
     };
-    let form = super::files::stored_form(&e.class, &file.text, ctx.version);
-    let data = super::files::add_data(&e.class, &file.text, ctx.version).and_then(|sent| {
-        let kept = super::files::add_data(&e.class, &file.text, form)?;
-        Ok((sent, kept))
+    let parsed = super::files::FileItem::parse(&e.class, &file.text);
+    let data = parsed.as_ref().map_err(String::clone).and_then(|p| {
+        let kept = p.add_data(p.stored_form(ctx.version))?;
+        Ok((
+            p.add_data(ctx.version)?,
+            kept,
+            p.has_occurrences(ctx.version),
+        ))
     });
     match data {
-        Ok((data, kept)) => {
+        Ok((data, kept, again)) => {
             out.commands.push(ClientCommand::Add {
                 client_id: client_id.clone(),
                 data,
@@ -106,7 +110,7 @@ fn add(e: &JournalEntry, ctx: &Ctx<'_>, out: &mut Outgoing) -> bool {
                 edit: None,
                 client_id: Some(client_id),
                 added: Some(kept),
-                again: super::files::has_occurrences(&e.class, &file.text, ctx.version),
+                again,
                 instances: Vec::new(),
             });
             true
@@ -132,13 +136,19 @@ fn change(sid: String, ids: Vec<i64>, newest: &JournalEntry, ctx: &Ctx<'_>, out:
         .and_then(|file| {
             let stored = (ctx.held)(&sid)
                 .ok_or_else(|| "the item is not in the mirror any more".to_string())?;
-            let series = super::files::change_data(&newest.class, &file.text, &stored, ctx.version);
-            let occurrences = super::files::occurrences(&newest.class, &file.text, ctx.version);
-            series
-                .and_then(|d| Ok((d, occurrences?)))
-                .map_err(|why| format!("{}: {why}", file.path))
+            let p = super::files::FileItem::parse(&newest.class, &file.text)
+                .map_err(|why| format!("{}: {why}", file.path))?;
+            let series = p
+                .change_data(&stored, ctx.version)
+                .map_err(|why| format!("{}: {why}", file.path))?;
+            let instances = match ctx.version.is_16() {
+                true => p.instances().to_vec(),
+                false => Vec::new(),
+            };
+            Ok((series, p.occurrences(ctx.version), instances))
         });
-    let ((data, occurrences), server_id) = match (data, ServerId::try_from(sid.as_str())) {
+    let ((data, occurrences, instances), server_id) = match (data, ServerId::try_from(sid.as_str()))
+    {
         (Ok(d), Ok(s)) => (d, s),
         (Err(why), _) => {
             out.unsendable
@@ -170,10 +180,6 @@ fn change(sid: String, ids: Vec<i64>, newest: &JournalEntry, ctx: &Ctx<'_>, out:
             },
         });
     }
-    let instances = match (&file, ctx.version.is_16()) {
-        (Some(f), true) => super::files::instances(&newest.class, &f.text),
-        _ => Vec::new(),
-    };
     out.sent.push(Sent {
         ids,
         server_id: sid,
