@@ -11,6 +11,7 @@
 //! - [`model`]: wire-independent item types the store keeps.
 //! - [`sync`]: the engine (hierarchy, items of many folders per request), generic over a transport.
 //! - [`store`]: the SQLite database users query (schema in `src/store/schema`, docs/schema.md).
+//! - [`mime`]: RFC 5322 messages on their way out (recipients, the header fields sending adds).
 //! - [`config`]: the configuration file and where secrets come from.
 //! - [`text`]: server text made safe to print (control characters removed).
 //! - [`sim`]: the simulated EAS server (demo, reliability tests, benchmarks), on proto + wbxml.
@@ -21,6 +22,7 @@ pub mod config;
 pub mod export;
 pub mod http;
 pub mod import;
+pub mod mime;
 pub mod model;
 pub mod proto;
 pub mod sim;

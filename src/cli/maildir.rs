@@ -292,3 +292,31 @@ pub(super) async fn mail_exports(
     }
     Ok(out)
 }
+
+/// The mirrored mail with this Message-ID, found in the state files of the configured
+/// maildirs (where mutt and notmuch users reply from): `(folder server id, server id)`.
+pub(super) fn find_message_id(
+    db: &Store,
+    acct: &crate::config::Account,
+    message_id: &str,
+) -> anyhow::Result<Option<(String, String)>> {
+    let wanted = message_id.trim().trim_matches(['<', '>']);
+    let folders = db.folders()?;
+    for m in maildirs(acct) {
+        for f in folders.iter().filter(|f| m.wants(f) && !f.orphaned) {
+            let dir = maildir::folder_dir(&m.root, &folder_path(&folders, &f.server_id));
+            let Ok(state) = maildir_state::State::load(&dir) else {
+                continue; // not exported yet, or unreadable: the reply goes as a new message
+            };
+            let found = state.entries.values().find_map(|e| {
+                (e.message_id.as_deref() == Some(wanted))
+                    .then(|| e.server_id.clone())
+                    .flatten()
+            });
+            if let Some(server_id) = found {
+                return Ok(Some((f.server_id.clone(), server_id)));
+            }
+        }
+    }
+    Ok(None)
+}

@@ -15,6 +15,8 @@ mod mail;
 mod mail_change;
 mod maildir;
 mod progress;
+mod send;
+mod send_args;
 mod sim;
 mod status;
 mod sync;
@@ -59,6 +61,10 @@ enum Command {
     Mail(mail::MailArgs),
     /// Local changes not on the server yet: pending, failed, conflicts; retry or drop them.
     Changes(changes::ChangesArgs),
+    /// Send a message from standard input, as sendmail does (`easync send --help`); queued
+    /// when the server cannot be reached.
+    #[command(disable_help_flag = true)]
+    Send(send::SendArgs),
     /// What the database holds, per folder.
     Status(status::StatusArgs),
     /// Stay connected: sync on every change the server pushes (Ping), run hooks, print events.
@@ -85,6 +91,9 @@ pub const EXIT_CONFIG: u8 = 78;
 /// The exit code for an error, by its kind.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<send::SendExit>() {
+            return e.code;
+        }
         if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
             return EXIT_CONFIG;
         }
@@ -227,6 +236,7 @@ impl Cli {
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Mail(args) => args.execute(self.config.as_deref()),
             Command::Changes(args) => args.execute(self.config.as_deref()),
+            Command::Send(args) => args.execute(self.config.as_deref()),
             Command::Status(args) => args.execute(self.config.as_deref()),
             Command::Watch(args) => args.execute(self.config.as_deref()),
             Command::Demo(args) => args.execute(),

@@ -37,6 +37,7 @@ impl StatusArgs {
         let state = db.account()?;
         let folders = db.folder_status()?;
         let changes = db.journal_counts()?;
+        let (queued, refused) = db.outbox_counts()?;
         let mut s = String::new();
         if self.json {
             for f in &folders {
@@ -44,6 +45,8 @@ impl StatusArgs {
             }
             let v = serde_json::json!({"type": "changes", "pending": changes.pending,
                 "failed": changes.failed, "conflict": changes.conflict});
+            let _ = writeln!(s, "{v}");
+            let v = serde_json::json!({"type": "outbox", "queued": queued, "failed": refused});
             let _ = writeln!(s, "{v}");
         } else {
             let _ = writeln!(
@@ -77,6 +80,12 @@ impl StatusArgs {
                     s,
                     "local changes: {} pending, {} failed, {} conflicts (see `easync changes`)",
                     changes.pending, changes.failed, changes.conflict
+                );
+            }
+            if queued + refused > 0 {
+                let _ = writeln!(
+                    s,
+                    "outbox: {queued} queued, {refused} refused (see `easync send --queue`)"
                 );
             }
         }

@@ -120,8 +120,16 @@ impl SyncArgs {
             return self.dry_run(&mut session, db).await;
         }
         hierarchy::sync(&mut session, db).await?;
+        // Queued messages first: their Sent Items copies then come with this sync.
+        let sent = super::send::send_queued(&mut session, db).await?;
         let item_opts = item_options(&self.prefs, self.allow_deletions, session.version());
-        let mut out = String::new();
+        let mut out = if self.json {
+            sent.lines()
+                .map(|l| format!("{}\n", serde_json::json!({"type": "send", "report": l})))
+                .collect()
+        } else {
+            sent
+        };
         let mut total = StepCounts::default();
         let progress = Progress::new();
         let mut tally = HashMap::new();

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("schema/005_watch.sql"),
     include_str!("schema/006_exact_mirror.sql"),
     include_str!("schema/007_journal.sql"),
+    include_str!("schema/008_outbox.sql"),
 ];
 
 /// The version a fully migrated database has.

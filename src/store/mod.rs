@@ -13,6 +13,7 @@ mod journal;
 mod journal_lookup;
 mod journal_write;
 mod migrate;
+mod outbox;
 mod put;
 mod query;
 mod watch;
@@ -30,6 +31,7 @@ pub use items::{DELETION_JOURNAL, InstanceChange, ItemOp, RawRecord, StepCounts,
 pub use journal::{JournalCounts, JournalEntry, JournalOutcome, NewChange, Outcome};
 pub use journal_lookup::{HeldItem, MailState};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
+pub use outbox::{NewMessage, OutboxCommand, OutboxEntry, OutboxSource, Queued, SendLock};
 pub use query::{FolderStatus, MailDetail, MailRow};
 pub use watch::{ChangeMark, ItemEvent, ItemEventKind};
 

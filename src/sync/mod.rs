@@ -27,6 +27,7 @@ pub mod plan;
 pub mod push;
 pub mod retry;
 pub mod run;
+pub mod send;
 pub mod store;
 pub mod to_proto;
 

@@ -3,6 +3,7 @@
 
   seed.py seed        IMAP folders and mails, CardDAV contacts, CalDAV events and a task
   seed.py smtp-sink   an SMTP server on 127.0.0.1:$SMTP_PORT writing $DIR/smtp-sink/NNNN.eml
+                      (and NNNN.rcpt: the envelope recipients, one per line)
   seed.py modseq      turns on Dovecot modseq tracking for every mailbox (NOTES.md quirk 1)
 
 Server-side changes for the interop tests (they undo what they add):
@@ -276,14 +277,18 @@ async def smtp_session(reader, writer):
     out = os.path.join(DIR, "smtp-sink")
     os.makedirs(out, exist_ok=True)
     writer.write(b"220 easync-sink ESMTP\r\n")
-    data, in_data = [], False
+    data, in_data, rcpt = [], False, []
     while line := await reader.readline():
         if in_data:
             if line in (b".\r\n", b".\n"):
-                n = len(os.listdir(out)) + 1
+                n = len([f for f in os.listdir(out) if f.endswith(".eml")]) + 1
+                # The envelope recipients first (NNNN.rcpt), so a reader that sees the .eml
+                # finds them: Bcc addresses are only there.
+                with open(os.path.join(out, f"{n:04d}.rcpt"), "wb") as f:
+                    f.write(b"".join(r + b"\n" for r in rcpt))
                 with open(os.path.join(out, f"{n:04d}.eml"), "wb") as f:
                     f.write(b"".join(data))
-                data, in_data = [], False
+                data, in_data, rcpt = [], False, []
                 writer.write(b"250 OK\r\n")
             else:
                 data.append(line[1:] if line.startswith(b"..") else line)
@@ -291,6 +296,10 @@ async def smtp_session(reader, writer):
         verb = line[:4].upper()
         if verb in (b"EHLO", b"HELO"):
             writer.write(b"250 easync-sink\r\n")
+        elif verb == b"RCPT":
+            addr = line.split(b":", 1)[-1].strip()
+            rcpt.append(addr.strip(b"<>").split(b">")[0])
+            writer.write(b"250 OK\r\n")
         elif verb == b"DATA":
             in_data = True
             writer.write(b"354 go ahead\r\n")

@@ -117,14 +117,20 @@ pub(super) fn exported_dirs(acct: &Account) -> Vec<PathBuf> {
 /// How often the journal is looked at during a Ping (a local read, never the server).
 const JOURNAL_CHECK: Duration = Duration::from_secs(2);
 
-/// Resolves when a local change newer than `seen` is pending (another easync recorded it).
-pub(super) async fn new_local_change(db: &Store, seen: Option<i64>) {
+/// Resolves when a local change newer than `seen` is pending, or a message newer than
+/// `seen_message` is queued (another easync recorded it: `easync mail`, `easync send`).
+pub(super) async fn new_local_change(db: &Store, seen: Option<i64>, seen_message: Option<i64>) {
     loop {
         tokio::time::sleep(JOURNAL_CHECK).await;
         match db.latest_pending_change() {
             Ok(Some(id)) if Some(id) > seen => return,
             Ok(_) => {}
             Err(e) => tracing::warn!("reading the journal of local changes: {e}"),
+        }
+        match db.latest_queued_message() {
+            Ok(Some(id)) if Some(id) > seen_message => return,
+            Ok(_) => {}
+            Err(e) => tracing::warn!("reading the outbox: {e}"),
         }
     }
 }

@@ -77,6 +77,8 @@ struct Watcher {
     synced: bool,
     /// The newest pending local change already handed to a sync.
     last_change: Option<i64>,
+    /// The newest queued message already handed to a sync.
+    last_message: Option<i64>,
     /// The exported maildirs and vdirs, watched for the user's changes.
     files: Option<files::FileWatch>,
     /// The user changed files during the last sync: look again at once.
@@ -139,6 +141,7 @@ impl WatchArgs {
             watched: Vec::new(),
             synced: false,
             last_change: None,
+            last_message: None,
             files: None,
             files_dirty: false,
             signals,
@@ -245,7 +248,7 @@ impl Watcher {
             r = self.session.execute(&ping) => Wake::Ping(r, started.elapsed()),
             s = self.signals.next() => Wake::Signal(s),
             () = suspended() => Wake::Resumed,
-            () = files::new_local_change(&self.db, self.last_change) => Wake::LocalChange,
+            () = files::new_local_change(&self.db, self.last_change, self.last_message) => Wake::LocalChange,
             () = files::changed(&mut self.files) => Wake::Files,
         }
     }
@@ -339,6 +342,7 @@ impl Watcher {
         }
         let sending = self.db.latest_pending_change()?;
         self.last_change = sending.max(self.last_change);
+        self.last_message = self.db.latest_queued_message()?.max(self.last_message);
         // A store that never synced: its catch-up is a download, not news (no item events).
         let first = self.db.folders()?.iter().all(|f| f.sync_key == "0");
         let result = {
@@ -358,6 +362,14 @@ impl Watcher {
             }
         };
         self.synced = result.is_ok();
+        let result = result.map(|sent| {
+            for line in sent.lines() {
+                tracing::info!("{line}");
+                if line.contains("refused") {
+                    self.events.error(line);
+                }
+            }
+        });
         if let Err(e) = result {
             match &e {
                 SyncError::Http(h) if h.is_temporary() && !h.needs_attention() => {

@@ -14,10 +14,11 @@ pub(super) async fn sync_folders(
     db: &mut Store,
     acct: &Account,
     only: Option<&[String]>,
-) -> Result<(), SyncError> {
+) -> Result<String, SyncError> {
     if only.is_none() {
         hierarchy::sync(session, db).await?;
     }
+    let sent = super::super::send::send_queued(session, db).await?;
     let opts = super::super::sync::item_options(&acct.sync, false, session.version());
     let wanted = |f: &StoredFolder| match only {
         Some(ids) => ids.contains(&f.server_id) && f.class.is_some(),
@@ -25,7 +26,7 @@ pub(super) async fn sync_folders(
     };
     run::items(session, db, &opts, &wanted, &mut |_, _| {})
         .await
-        .map(drop)
+        .map(|_| sent)
 }
 
 /// Resolves when the wall clock jumps ahead of the monotonic clock: the machine slept, and
