@@ -6,38 +6,7 @@
 #[path = "common/sogo.rs"]
 mod sogo;
 
-use sogo::{easync, seed, sogo_config, sync_until};
-
-/// What IMAP says of the mails of `folder`: (subject, flags).
-fn imap_state(folder: &str) -> Vec<(String, String)> {
-    let out = std::process::Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/interop/seed.py"
-        ))
-        .args(["imap-state", folder])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(s, f)| (s.to_string(), f.to_string()))
-        .collect()
-}
-
-/// The IMAP flags of the mail with `subject` in `folder`; `None` when there is none (or it is
-/// marked \Deleted: SOGo deletes for good as IMAP does, by the flag, and expunges later).
-fn flags_of(folder: &str, subject: &str) -> Option<String> {
-    imap_state(folder)
-        .into_iter()
-        .find(|(s, f)| s == subject && !f.contains("\\Deleted"))
-        .map(|(_, f)| f)
-}
+use sogo::{easync, flags_of, seed, sogo_config, sync_until};
 
 /// Deletes the test folders, and the test's mails from Trash, whatever happens.
 struct Cleanup(Vec<String>);

@@ -76,3 +76,59 @@ pub fn sync_until(config: &std::path::Path, db: &std::path::Path, sql: &str, wan
     }
     panic!("after 8 syncs, {sql} still is not {want}");
 }
+
+/// What IMAP says of the mails of `folder`: (subject, flags).
+pub fn imap_state(folder: &str) -> Vec<(String, String)> {
+    let out = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/interop/seed.py"
+        ))
+        .args(["imap-state", folder])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(s, f)| (s.to_string(), f.to_string()))
+        .collect()
+}
+
+/// The IMAP flags of the mail with `subject` in `folder`; `None` when there is none (or it is
+/// marked \Deleted: SOGo deletes for good as IMAP does, by the flag, and expunges later).
+pub fn flags_of(folder: &str, subject: &str) -> Option<String> {
+    imap_state(folder)
+        .into_iter()
+        .find(|(s, f)| s == subject && !f.contains("\\Deleted"))
+        .map(|(_, f)| f)
+}
+
+/// The messages SOGo handed to the SMTP sink whose text holds `token`: (the message as the sink
+/// got it, its envelope recipients).
+pub fn sunk(token: &str) -> Vec<(Vec<u8>, Vec<String>)> {
+    let dir = std::path::PathBuf::from(
+        std::env::var("EASYNC_SOGO_DIR").unwrap_or_else(|_| "/tmp/easync-sogo".into()),
+    )
+    .join("smtp-sink");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    names.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "eml"));
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|p| {
+            let text = std::fs::read(&p).ok()?;
+            let found = text.windows(token.len()).any(|w| w == token.as_bytes());
+            found.then(|| {
+                let rcpt = std::fs::read_to_string(p.with_extension("rcpt")).unwrap_or_default();
+                (text, rcpt.lines().map(String::from).collect())
+            })
+        })
+        .collect()
+}
