@@ -329,3 +329,89 @@ fn mutt_sends_through_easync_with_an_attachment() {
     // A text part travels with CRLF line ends (RFC 5322 2.1).
     assert_eq!(att.contents(), format!("attached notes {t}\r\n").as_bytes());
 }
+
+/// The ATTENDEE line of bob in the CalDAV copy of event `uid` in his calendar.
+fn bob_attendee(uid: &str) -> String {
+    let out = Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/interop/seed.py"
+        ))
+        .args(["dav-grep", "Calendar/personal/", uid])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| l.starts_with("ATTENDEE") && l.contains("bob@example.test"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Removes the invitation from bob's calendar, whatever happens.
+struct Uninvite(String);
+impl Drop for Uninvite {
+    fn drop(&mut self) {
+        let _ = Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/interop/seed.py"
+            ))
+            .args(["dav-purge", "Calendar/personal/", &self.0])
+            .output();
+    }
+}
+
+#[test]
+#[ignore = "needs SOGo: tests/interop/sogo.sh up"]
+fn answering_an_invitation_updates_the_server_the_mirror_and_tells_the_organizer() {
+    let uid = token("invite");
+    let _gone = Uninvite(uid.clone());
+    let _purge = Purge(uid.clone());
+    seed(&["invite", &uid, &format!("Planning {uid}")]);
+    let (config, db) = sogo_config("respond", "");
+    let sql = |rt: i64| {
+        format!("SELECT count(*) FROM events WHERE uid = '{uid}' AND response_type = {rt}")
+    };
+    sync_until(&config, &db, &sql(5), 1);
+    assert!(bob_attendee(&uid).contains("PARTSTAT=NEEDS-ACTION"));
+    let out = easync(
+        &config,
+        &[
+            "calendar",
+            "respond",
+            &uid,
+            "tentative",
+            "--comment",
+            "Maybe — I'll try",
+        ],
+    );
+    ok(&out);
+    assert!(
+        bob_attendee(&uid).contains("PARTSTAT=TENTATIVE"),
+        "{}",
+        bob_attendee(&uid)
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let rt: i64 = conn
+        .query_row(
+            &format!("SELECT response_type FROM events WHERE uid = '{uid}'"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rt, 2, "the mirror shows the answer (synced after it)");
+    // SOGo speaks 14.1: easync tells the organizer itself, with an iCalendar REPLY.
+    let got = sunk(&format!("UID:{uid}"));
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, ["alice@example.test"]);
+    assert!(has(&got[0].0, b"METHOD:REPLY"));
+    assert!(has(&got[0].0, b"PARTSTAT=TENTATIVE"));
+    assert!(has(&got[0].0, "Maybe — I'll try".as_bytes()));
+    // --no-send: answered, nobody told.
+    ok(&easync(
+        &config,
+        &["calendar", "respond", &uid, "accept", "--no-send"],
+    ));
+    assert!(bob_attendee(&uid).contains("PARTSTAT=ACCEPTED"));
+    assert_eq!(sunk(&format!("UID:{uid}")).len(), 1, "no second message");
+}

@@ -329,3 +329,33 @@ fn find_16_1_request_and_response() {
     assert_eq!(e.from.as_deref(), Some("\"Jane Roe\" <jane@example.com>"));
     assert_eq!(e.read, Some(false));
 }
+
+#[test]
+fn a_16_0_answer_without_a_note_still_tells_the_organizer() {
+    // MS-ASCMD 2.2.3.163: an empty SendResponse sends a response without a body; without the
+    // element nobody hears of the answer (SendResponse is 16.0 and 16.1).
+    let req = |send: Option<&str>| MeetingResponse {
+        requests: vec![Request {
+            user_response: UserResponse::Accepted,
+            request: RequestRef::Item {
+                collection_id: id(INBOX),
+                request_id: ServerId::try_from("7").unwrap(),
+            },
+            instance_id: None,
+            proposed_start_time: None,
+            proposed_end_time: None,
+            send_response: send.map(String::from),
+        }],
+    };
+    let tree = |r: MeetingResponse| {
+        let bytes = r.encode(ProtocolVersion::V16_0).unwrap();
+        let t = wbxml::Element::decode(&bytes).unwrap();
+        let request = t.child(8, "Request").unwrap();
+        request
+            .child(8, "SendResponse")
+            .map(|s| s.elements().count())
+    };
+    assert_eq!(tree(req(Some(""))), Some(0), "an empty SendResponse");
+    assert_eq!(tree(req(Some("See you"))), Some(1), "with its Body");
+    assert_eq!(tree(req(None)), None);
+}

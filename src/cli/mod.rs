@@ -6,6 +6,7 @@
 //! `RestartPreventExitStatus=77 78`.
 
 mod account;
+mod calendar;
 mod changes;
 mod check;
 mod demo;
@@ -61,6 +62,9 @@ enum Command {
     Mail(mail::MailArgs),
     /// Local changes not on the server yet: pending, failed, conflicts; retry or drop them.
     Changes(changes::ChangesArgs),
+    /// Calendar: answer meeting invitations.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
     /// Send a message from standard input, as sendmail does (`easync send --help`); queued
     /// when the server cannot be reached.
     #[command(disable_help_flag = true)]
@@ -237,6 +241,7 @@ impl Cli {
             Command::Mail(args) => args.execute(self.config.as_deref()),
             Command::Changes(args) => args.execute(self.config.as_deref()),
             Command::Send(args) => args.execute(self.config.as_deref()),
+            Command::Calendar(cmd) => cmd.execute(self.config.as_deref()),
             Command::Status(args) => args.execute(self.config.as_deref()),
             Command::Watch(args) => args.execute(self.config.as_deref()),
             Command::Demo(args) => args.execute(),

@@ -126,9 +126,18 @@ async fn send(acct: &crate::config::Account, opts: SendOptions) -> anyhow::Resul
         return Ok(());
     }
     drop(db);
+    deliver(acct, id, opts.queued_ok).await
+}
+
+/// Sends queued message `id` now; says what became of it (the exit status of `easync send`).
+pub(super) async fn deliver(
+    acct: &crate::config::Account,
+    id: i64,
+    queued_ok: bool,
+) -> anyhow::Result<()> {
     let report = match flush(acct, Some(id)).await {
         Ok(r) => r,
-        Err(e) => return queued_exit(id, &format!("{e:#}"), super::exit_code(&e), &opts),
+        Err(e) => return queued_exit(id, &format!("{e:#}"), super::exit_code(&e), queued_ok),
     };
     // Gone from the outbox: sent, by this flush or by another easync (watch) in between.
     let left = Store::open(&acct.database)?.outbox_entry(id)?;
@@ -157,12 +166,12 @@ async fn send(acct: &crate::config::Account, opts: SendOptions) -> anyhow::Resul
             super::EXIT_TEMPORARY,
         ),
     };
-    queued_exit(id, &why, code, &opts)
+    queued_exit(id, &why, code, queued_ok)
 }
 
 /// The message stays queued: says why, exits 75 (77 when a person must act), or 0 with
 /// `--queued-ok`.
-fn queued_exit(id: i64, why: &str, code: u8, opts: &SendOptions) -> anyhow::Result<()> {
+fn queued_exit(id: i64, why: &str, code: u8, queued_ok: bool) -> anyhow::Result<()> {
     let code = match code {
         super::EXIT_AUTH | super::EXIT_CONFIG => code,
         _ => super::EXIT_TEMPORARY,
@@ -171,7 +180,7 @@ fn queued_exit(id: i64, why: &str, code: u8, opts: &SendOptions) -> anyhow::Resu
         "queued as {id}, not sent yet: {why}; the next `easync sync` or `easync watch` (or \
          `easync send --flush`) sends it"
     );
-    if opts.queued_ok {
+    if queued_ok {
         eprintln!("easync: {message}");
         return Ok(());
     }

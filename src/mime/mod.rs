@@ -10,6 +10,7 @@
 //! command line (mutt passes Bcc addresses that way) is therefore written into a Bcc field.
 
 pub mod header;
+pub mod reply;
 
 use chrono::{DateTime, Utc};
 use mail_parser::{Address, MessageParser};

@@ -48,7 +48,10 @@ pub struct Request {
     /// 16.1: propose a new time with a tentative or declined answer.
     pub proposed_start_time: Option<String>,
     pub proposed_end_time: Option<String>,
-    /// 16.1: the note sent to the organizer; `None` sends no response message.
+    /// 16.0+: tell the organizer (`SendResponse`, MS-ASCMD 2.2.3.163), with this note (empty:
+    /// a response without a body). `None` sends nothing — and on 16.x then nobody hears of
+    /// the answer. Before 16.0 the server never sends one: the client sends the iCalendar
+    /// REPLY itself with SendMail (2.2.1.11).
     pub send_response: Option<String>,
 }
 
@@ -89,13 +92,13 @@ impl Command for MeetingResponse {
                 RequestRef::LongId(id) => w.leaf(search::LONG_ID, id)?,
             }
             w.opt_leaf(mr::INSTANCE_ID, r.instance_id.as_deref())?;
-            if version >= ProtocolVersion::V16_1
+            if version >= ProtocolVersion::V16_0
                 && (r.send_response.is_some() || r.proposed_start_time.is_some())
             {
                 w.start(mr::SEND_RESPONSE)?;
                 w.opt_leaf(mr::PROPOSED_START_TIME, r.proposed_start_time.as_deref())?;
                 w.opt_leaf(mr::PROPOSED_END_TIME, r.proposed_end_time.as_deref())?;
-                if let Some(note) = &r.send_response {
+                if let Some(note) = r.send_response.as_deref().filter(|n| !n.is_empty()) {
                     w.start(asb::BODY)?;
                     w.leaf(asb::TYPE, "1")?;
                     w.leaf(asb::DATA, note)?;

@@ -20,6 +20,8 @@ Server-side changes for the interop tests (they undo what they add):
   seed.py dav-grep COLLECTION TEXT   prints each item of a DAV collection (e.g. Calendar/personal/)
                                   holding TEXT, separated by lines of ====; dav-purge deletes them
   seed.py imap-state NAME         prints "SUBJECT<TAB>FLAGS" for every mail of NAME (read-only)
+  seed.py invite UID SUMMARY      CalDAV PUT into alice's calendar of a meeting she organizes,
+                                  bob invited (PARTSTAT=NEEDS-ACTION): SOGo puts it into bob's
 """
 import asyncio
 import base64
@@ -230,9 +232,10 @@ def seed_imap():
     imap.logout()
 
 
-def put(path, content_type, body):
-    req = urllib.request.Request(f"{SOGO}/{path}", data=body.encode(), method="PUT",
-                                 headers={"Authorization": AUTH, "Content-Type": content_type})
+def put(path, content_type, body, base=None, auth=None):
+    req = urllib.request.Request(f"{base or SOGO}/{path}", data=body.encode(), method="PUT",
+                                 headers={"Authorization": auth or AUTH,
+                                          "Content-Type": content_type})
     with urllib.request.urlopen(req, timeout=30) as r:
         assert r.status in (201, 204), r.status
 
@@ -240,6 +243,19 @@ def put(path, content_type, body):
 def contact(uid, n, fn, org, email, tel):
     return (f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nN:{n};;;\r\nFN:{fn}\r\n{org}"
             f"EMAIL;TYPE=INTERNET:{email}\r\n{tel}END:VCARD\r\n")
+
+
+def invite(uid, summary):
+    # Alice organizes it in her own calendar; SOGo delivers the invitation to bob's (iTIP).
+    alice = SOGO.rsplit("/", 1)[0] + "/alice"
+    auth = "Basic " + base64.b64encode(b"alice:alice-pass").decode()
+    put(f"Calendar/personal/{uid}.ics", "text/calendar; charset=utf-8",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//easync//seed//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20270301T090000Z\r\n"
+        f"DTEND:20270301T100000Z\r\nSUMMARY:{summary}\r\n"
+        "ORGANIZER;CN=Alice Example:mailto:alice@example.test\r\n"
+        "ATTENDEE;CN=Bob Tester;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;ROLE=REQ-PARTICIPANT:"
+        "mailto:bob@example.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", alice, auth)
 
 
 def seed_dav():
@@ -342,6 +358,8 @@ if __name__ == "__main__":
         purge(sys.argv[2], sys.argv[3])
     elif cmd in ("dav-grep", "dav-purge") and len(sys.argv) == 4:
         dav_grep(sys.argv[2], sys.argv[3], purge=cmd == "dav-purge")
+    elif cmd == "invite" and len(sys.argv) == 4:
+        invite(sys.argv[2], sys.argv[3])
     elif cmd == "imap-state" and len(sys.argv) == 3:
         imap_state(sys.argv[2])
     elif cmd == "modseq":
