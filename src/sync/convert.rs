@@ -3,7 +3,7 @@
 #[path = "convert_pim.rs"]
 mod pim;
 
-pub use pim::instant_key;
+pub use pim::{instant_key, time_zone};
 
 use crate::model::{Attachment, Email, Item, ItemRecord, Note};
 use crate::proto::ProtoError;
@@ -84,5 +84,6 @@ fn email(e: &classes::email::Email) -> Email {
             })
             .unwrap_or_default(),
         conversation_id: e.conversation_id.as_ref().map(|c| c.0.clone()),
+        last_verb_executed: e.last_verb_executed,
     }
 }
