@@ -21,6 +21,13 @@ pub fn record(server_id: &str, data: &ApplicationData) -> Result<ItemRecord, Pro
     })
 }
 
+/// The model of an item the store holds, from its raw ApplicationData (the WBXML [`record`]
+/// wrote): decoded as `class` and mapped as a received item is, so that what the exports write
+/// from it is what the store's rows say. The exports' one way from `items.raw` to model values.
+pub fn stored(raw: &[u8], class: classes::ItemClass) -> Result<Item, ProtoError> {
+    Ok(item(&ApplicationData::decode("store", raw, Some(class))?))
+}
+
 /// The occurrence a 16.x Change is about (an event's `InstanceId`), as an exception entry.
 pub fn instance(data: &ApplicationData) -> Option<crate::model::Exception> {
     let ApplicationData::Event(e) = data else {
