@@ -25,6 +25,7 @@ fn berlin() -> TimeZone {
         standard_name: "W. Europe Standard Time".into(),
         daylight_name: "W. Europe Daylight Time".into(),
         daylight_bias: -60,
+        ..TimeZone::default()
     }
 }
 

@@ -4,9 +4,9 @@
 
 use super::ical::{self, event_components};
 use super::tz::{self, Zone};
-use super::{ExportError, Target, export_vdir, fallback_uid, typed_items, vdir};
-use crate::model::Exception;
-use crate::proto::classes::{ApplicationData, ItemClass};
+use super::{ExportError, Target, export_vdir, fallback_uid, model_items, vdir};
+use crate::model::{Exception, Item};
+use crate::proto::classes::ItemClass;
 use crate::store::{RawItem, Store};
 
 /// One calendar export (events, or with `tasks` the task folders as VTODOs).
@@ -29,29 +29,27 @@ fn events(
     folders: &[String],
 ) -> Result<Vec<(RawItem, String, Parts, Zone)>, ExportError> {
     let mut out = Vec::new();
-    for (item, data) in typed_items(db, ItemClass::Calendar, folders)? {
-        let ApplicationData::Event(ev) = data else {
+    for (item, data) in model_items(db, ItemClass::Calendar, folders)? {
+        let Item::Event(mut ev) = data else {
             continue;
         };
-        let exceptions: Vec<Exception> = item
+        // The changed and cancelled occurrences as the store merged them: the series' own
+        // (14.x embedded, 16.x by InstanceId) with the 16.x per-instance changes laid over.
+        ev.exceptions = item
             .exceptions
             .as_deref()
-            .and_then(|j| serde_json::from_str(j).ok())
+            .and_then(|j| serde_json::from_str::<Vec<Exception>>(j).ok())
             .unwrap_or_default();
-        let zone = if ev.all_day_event == Some(true) && ev.timezone.is_none() {
-            Zone::Utc
-        } else {
-            tz::resolve(ev.timezone.as_deref())
-        };
-        // The same UID the mirror's `events.uid` holds (sync::convert): 16.x items a client
-        // added carry `ClientUid` instead of `UID`.
-        let uid = [ev.uid.as_deref(), ev.client_uid.as_deref()]
-            .into_iter()
-            .flatten()
+        // No zone (an all-day event's floating dates among them) is UTC.
+        let zone = tz::resolve(ev.time_zone.as_ref());
+        // The mirror's `events.uid` (sync::convert: `UID`, else a 16.x client's `ClientUid`).
+        let uid = ev
+            .uid
+            .as_deref()
             .map(str::trim)
-            .find(|u| !u.is_empty())
+            .filter(|u| !u.is_empty())
             .map_or_else(|| fallback_uid(&item), String::from);
-        let parts = event_components(&ev, &exceptions, &uid, zone.clone());
+        let parts = event_components(&ev, &uid, zone.clone());
         if !parts.is_empty() {
             out.push((item, uid, parts, zone));
         }
@@ -69,8 +67,8 @@ fn tasks(
     folders: &[String],
 ) -> Result<Vec<(RawItem, String, Parts, Zone)>, ExportError> {
     let mut out = Vec::new();
-    for (item, data) in typed_items(db, ItemClass::Tasks, folders)? {
-        let ApplicationData::Task(t) = data else {
+    for (item, data) in model_items(db, ItemClass::Tasks, folders)? {
+        let Item::Task(t) = data else {
             continue;
         };
         let uid = fallback_uid(&item);

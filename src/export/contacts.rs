@@ -1,9 +1,10 @@
-//! Exporting the stored contacts: typed again from each item's raw ApplicationData, written as
+//! Exporting the stored contacts: each item's model value (`sync::convert`), written as
 //! vCard into one file or vdir collections. Used by `easync export contacts` and by the exports
 //! an account configures (`[[account.NAME.export]]`, run after each sync).
 
-use super::{ExportError, Target, export_vdir, fallback_uid, typed_items, vcard, vdir};
-use crate::proto::classes::{ApplicationData, ItemClass};
+use super::{ExportError, Target, export_vdir, fallback_uid, model_items, vcard, vdir};
+use crate::model::Item;
+use crate::proto::classes::ItemClass;
 use crate::store::{RawItem, Store};
 
 /// One contacts export.
@@ -23,8 +24,8 @@ pub fn cards(
     v4: bool,
 ) -> Result<Vec<(RawItem, String, String)>, ExportError> {
     let mut cards = Vec::new();
-    for (item, data) in typed_items(db, ItemClass::Contacts, folders)? {
-        if let ApplicationData::Contact(c) = data {
+    for (item, data) in model_items(db, ItemClass::Contacts, folders)? {
+        if let Item::Contact(c) = data {
             let uid = fallback_uid(&item);
             let text = vcard::write(&vcard::contact(&c, &uid, v4), v4);
             cards.push((item, uid, text));

@@ -1,4 +1,4 @@
-//! A calendar item (MS-ASCAL 2.2.2) as iCalendar (RFC 5545), written by calcard: the series
+//! An event (the model of MS-ASCAL 2.2.2) as iCalendar (RFC 5545), written by calcard: the series
 //! and its changed occurrences in one VCALENDAR (RECURRENCE-ID overrides, cancelled ones as
 //! EXDATE — from 14.x embedded exceptions and 16.x per-instance changes alike, both kept in the
 //! store's `exceptions`), local times in the item's zone ([`super::tz`]) with its VTIMEZONE,
@@ -16,8 +16,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::rrule::rrule;
 use super::tz::Zone;
-use crate::model::Exception;
-use crate::proto::classes::calendar::Event;
+use crate::model::{Event, Exception};
 
 /// `20261002T090000Z` (MS-ASCAL) or `2026-10-02T09:00:00.000Z` (MS-ASDTYPE, 16.x InstanceId).
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
@@ -70,8 +69,8 @@ impl Clock {
             // 16.x all-day events are floating dates sent as midnight UTC.
             Zone::Utc => t.naive_utc(),
             Zone::Iana(z) => t.with_timezone(z).naive_local(),
-            Zone::Custom { blob, .. } => {
-                (t + chrono::Duration::seconds(blob.offset_at(t).into())).naive_utc()
+            Zone::Custom { tz, .. } => {
+                (t + chrono::Duration::seconds(tz.offset_at(t).into())).naive_utc()
             }
         }
     }
@@ -116,17 +115,13 @@ fn common(ev: &Event, uid: &str) -> Vec<ICalendarEntry> {
 /// A VEVENT and its VALARM, if any.
 pub type Component = (ICalendarComponent, Option<ICalendarComponent>);
 
-/// The VEVENTs of one item: the series (or single event) first, then its changed occurrences;
-/// alarms are returned beside their event's index.
-pub fn event_components(
-    ev: &Event,
-    exceptions: &[Exception],
-    uid: &str,
-    zone: Zone,
-) -> Vec<Component> {
+/// The VEVENTs of one item: the series (or single event) first, then its changed occurrences
+/// (`ev.exceptions`); alarms are returned beside their event's index.
+pub fn event_components(ev: &Event, uid: &str, zone: Zone) -> Vec<Component> {
+    let exceptions = &ev.exceptions;
     let clock = Clock {
         zone,
-        all_day: ev.all_day_event == Some(true),
+        all_day: ev.all_day == Some(true),
     };
     let (Some(start), Some(end)) = (
         ev.start_time.as_deref().and_then(parse_time),
@@ -134,10 +129,7 @@ pub fn event_components(
     ) else {
         return Vec::new();
     };
-    let location = ev
-        .location
-        .clone()
-        .or_else(|| ev.location16.as_ref().and_then(|l| l.display_name.clone()));
+    let location = ev.location.clone();
     let mut master = ICalendarComponent::new(ICalendarComponentType::VEvent);
     master.entries = common(ev, uid);
     master.entries.push(clock.entry(P::Dtstart, start));
@@ -182,12 +174,7 @@ fn describe(ev: &Event, location: Option<&str>) -> Vec<ICalendarEntry> {
     if let Some(l) = location.filter(|l| !l.is_empty()) {
         e.push(text(P::Location, l));
     }
-    if let Some(d) = ev
-        .body
-        .as_ref()
-        .and_then(|b| b.data.as_deref())
-        .filter(|d| !d.trim().is_empty())
-    {
+    if let Some(d) = ev.description.as_deref().filter(|d| !d.trim().is_empty()) {
         e.push(text(P::Description, d));
     }
     let class = match ev.sensitivity.unwrap_or(0) {
@@ -211,8 +198,7 @@ fn describe(ev: &Event, location: Option<&str>) -> Vec<ICalendarEntry> {
     let categories: Vec<ICalendarValue> = ev
         .categories
         .iter()
-        .flat_map(|c| &c.items)
-        .map(|c| ICalendarValue::Text(c.0.clone()))
+        .map(|c| ICalendarValue::Text(c.clone()))
         .collect();
     if !categories.is_empty() {
         e.push(ICalendarEntry::new(P::Categories).with_values(categories));
@@ -230,16 +216,16 @@ fn people(ev: &Event) -> Vec<ICalendarEntry> {
         }
         e.push(entry);
     }
-    for a in ev.attendees.iter().flat_map(|l| &l.items) {
+    for a in &ev.attendees {
         let Some(email) = a.email.as_deref() else {
             continue;
         };
-        let role = match a.attendee_type {
+        let role = match a.kind {
             Some(2) => ICalendarParticipationRole::OptParticipant,
             Some(3) => ICalendarParticipationRole::NonParticipant,
             _ => ICalendarParticipationRole::ReqParticipant,
         };
-        let status = match a.attendee_status {
+        let status = match a.status {
             Some(2) => Some(ICalendarParticipationStatus::Tentative),
             Some(3) => Some(ICalendarParticipationStatus::Accepted),
             Some(4) => Some(ICalendarParticipationStatus::Declined),
@@ -329,11 +315,11 @@ pub fn calendar(items: Vec<(Vec<Component>, Zone)>) -> ICalendar {
     };
     let mut customs = Vec::new();
     for (components, zone) in items {
-        if let Zone::Custom { id, blob } = &zone
+        if let Zone::Custom { id, tz } = &zone
             && !customs.contains(id)
         {
             customs.push(id.clone());
-            super::tz_component::push_custom(&mut cal, id, blob);
+            super::tz_component::push_custom(&mut cal, id, tz);
         }
         for (c, alarm) in components {
             let idx = cal.components.len() as u32;
@@ -358,12 +344,11 @@ pub fn date_of(t: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::classes::timezone::TimeZone;
-    use crate::sim::dates::ZONES;
+    use crate::model::{TimeZone, Transition};
 
-    fn event(blob: String, start: &str, end: &str) -> Event {
+    fn event(tz: TimeZone, start: &str, end: &str) -> Event {
         Event {
-            timezone: Some(blob),
+            time_zone: Some(tz),
             start_time: Some(start.into()),
             end_time: Some(end.into()),
             subject: Some("Atlantis; meeting, \"quoted\"".into()),
@@ -372,15 +357,32 @@ mod tests {
         }
     }
 
+    /// Berlin's rules (the simulator's first zone) under a name and bias of its own.
+    fn atlantis() -> TimeZone {
+        let rule = |month, hour| {
+            Some(Transition {
+                month,
+                week: 5,
+                day_of_week: 0,
+                hour,
+                minute: 0,
+            })
+        };
+        TimeZone {
+            bias: -75,
+            standard_name: "Atlantis Time".into(),
+            daylight_name: "W. Europe Daylight Time".into(),
+            daylight_bias: -60,
+            standard_date: rule(10, 3),
+            daylight_date: rule(3, 2),
+        }
+    }
+
     #[test]
     fn a_zone_of_its_own_gets_a_vtimezone_from_the_blob() {
-        let mut tz = TimeZone::from_base64(&ZONES[0].blob()).unwrap();
-        tz.standard_name = "Atlantis Time".into();
-        tz.bias = -75;
-        let ev = event(tz.to_base64(), "20260115T090000Z", "20260115T100000Z");
-        let zone = super::super::tz::resolve(ev.timezone.as_deref());
-        let text =
-            calendar(vec![(event_components(&ev, &[], "u1", zone.clone()), zone)]).to_string();
+        let ev = event(atlantis(), "20260115T090000Z", "20260115T100000Z");
+        let zone = super::super::tz::resolve(ev.time_zone.as_ref());
+        let text = calendar(vec![(event_components(&ev, "u1", zone.clone()), zone)]).to_string();
         for want in [
             "TZID:easync-Atlantis-Time",
             "BEGIN:DAYLIGHT",

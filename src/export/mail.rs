@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use super::maildir::{Message, flags};
-use super::{ExportError, typed_items};
+use super::{ExportError, model_items};
+use crate::model::Item;
 use crate::proto::classes::{ApplicationData, ItemClass};
 use crate::proto::itemoperations::{Fetch, ItemOperations};
 use crate::store::Store;
@@ -14,17 +15,16 @@ use crate::sync::Transport;
 /// Every stored mail as (folder server id, message).
 pub fn messages(db: &Store) -> Result<Vec<(String, Message)>, ExportError> {
     let mut out = Vec::new();
-    for (item, data) in typed_items(db, ItemClass::Email, &[])? {
-        let ApplicationData::Email(e) = data else {
+    for (item, data) in model_items(db, ItemClass::Email, &[])? {
+        let Item::Email(e) = data else {
             continue;
         };
         let mime = e
             .body
-            .as_ref()
-            .filter(|b| b.body_type == Some(4) && b.truncated != Some(true))
-            .and_then(|b| b.data.clone())
+            .clone()
+            .filter(|_| e.body_type == Some(4) && e.body_truncated != Some(true))
             .map(String::into_bytes);
-        let flagged = e.flag.as_ref().and_then(|f| f.status) == Some(2);
+        let flagged = e.flag_status == Some(2);
         let msg = Message {
             flags: flags(e.read == Some(true), flagged, e.last_verb_executed),
             server_id: item.server_id,

@@ -23,7 +23,8 @@ pub mod vdir_state;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::proto::classes::{ApplicationData, ItemClass};
+use crate::model::Item;
+use crate::proto::classes::ItemClass;
 use crate::store::RawItem;
 
 /// One configured export (`[[account.NAME.export]]`).
@@ -120,20 +121,21 @@ pub fn collection_dirs(
     Ok(out)
 }
 
-/// The stored items of `class` in the wanted folders (all when `folders` is empty), each
-/// typed again from its raw ApplicationData (every field the server sent).
-fn typed_items(
+/// The stored items of `class` in the wanted folders (all when `folders` is empty), each as
+/// its model value — every field the server sent, mapped by `sync::convert` (the one mapping
+/// from the protocol's classes to the model; the export reads no WBXML itself).
+fn model_items(
     db: &crate::store::Store,
     class: ItemClass,
     folders: &[String],
-) -> Result<Vec<(RawItem, ApplicationData)>, ExportError> {
+) -> Result<Vec<(RawItem, Item)>, ExportError> {
     let mut out = Vec::new();
     for item in db.raw_items(class.as_str())? {
         if !folders.is_empty() && !folders.iter().any(|f| f.eq_ignore_ascii_case(&item.folder)) {
             continue;
         }
         // One item that does not decode never blocks the export of the others.
-        match decode(&item, class) {
+        match crate::sync::convert::stored(&item.raw, class) {
             Ok(data) => out.push((item, data)),
             Err(source) => tracing::warn!(
                 "{}",
@@ -160,11 +162,6 @@ fn fallback_uid(item: &RawItem) -> String {
         clean(&item.folder_id),
         clean(&item.server_id)
     )
-}
-
-/// Types an item's raw ApplicationData again (every field the server sent).
-fn decode(item: &RawItem, class: ItemClass) -> Result<ApplicationData, crate::proto::ProtoError> {
-    ApplicationData::decode("export", &item.raw, Some(class))
 }
 
 /// One collection per folder (named after it; a second folder of the same name gets its id);

@@ -1,4 +1,4 @@
-//! RRULE from an EAS recurrence (MS-ASCAL 2.2.2.38, MS-ASTASK 2.2.2.19: Type 0 daily, 1 weekly,
+//! RRULE from an EAS recurrence as the model keeps it (MS-ASCAL 2.2.2.38, MS-ASTASK 2.2.2.19: Type 0 daily, 1 weekly,
 //! 2 monthly, 3 monthly on the nth weekday, 5 yearly, 6 yearly on the nth weekday; Interval,
 //! Occurrences → COUNT, Until → UNTIL, DayOfWeek mask → BYDAY, WeekOfMonth → BYSETPOS (5 = last),
 //! FirstDayOfWeek → WKST).
@@ -10,7 +10,7 @@ use calcard::icalendar::{
 
 use super::ical::{Clock, parse_time};
 use super::tz::Zone;
-use crate::proto::classes::calendar::Recurrence;
+use crate::model::Recurrence;
 
 fn weekdays(mask: u8) -> Vec<ICalendarWeekday> {
     use ICalendarWeekday::*;
@@ -54,7 +54,7 @@ pub(super) fn rrule(r: &Recurrence, clock: &Clock) -> Option<ICalendarRecurrence
         count: r.occurrences.map(u32::from),
         ..Default::default()
     };
-    match r.recurrence_type? {
+    match r.kind? {
         0 => {
             rule.freq = ICalendarFrequency::Daily;
             rule.byday = days(None);

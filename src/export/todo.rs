@@ -1,4 +1,4 @@
-//! A task (MS-ASTASK 2.2.2) as an iCalendar VTODO (RFC 5545 3.6.2): summary, description,
+//! A task (the model of MS-ASTASK 2.2.2) as an iCalendar VTODO (RFC 5545 3.6.2): summary, description,
 //! start and due dates (DATE values: EAS tasks are day-based), completion (STATUS, COMPLETED,
 //! PERCENT-COMPLETE), priority from importance, class from sensitivity, categories, a VALARM at
 //! the reminder time, and RRULE from the task's recurrence (the regenerating kind, "due N days
@@ -13,8 +13,7 @@ use calcard::icalendar::{
 
 use super::ical::{Component, parse_time};
 use super::rrule::recurrence_rule;
-use crate::proto::classes::calendar::Recurrence as EventRecurrence;
-use crate::proto::classes::tasks::Task;
+use crate::model::Task;
 
 fn date(p: P, t: &str) -> Option<ICalendarEntry> {
     let d = parse_time(t)?
@@ -36,10 +35,13 @@ fn text(p: P, v: &str) -> ICalendarEntry {
 pub fn todo(t: &Task, uid: &str) -> Component {
     let mut c = ICalendarComponent::new(ICalendarComponentType::VTodo);
     c.entries.push(text(P::Uid, uid));
+    // The local dates where the server sent them: a task's day is the user's.
+    let start = t.local_start_date.as_ref().or(t.start_date.as_ref());
+    let due = t.local_due_date.as_ref().or(t.due_date.as_ref());
     let stamp = t
         .date_completed
         .as_deref()
-        .or(t.start_date.as_deref())
+        .or(start.map(String::as_str))
         .and_then(parse_time)
         .map_or(0, |d| d.timestamp());
     c.entries.push(
@@ -47,18 +49,11 @@ pub fn todo(t: &Task, uid: &str) -> Component {
     );
     c.entries
         .push(text(P::Summary, t.subject.as_deref().unwrap_or("")));
-    if let Some(d) = t
-        .body
-        .as_ref()
-        .and_then(|b| b.data.as_deref())
-        .filter(|d| !d.trim().is_empty())
-    {
+    if let Some(d) = t.body.as_deref().filter(|d| !d.trim().is_empty()) {
         c.entries.push(text(P::Description, d));
     }
-    c.entries
-        .extend(t.start_date.as_deref().and_then(|s| date(P::Dtstart, s)));
-    c.entries
-        .extend(t.due_date.as_deref().and_then(|s| date(P::Due, s)));
+    c.entries.extend(start.and_then(|s| date(P::Dtstart, s)));
+    c.entries.extend(due.and_then(|s| date(P::Due, s)));
     if t.complete == Some(true) {
         c.entries.push(
             ICalendarEntry::new(P::Status)
@@ -95,50 +90,33 @@ pub fn todo(t: &Task, uid: &str) -> Component {
     let categories: Vec<ICalendarValue> = t
         .categories
         .iter()
-        .flat_map(|l| &l.items)
-        .map(|c| ICalendarValue::Text(c.0.clone()))
+        .map(|c| ICalendarValue::Text(c.clone()))
         .collect();
     if !categories.is_empty() {
         c.entries
             .push(ICalendarEntry::new(P::Categories).with_values(categories));
     }
-    if let Some(r) = &t.recurrence {
-        let as_event = EventRecurrence {
-            recurrence_type: r.recurrence_type,
-            occurrences: r.occurrences,
-            interval: r.interval,
-            week_of_month: r.week_of_month,
-            day_of_week: r.day_of_week,
-            month_of_year: r.month_of_year,
-            until: r.until.clone(),
-            day_of_month: r.day_of_month,
-            first_day_of_week: r.first_day_of_week,
-            ..EventRecurrence::default()
-        };
-        if let Some(rule) = recurrence_rule(&as_event, true) {
-            c.entries
-                .push(ICalendarEntry::new(P::Rrule).with_value(rule));
-        }
+    if let Some(rule) = t.recurrence.as_ref().and_then(|r| recurrence_rule(r, true)) {
+        c.entries
+            .push(ICalendarEntry::new(P::Rrule).with_value(rule));
     }
-    let alarm = (t.reminder_set == Some(true))
-        .then(|| t.reminder_time.as_deref().and_then(parse_time))
-        .flatten()
-        .map(|at| {
-            let mut a = ICalendarComponent::new(ICalendarComponentType::VAlarm);
-            a.entries.push(
-                ICalendarEntry::new(P::Action).with_value(ICalendarValue::Action(
-                    calcard::icalendar::ICalendarAction::Display,
-                )),
-            );
-            let mut trigger = ICalendarEntry::new(P::Trigger);
-            trigger
-                .params
-                .push(ICalendarParameter::value(ICalendarValueType::DateTime));
-            a.entries
-                .push(trigger.with_value(PartialDateTime::from_utc_timestamp(at.timestamp())));
-            a.entries
-                .push(text(P::Description, t.subject.as_deref().unwrap_or("Task")));
-            a
-        });
+    // The model has a reminder time only when the reminder is set (MS-ASTASK ReminderSet).
+    let alarm = t.reminder_time.as_deref().and_then(parse_time).map(|at| {
+        let mut a = ICalendarComponent::new(ICalendarComponentType::VAlarm);
+        a.entries.push(
+            ICalendarEntry::new(P::Action).with_value(ICalendarValue::Action(
+                calcard::icalendar::ICalendarAction::Display,
+            )),
+        );
+        let mut trigger = ICalendarEntry::new(P::Trigger);
+        trigger
+            .params
+            .push(ICalendarParameter::value(ICalendarValueType::DateTime));
+        a.entries
+            .push(trigger.with_value(PartialDateTime::from_utc_timestamp(at.timestamp())));
+        a.entries
+            .push(text(P::Description, t.subject.as_deref().unwrap_or("Task")));
+        a
+    });
     (c, alarm)
 }

@@ -1,35 +1,33 @@
-//! The zone of a calendar item, from the EAS TimeZone blob (MS-ASDTYPE 2.6.4), in three steps
-//! (../shared/eas/PITFALLS.md on time zones): the Windows zone name mapped to IANA (calcard's
-//! table), else the IANA zone whose offsets and transition rules match the blob's, else the
-//! blob's own rules (a VTIMEZONE built from them). A blob with no usable bias is UTC, and so is
-//! one whose bias is out of range ([`TimeZone::standard_offset`]); a daylight bias out of range
-//! is read as no daylight time.
+//! The zone of a calendar item, from its time zone (the model of the EAS TimeZone blob,
+//! MS-ASDTYPE 2.6.4), in three steps (../shared/eas/PITFALLS.md on time zones): the Windows
+//! zone name mapped to IANA (calcard's table), else the IANA zone whose offsets and transition
+//! rules match the zone's, else the zone's own rules (a VTIMEZONE built from them). No zone, or
+//! one with no usable bias, is UTC, and so is one whose bias is out of range
+//! ([`TimeZone::standard_offset`]); a daylight bias out of range is read as no daylight time.
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, Offset, TimeZone as _, Utc};
 use chrono_tz::Tz;
 
-use crate::proto::classes::timezone::{TimeZone, TransitionRule};
+use crate::model::TimeZone;
 
 /// Where an item's local times come from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Zone {
     Iana(Tz),
-    /// No IANA zone matches: the blob's own rules under this TZID.
+    /// No IANA zone matches: the zone's own rules under this TZID.
     Custom {
         id: String,
-        blob: TimeZone,
+        tz: TimeZone,
     },
     Utc,
 }
 
-/// Resolves a blob (base64 text as sent); `None`, garbage and zero-length blobs are UTC.
-pub fn resolve(blob: Option<&str>) -> Zone {
-    let Some(tz) = blob
-        .and_then(|b| TimeZone::from_base64(b).ok())
-        .filter(|tz| tz.standard_offset().is_some())
-    else {
+/// Resolves an item's zone; none (no blob, garbage, a zero-length one) and one whose bias is
+/// out of range are UTC.
+pub fn resolve(tz: Option<&TimeZone>) -> Zone {
+    let Some(tz) = tz.filter(|tz| tz.standard_offset().is_some()).cloned() else {
         return Zone::Utc;
     };
     if tz.bias == 0 && !tz.has_dst() && tz.standard_name.trim().is_empty() {
@@ -51,7 +49,7 @@ pub fn resolve(blob: Option<&str>) -> Zone {
     } else {
         format!("easync-{}", name.trim().replace(' ', "-"))
     };
-    Zone::Custom { id, blob: tz }
+    Zone::Custom { id, tz }
 }
 
 /// Step 1: the Windows name, if calcard knows it and the offsets agree.
@@ -99,23 +97,6 @@ fn transitions(z: Tz) -> Vec<(NaiveDate, i32)> {
     out
 }
 
-fn rule_date(rule: TransitionRule, year: i32) -> Option<NaiveDate> {
-    let weekday = chrono::Weekday::try_from(((rule.day_of_week as u32 + 6) % 7) as u8).ok()?;
-    if rule.week >= 5 {
-        let next = if rule.month == 12 {
-            NaiveDate::from_ymd_opt(year + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(year, u32::from(rule.month) + 1, 1)
-        }?;
-        let mut d = next.pred_opt()?;
-        while d.weekday() != weekday {
-            d = d.pred_opt()?;
-        }
-        return Some(d);
-    }
-    NaiveDate::from_weekday_of_month_opt(year, rule.month.into(), weekday, rule.week)
-}
-
 /// Whether the zone has the blob's standard offset, and its daylight offset and transition
 /// days (within a day: the blob's hour is local) — or no daylight time when the blob has none.
 fn matches_rules(z: Tz, tz: &TimeZone) -> bool {
@@ -123,7 +104,7 @@ fn matches_rules(z: Tz, tz: &TimeZone) -> bool {
         return false;
     };
     let changes = transitions(z);
-    let (std_rule, dst_rule) = (tz.standard_date.rule(), tz.daylight_date.rule());
+    let (std_rule, dst_rule) = (tz.standard_date, tz.daylight_date);
     match (std_rule, dst_rule, tz.daylight_offset()) {
         (Some(s), Some(d), Some(dst_offset)) if tz.daylight_bias != 0 => {
             let near = |want: Option<NaiveDate>, to: i32| {
@@ -133,9 +114,7 @@ fn matches_rules(z: Tz, tz: &TimeZone) -> bool {
                         .any(|(day, o)| *o == to && (*day - w).num_days().abs() <= 1)
                 })
             };
-            changes.len() == 2
-                && near(rule_date(s, 2026), std_offset)
-                && near(rule_date(d, 2026), dst_offset)
+            changes.len() == 2 && near(s.date(2026), std_offset) && near(d.date(2026), dst_offset)
         }
         _ => {
             let jan = Utc
@@ -147,71 +126,45 @@ fn matches_rules(z: Tz, tz: &TimeZone) -> bool {
     }
 }
 
-impl TimeZone {
-    /// Offset (seconds east of UTC) of the blob's zone at a UTC instant, by its own rules; 0
-    /// (UTC) when the bias is out of range, the standard offset when the daylight bias is.
-    pub fn offset_at(&self, t: DateTime<Utc>) -> i32 {
-        let Some(std) = self.standard_offset() else {
-            return 0;
-        };
-        let (Some(s), Some(d)) = (self.standard_date.rule(), self.daylight_date.rule()) else {
-            return std;
-        };
-        let Some(dst) = self.daylight_offset().filter(|_| self.daylight_bias != 0) else {
-            return std;
-        };
-        let year = t.year();
-        let at = |r: TransitionRule, off: i32| {
-            rule_date(r, year)
-                .and_then(|day| day.and_hms_opt(r.hour.into(), r.minute.into(), 0))
-                .map(|local| local.and_utc().timestamp() - i64::from(off))
-        };
-        let (Some(to_dst), Some(to_std)) = (at(d, std), at(s, dst)) else {
-            return std;
-        };
-        let now = t.timestamp();
-        let in_dst = if to_dst < to_std {
-            now >= to_dst && now < to_std
-        } else {
-            now >= to_dst || now < to_std
-        };
-        if in_dst { dst } else { std }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::classes::timezone::TimeZone as Blob;
     use crate::sim::dates::ZONES;
+
+    /// The simulator's zone `i` as the model has it from the blob (`sync::convert`).
+    fn zone(i: usize) -> TimeZone {
+        crate::sync::convert::time_zone(&Blob::from_base64(&ZONES[i].blob()).unwrap())
+    }
 
     #[test]
     fn windows_names_map_to_iana() {
         // The simulator's blobs carry real Windows names.
         assert_eq!(
-            resolve(Some(&ZONES[0].blob())),
+            resolve(Some(&zone(0))),
             Zone::Iana(chrono_tz::Europe::Berlin)
         );
         assert_eq!(
-            resolve(Some(&ZONES[1].blob())),
+            resolve(Some(&zone(1))),
             Zone::Iana(chrono_tz::America::New_York)
         );
         // calcard's table names India by its older alias; tzdata has both.
-        let india = resolve(Some(&ZONES[2].blob()));
+        let india = resolve(Some(&zone(2)));
         assert!(
             matches!(india, Zone::Iana(z) if ["Asia/Kolkata", "Asia/Calcutta"].contains(&z.name())),
             "{india:?}"
         );
         assert_eq!(
-            resolve(Some(&ZONES[3].blob())),
+            resolve(Some(&zone(3))),
             Zone::Iana(chrono_tz::Australia::Sydney)
         );
     }
 
-    fn renamed(i: usize, name: &str) -> String {
-        let mut tz = TimeZone::from_base64(&ZONES[i].blob()).unwrap();
+    fn renamed(i: usize, name: &str) -> TimeZone {
+        let mut tz = zone(i);
         tz.standard_name = name.into();
         tz.daylight_name = name.into();
-        tz.to_base64()
+        tz
     }
 
     #[test]
@@ -232,10 +185,10 @@ mod tests {
 
     #[test]
     fn rules_no_zone_has_get_a_zone_of_their_own() {
-        let mut tz = TimeZone::from_base64(&ZONES[0].blob()).unwrap();
+        let mut tz = zone(0);
         tz.standard_name = "Atlantis Time".into();
         tz.bias = -75; // UTC+1:15, daylight +2:15
-        let Zone::Custom { id, blob } = resolve(Some(&tz.to_base64())) else {
+        let Zone::Custom { id, tz: blob } = resolve(Some(&tz)) else {
             panic!("custom expected")
         };
         assert_eq!(id, "easync-Atlantis-Time");
@@ -249,24 +202,26 @@ mod tests {
 
     #[test]
     fn garbage_and_empty_blobs_are_utc() {
+        // No blob, or one that does not decode: the model has no zone.
         assert_eq!(resolve(None), Zone::Utc);
-        assert_eq!(resolve(Some("not base64!")), Zone::Utc);
-        assert_eq!(resolve(Some(&TimeZone::default().to_base64())), Zone::Utc);
+        assert_eq!(resolve(Some(&TimeZone::default())), Zone::Utc);
+        let empty = crate::sync::convert::time_zone(&Blob::default());
+        assert_eq!(resolve(Some(&empty)), Zone::Utc);
     }
 
     #[test]
     fn huge_timezone_bias_does_not_overflow() {
         // `-tz.bias * 60` on a bias of 0x80000000 panicked in debug builds and wrapped to a
         // wrong offset in release builds.
-        let mut tz = TimeZone::from_base64(&ZONES[0].blob()).unwrap();
+        let mut tz = zone(0);
         tz.standard_name = "Nowhere".into();
         tz.bias = i32::MIN;
-        assert_eq!(resolve(Some(&tz.to_base64())), Zone::Utc, "garbage: UTC");
+        assert_eq!(resolve(Some(&tz)), Zone::Utc, "garbage: UTC");
         assert_eq!(tz.offset_at(Utc::now()), 0);
         // A sane bias with a garbage daylight bias: standard time only.
         tz.bias = -75;
         tz.daylight_bias = i32::MAX;
-        let Zone::Custom { blob, .. } = resolve(Some(&tz.to_base64())) else {
+        let Zone::Custom { tz: blob, .. } = resolve(Some(&tz)) else {
             panic!("custom expected")
         };
         let summer = Utc.with_ymd_and_hms(2026, 7, 10, 12, 0, 0).unwrap();

@@ -1,6 +1,6 @@
-//! A VTIMEZONE built from a TimeZone blob's own rules (the third path of [`super::tz`]): a
-//! STANDARD and a DAYLIGHT observance with yearly RRULEs from the blob's transition dates, or a
-//! single STANDARD when it has no daylight time.
+//! A VTIMEZONE built from a time zone's own rules (the third path of [`super::tz`]): a
+//! STANDARD and a DAYLIGHT observance with yearly RRULEs from the blob's transition dates
+//! (MS-ASDTYPE 2.7, kept in the model), or a single STANDARD when it has no daylight time.
 
 use calcard::common::PartialDateTime;
 use calcard::icalendar::{
@@ -9,7 +9,7 @@ use calcard::icalendar::{
     ICalendarWeekday,
 };
 
-use crate::proto::classes::timezone::{TimeZone, TransitionRule};
+use crate::model::{TimeZone, Transition};
 
 fn offset(seconds: i32) -> PartialDateTime {
     let s = seconds.unsigned_abs();
@@ -23,7 +23,7 @@ fn offset(seconds: i32) -> PartialDateTime {
 
 fn observance(
     kind: ICalendarComponentType,
-    rule: Option<TransitionRule>,
+    rule: Option<Transition>,
     from: i32,
     to: i32,
 ) -> ICalendarComponent {
@@ -69,7 +69,7 @@ pub fn push_custom(cal: &mut ICalendar, id: &str, tz: &TimeZone) {
     vtz.entries
         .push(ICalendarEntry::new(P::Tzid).with_value(id.to_string()));
     let daylight = tz.daylight_offset().filter(|_| tz.daylight_bias != 0);
-    let observances = match (tz.standard_date.rule(), tz.daylight_date.rule(), daylight) {
+    let observances = match (tz.standard_date, tz.daylight_date, daylight) {
         (Some(s), Some(d), Some(dst)) => vec![
             observance(ICalendarComponentType::Standard, Some(s), dst, std),
             observance(ICalendarComponentType::Daylight, Some(d), std, dst),

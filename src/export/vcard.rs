@@ -1,17 +1,15 @@
-//! An EAS contact (MS-ASCNTC 2.2.2) as a vCard, 3.0 (what khard and older consumers read) or
+//! A contact (the model of MS-ASCNTC 2.2.2) as a vCard, 3.0 (what khard and older consumers read) or
 //! 4.0 (RFC 6350), written by calcard (escaping, folding, CRLF). Fields vCard has no property
 //! for are written as `X-` properties (`X-ASSISTANT`, `X-MANAGER`, phonetic names as
 //! `X-PHONETIC-*`, the extra phone kinds with their EAS names); the table is in `docs/export.md`.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use calcard::common::{Data, PartialDateTime};
 use calcard::vcard::{
     VCard, VCardEntry, VCardParameter, VCardParameterValue, VCardProperty, VCardType, VCardValue,
     VCardVersion,
 };
 
-use crate::proto::classes::contacts::Contact;
+use crate::model::{Address, Contact};
 
 /// Line breaks as vCard wants them: `\n` only (EAS sends CRLF).
 fn clean(v: &str) -> String {
@@ -56,7 +54,19 @@ fn date(s: &str) -> Option<PartialDateTime> {
 }
 
 fn opt(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    v.as_deref().and_then(trimmed)
+}
+
+fn trimmed(s: &str) -> Option<&str> {
+    Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+/// The number of a phone kind (`sync::convert`'s names: `mobile`, `business2`, `mms`, …).
+fn phone<'a>(c: &'a Contact, kind: &str) -> Option<&'a str> {
+    c.phones
+        .iter()
+        .find(|(k, _)| k == kind)
+        .and_then(|(_, n)| trimmed(n))
 }
 
 /// The display name: given and family names, else FileAs, else the company.
@@ -75,20 +85,16 @@ fn full_name(c: &Contact) -> String {
         return parts.join(" ");
     }
     opt(&c.file_as)
-        .or(opt(&c.company_name))
+        .or(opt(&c.company))
         .unwrap_or("(no name)")
         .to_string()
 }
 
-fn adr(
-    types: &[VCardType],
-    street: &Option<String>,
-    city: &Option<String>,
-    state: &Option<String>,
-    zip: &Option<String>,
-    country: &Option<String>,
-) -> Option<VCardEntry> {
-    let given = [street, city, state, zip, country].map(|p| opt(p).unwrap_or("").to_string());
+/// The ADR of the contact's address of `kind` (`business`, `home`, `other`).
+fn adr(c: &Contact, kind: &str, types: &[VCardType]) -> Option<VCardEntry> {
+    let a: &Address = c.addresses.iter().find(|a| a.kind == kind)?;
+    let given = [&a.street, &a.city, &a.state, &a.postal_code, &a.country]
+        .map(|p| opt(p).unwrap_or("").to_string());
     if given.iter().all(String::is_empty) {
         return None;
     }
@@ -145,21 +151,18 @@ fn names(c: &Contact, uid: &str) -> Vec<VCardEntry> {
             e.push(x(name, v));
         }
     }
-    if let Some(v) = opt(&c.nick_name) {
+    if let Some(v) = opt(&c.nickname) {
         e.push(text(P::Nickname, v));
     }
     e
 }
 
-/// The three addresses; the first preferred.
+/// The (up to three) addresses; the first preferred.
 fn emails(c: &Contact, v4: bool) -> Vec<VCardEntry> {
     use VCardProperty as P;
     let mut e = Vec::new();
-    for (i, mail) in [&c.email1_address, &c.email2_address, &c.email3_address]
-        .iter()
-        .enumerate()
-    {
-        if let Some(m) = opt(mail) {
+    for (i, mail) in c.emails.iter().enumerate() {
+        if let Some(m) = trimmed(mail) {
             let mut entry = text(P::Email, address(m));
             match (v4, i) {
                 (true, 0) => entry.add_param(VCardParameter::pref(VCardParameterValue::Integer(1))),
@@ -187,22 +190,22 @@ fn phones(c: &Contact) -> Vec<VCardEntry> {
     use VCardProperty as P;
     let mut e = Vec::new();
     use VCardType as T;
-    let phones: [(&Option<String>, &[VCardType], Option<&str>); 12] = [
-        (&c.mobile_phone_number, &[T::Cell, T::Voice], None),
-        (&c.business_phone_number, &[T::Work, T::Voice], None),
-        (&c.business2_phone_number, &[T::Work, T::Voice], None),
-        (&c.home_phone_number, &[T::Home, T::Voice], None),
-        (&c.home2_phone_number, &[T::Home, T::Voice], None),
-        (&c.business_fax_number, &[T::Work, T::Fax], None),
-        (&c.home_fax_number, &[T::Home, T::Fax], None),
-        (&c.pager_number, &[T::Pager], None),
-        (&c.company_main_phone, &[T::Work, T::MainNumber], None),
-        (&c.car_phone_number, &[T::Voice], Some("X-CAR")),
-        (&c.radio_phone_number, &[T::Voice], Some("X-RADIO")),
-        (&c.assistant_phone_number, &[T::Voice], Some("X-ASSISTANT")),
+    let phones: [(&str, &[VCardType], Option<&str>); 12] = [
+        ("mobile", &[T::Cell, T::Voice], None),
+        ("business", &[T::Work, T::Voice], None),
+        ("business2", &[T::Work, T::Voice], None),
+        ("home", &[T::Home, T::Voice], None),
+        ("home2", &[T::Home, T::Voice], None),
+        ("business_fax", &[T::Work, T::Fax], None),
+        ("home_fax", &[T::Home, T::Fax], None),
+        ("pager", &[T::Pager], None),
+        ("company", &[T::Work, T::MainNumber], None),
+        ("car", &[T::Voice], Some("X-CAR")),
+        ("radio", &[T::Voice], Some("X-RADIO")),
+        ("assistant", &[T::Voice], Some("X-ASSISTANT")),
     ];
-    for (number, types, extra) in phones {
-        if let Some(n) = opt(number) {
+    for (kind, types, extra) in phones {
+        if let Some(n) = phone(c, kind) {
             let mut entry = typed(P::Tel, types, n);
             if let Some(t) = extra {
                 entry.add_param(VCardParameter::typ(VCardParameterValue::Text(t.into())));
@@ -218,32 +221,11 @@ fn work(c: &Contact) -> Vec<VCardEntry> {
     use VCardProperty as P;
     use VCardType as T;
     let mut e = Vec::new();
-    e.extend(adr(
-        &[T::Work],
-        &c.business_address_street,
-        &c.business_address_city,
-        &c.business_address_state,
-        &c.business_address_postal_code,
-        &c.business_address_country,
-    ));
-    e.extend(adr(
-        &[T::Home],
-        &c.home_address_street,
-        &c.home_address_city,
-        &c.home_address_state,
-        &c.home_address_postal_code,
-        &c.home_address_country,
-    ));
-    e.extend(adr(
-        &[],
-        &c.other_address_street,
-        &c.other_address_city,
-        &c.other_address_state,
-        &c.other_address_postal_code,
-        &c.other_address_country,
-    ));
-    if opt(&c.company_name).is_some() || opt(&c.department).is_some() {
-        let org = [&c.company_name, &c.department].map(|p| opt(p).unwrap_or("").to_string());
+    e.extend(adr(c, "business", &[T::Work]));
+    e.extend(adr(c, "home", &[T::Home]));
+    e.extend(adr(c, "other", &[]));
+    if opt(&c.company).is_some() || opt(&c.department).is_some() {
+        let org = [&c.company, &c.department].map(|p| opt(p).unwrap_or("").to_string());
         e.push(parts(P::Org, org.to_vec()));
     }
     for (p, v) in [(P::Title, &c.job_title), (P::Url, &c.web_page)] {
@@ -261,17 +243,17 @@ fn relations(c: &Contact, v4: bool) -> Vec<VCardEntry> {
     let x = |name: &str, v: &str| text(P::Other(name.to_string()), v);
     let mut e = Vec::new();
     for (name, v) in [
-        ("X-OFFICE", &c.office_location),
-        ("X-ASSISTANT", &c.assistant_name),
-        ("X-MANAGER", &c.manager_name),
-        ("X-SPOUSE", &c.spouse),
-        ("X-CUSTOMER-ID", &c.customer_id),
-        ("X-GOVERNMENT-ID", &c.government_id),
-        ("X-ACCOUNT", &c.account_name),
-        ("X-MMS", &c.mms),
-        ("X-ALIAS", &c.alias),
+        ("X-OFFICE", opt(&c.office_location)),
+        ("X-ASSISTANT", opt(&c.assistant_name)),
+        ("X-MANAGER", opt(&c.manager_name)),
+        ("X-SPOUSE", opt(&c.spouse)),
+        ("X-CUSTOMER-ID", opt(&c.customer_id)),
+        ("X-GOVERNMENT-ID", opt(&c.government_id)),
+        ("X-ACCOUNT", opt(&c.account_name)),
+        ("X-MMS", phone(c, "mms")),
+        ("X-ALIAS", opt(&c.alias)),
     ] {
-        if let Some(v) = opt(v) {
+        if let Some(v) = v {
             e.push(x(name, v));
         }
     }
@@ -279,18 +261,15 @@ fn relations(c: &Contact, v4: bool) -> Vec<VCardEntry> {
         if let Some(s) = opt(&c.spouse) {
             e.push(typed(P::Related, &[T::Spouse], s));
         }
-        for child in c.children.iter().flat_map(|l| &l.items) {
-            e.push(typed(P::Related, &[T::Child], &child.0));
+        for child in &c.children {
+            e.push(typed(P::Related, &[T::Child], child));
         }
     } else {
-        for child in c.children.iter().flat_map(|l| &l.items) {
-            e.push(x("X-CHILD", &child.0));
+        for child in &c.children {
+            e.push(x("X-CHILD", child));
         }
     }
-    for im in [&c.im_address, &c.im_address2, &c.im_address3]
-        .into_iter()
-        .filter_map(opt)
-    {
+    for im in c.im_addresses.iter().filter_map(|im| trimmed(im)) {
         e.push(text(P::Impp, im));
     }
     e
@@ -321,20 +300,15 @@ fn personal(c: &Contact, v4: bool) -> Vec<VCardEntry> {
     let categories: Vec<VCardValue> = c
         .categories
         .iter()
-        .flat_map(|l| &l.items)
-        .map(|c| VCardValue::Text(clean(&c.0)))
+        .map(|c| VCardValue::Text(clean(c)))
         .collect();
     if !categories.is_empty() {
         e.push(VCardEntry::new(P::Categories).with_values(categories));
     }
-    if let Some(note) = c.body.as_ref().and_then(|b| opt(&b.data)) {
+    if let Some(note) = opt(&c.notes) {
         e.push(text(P::Note, note));
     }
-    if let Some(bytes) = c
-        .picture
-        .as_deref()
-        .and_then(|p| STANDARD.decode(p.trim()).ok())
-    {
+    if let Some(bytes) = c.photo.clone() {
         let content_type = if bytes.starts_with(b"\x89PNG") {
             "image/png"
         } else {

@@ -38,6 +38,8 @@ pub(crate) fn recurrence(
             .map(|c| u16::try_from(c).map_err(|_| format!("COUNT={c} is past 65535")))
             .transpose()?,
         until: r.until.as_ref().and_then(|u| until(u, start, form)),
+        // WKST: MS-ASCAL 2.2.2.21 FirstDayOfWeek, 0 Sunday … 6 Saturday.
+        first_day_of_week: r.wkst.map(|d| d as u8),
         ..Recurrence::default()
     };
     let mask = days(r);

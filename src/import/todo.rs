@@ -48,7 +48,7 @@ pub(crate) fn task(
         sensitivity: props::sensitivity(c),
         categories: props::categories(c),
         reminder_time: alarm(cal, index, start.as_ref(), due.as_ref()).map(dotted),
-        recurrence: None,
+        ..Task::default()
     };
     if let Some(rule) = c
         .properties(&P::Rrule)

@@ -3,8 +3,9 @@
 //! numbers and addresses by kind (`vcard_tel`), BDAY and ANNIVERSARY (`X-ANNIVERSARY`
 //! in 3.0), NICKNAME, URL, NOTE, CATEGORIES, IMPP, PHOTO (inline or a `data:` URI), and the
 //! `X-` properties the export writes for fields vCard has none for (`X-SPOUSE`, `X-ASSISTANT`,
-//! `X-MANAGER`, `X-OFFICE`, `X-CHILD`, `X-MMS`), plus the names Evolution and KAddressBook use
-//! for the same fields. The first card of the text is read.
+//! `X-MANAGER`, `X-OFFICE`, `X-CHILD`, `X-MMS`, the phonetic names `X-PHONETIC-*`,
+//! `X-CUSTOMER-ID`, `X-GOVERNMENT-ID`, `X-ACCOUNT`, `X-ALIAS`), plus the names Evolution and
+//! KAddressBook use for the same fields. The first card of the text is read.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -176,6 +177,13 @@ impl Reader {
                 set_once(&mut c.manager_name, first(e))
             }
             "X-OFFICE" | "X-KADDRESSBOOK-X-OFFICE" => set_once(&mut c.office_location, first(e)),
+            "X-PHONETIC-FIRST-NAME" => set_once(&mut c.yomi_first_name, first(e)),
+            "X-PHONETIC-LAST-NAME" => set_once(&mut c.yomi_last_name, first(e)),
+            "X-PHONETIC-ORG" => set_once(&mut c.yomi_company_name, first(e)),
+            "X-CUSTOMER-ID" => set_once(&mut c.customer_id, first(e)),
+            "X-GOVERNMENT-ID" => set_once(&mut c.government_id, first(e)),
+            "X-ACCOUNT" => set_once(&mut c.account_name, first(e)),
+            "X-ALIAS" => set_once(&mut c.alias, first(e)),
             "X-CHILD" => c.children.extend(first(e)),
             "X-MMS" => {
                 if let Some(n) = first(e) {

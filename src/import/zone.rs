@@ -13,8 +13,7 @@ use calcard::icalendar::{
 };
 
 use super::windows_zones::{self, WINDOWS_ZONES};
-use crate::model;
-use crate::proto::classes::timezone::{SystemTime, TimeZone as Blob};
+use crate::model::{self, Transition};
 
 /// Where local times are read.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,9 +23,10 @@ pub(crate) enum Zone {
     Iana(Tz),
     /// A fixed offset, seconds east of UTC.
     Fixed(i32),
-    /// A VTIMEZONE no IANA zone is named for, as the rules of a blob; `name` is the model's.
+    /// A VTIMEZONE no IANA zone is named for, as the rules a blob can hold; `name` is the
+    /// model's.
     Rules {
-        blob: Box<Blob>,
+        blob: Box<model::TimeZone>,
         name: String,
     },
 }
@@ -86,22 +86,27 @@ impl Zone {
                     .or_else(|| windows_name(|z| same_rules(z, *tz, year)))
                     .map(String::from)
                     .unwrap_or_else(|| tz.name().to_string());
-                Some(named(std, dst, Some(name)))
+                let mut zone = named(std, dst, Some(name));
+                if let Some((to_std, to_dst)) = model::iana_rules(*tz, year) {
+                    (zone.standard_date, zone.daylight_date) = (Some(to_std), Some(to_dst));
+                }
+                Some(zone)
             }
-            Self::Rules { blob, name } => Some(model::TimeZone {
-                bias: blob.bias,
-                standard_name: name.clone(),
-                daylight_name: if blob.daylight_name.is_empty() {
-                    name.clone()
-                } else {
-                    blob.daylight_name.clone()
-                },
-                daylight_bias: if blob.has_dst() {
-                    blob.daylight_bias
-                } else {
-                    0
-                },
-            }),
+            Self::Rules { blob, name } => {
+                let dst = blob.has_dst();
+                Some(model::TimeZone {
+                    standard_name: name.clone(),
+                    daylight_name: if blob.daylight_name.is_empty() {
+                        name.clone()
+                    } else {
+                        blob.daylight_name.clone()
+                    },
+                    daylight_bias: if dst { blob.daylight_bias } else { 0 },
+                    standard_date: blob.standard_date.filter(|_| dst),
+                    daylight_date: blob.daylight_date.filter(|_| dst),
+                    ..(**blob).clone()
+                })
+            }
         }
     }
 }
@@ -114,6 +119,7 @@ fn named(std: i32, dst: i32, name: Option<impl Into<String>>) -> model::TimeZone
         daylight_name: windows_zones::daylight_name(&standard_name),
         standard_name,
         daylight_bias: -(dst - std) / 60,
+        ..model::TimeZone::default()
     }
 }
 
@@ -210,7 +216,7 @@ impl<'a> Zones<'a> {
 /// The model's name of a zone of its own: the inverse of `export::tz`'s `easync-NAME` TZIDs
 /// ("easync-Atlantis-Time" is "Atlantis Time", "easync-utc+5" no name), else its TZNAME, else
 /// the TZID.
-fn model_name(tzid: &str, blob: &Blob) -> String {
+fn model_name(tzid: &str, blob: &model::TimeZone) -> String {
     match tzid.strip_prefix("easync-") {
         Some(rest) if rest.starts_with("utc+") || rest.starts_with("utc-") => String::new(),
         Some(rest) => rest.replace('-', " "),
@@ -260,8 +266,8 @@ impl Observance {
         })
     }
 
-    /// Its transition as a SYSTEMTIME rule: from the RRULE, else from its start date.
-    fn system_time(&self) -> SystemTime {
+    /// Its transition as a yearly rule: from the RRULE, else from its start date.
+    fn transition(&self) -> Transition {
         let d = self.start.date();
         let (month, week, dow) = self.rule.unwrap_or_else(|| {
             let last = d
@@ -274,13 +280,12 @@ impl Observance {
                 d.weekday().num_days_from_sunday() as u16,
             )
         });
-        SystemTime {
-            month,
-            day: week,
-            day_of_week: dow,
-            hour: chrono::Timelike::hour(&self.start) as u16,
-            minute: chrono::Timelike::minute(&self.start) as u16,
-            ..SystemTime::default()
+        Transition {
+            month: month as u8,
+            week: week as u8,
+            day_of_week: dow as u8,
+            hour: chrono::Timelike::hour(&self.start) as u8,
+            minute: chrono::Timelike::minute(&self.start) as u8,
         }
     }
 }
@@ -304,7 +309,7 @@ fn yearly_rule(r: &calcard::icalendar::ICalendarRecurrenceRule) -> Option<(u16, 
 
 /// The blob of a VTIMEZONE: its latest STANDARD observance, and its latest DAYLIGHT one when
 /// that is not older than the standard one by more than a year (daylight time abolished).
-fn blob(observances: &[Observance], tzid: &str) -> Option<Blob> {
+fn blob(observances: &[Observance], tzid: &str) -> Option<model::TimeZone> {
     let latest = |daylight: bool| {
         observances
             .iter()
@@ -317,14 +322,14 @@ fn blob(observances: &[Observance], tzid: &str) -> Option<Blob> {
             && d.to != std.to
             && (d.rule.is_some() || d.start.year() + 1 >= std.start.year())
     });
-    let mut b = Blob {
+    let mut b = model::TimeZone {
         bias: -std.to / 60,
         standard_name: std.name.clone().unwrap_or_else(|| tzid.to_string()),
-        ..Blob::default()
+        ..model::TimeZone::default()
     };
     if let Some(d) = dst {
-        b.standard_date = std.system_time();
-        b.daylight_date = d.system_time();
+        b.standard_date = Some(std.transition());
+        b.daylight_date = Some(d.transition());
         b.daylight_bias = -(d.to - std.to) / 60;
         b.daylight_name = d.name.clone().unwrap_or_default();
     }

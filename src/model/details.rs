@@ -53,6 +53,10 @@ pub struct Recurrence {
     pub week_of_month: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<u8>,
+    /// The first day of the week, 0 Sunday … 6 Saturday (MS-ASCAL 2.2.2.21 `FirstDayOfWeek`,
+    /// 14.1 and later): the RRULE's WKST.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_day_of_week: Option<u8>,
 }
 
 /// One changed or deleted occurrence of a series (MS-ASCAL 2.2.2.20); read back from the
@@ -70,17 +74,6 @@ pub struct Exception {
     pub end_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-}
-
-/// An event's time zone (MS-ASDTYPE 2.7: the TIME_ZONE_INFORMATION blob, decoded).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct TimeZone {
-    /// Minutes to add to local standard time to get UTC (UTC+1 is -60).
-    pub bias: i32,
-    pub standard_name: String,
-    pub daylight_name: String,
-    /// Minutes added to `bias` during daylight time (usually -60); 0 without daylight time.
-    pub daylight_bias: i32,
 }
 
 /// IANA zones tried first when a Windows time zone is matched by its offsets or rules (so

@@ -6,8 +6,10 @@ use serde::Serialize;
 
 mod change;
 mod details;
+mod zone;
 pub use change::{FileItem, FlagEdit, LocalChange, MailEdit, Payload};
-pub use details::{Address, Attendee, Exception, PREFERRED_ZONES, Recurrence, TimeZone};
+pub use details::{Address, Attendee, Exception, PREFERRED_ZONES, Recurrence};
+pub use zone::{MAX_BIAS, TimeZone, Transition, iana_offset_at, iana_rules};
 
 /// An attachment's metadata (the bytes are fetched on demand).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -38,6 +40,9 @@ pub struct Email {
     pub preview: Option<String>,
     pub attachments: Vec<Attachment>,
     pub conversation_id: Option<Vec<u8>>,
+    /// The last action taken on the message (MS-ASEMAIL 2.2.2.43 `LastVerbExecuted`): 1 reply
+    /// to sender, 2 reply to all, 3 forward — a Maildir's `R` and `P` flags.
+    pub last_verb_executed: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -69,6 +74,16 @@ pub struct Contact {
     pub notes: Option<String>,
     /// The photo's bytes (JPEG, usually), decoded from base64.
     pub photo: Option<Vec<u8>>,
+    /// Phonetic names (MS-ASCNTC 2.2.2 `YomiFirstName`, `YomiLastName`, `YomiCompanyName`).
+    pub yomi_first_name: Option<String>,
+    pub yomi_last_name: Option<String>,
+    pub yomi_company_name: Option<String>,
+    /// MS-ASCNTC 2.2.2 `CustomerId`, `GovernmentId`, `AccountName` and `Alias` (the
+    /// contacts2 code page).
+    pub customer_id: Option<String>,
+    pub government_id: Option<String>,
+    pub account_name: Option<String>,
+    pub alias: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -96,14 +111,18 @@ pub struct Event {
     pub recurrence: Option<Recurrence>,
     pub exceptions: Vec<Exception>,
     pub online_meeting_link: Option<String>,
+    /// When the item was created or changed (MS-ASCAL 2.2.2.18 `DtStamp`): the DTSTAMP.
+    pub dt_stamp: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Task {
     pub subject: Option<String>,
+    /// The due instant: `UtcDueDate`, else `DueDate` (MS-ASTASK 2.2.2.29, 2.2.2.10).
     pub due_date: Option<String>,
     pub complete: Option<bool>,
     pub importance: Option<u8>,
+    /// The start instant: `UtcStartDate`, else `StartDate` (MS-ASTASK 2.2.2.30, 2.2.2.26).
     pub start_date: Option<String>,
     pub date_completed: Option<String>,
     /// When the reminder fires (only when one is set).
@@ -112,6 +131,11 @@ pub struct Task {
     pub categories: Vec<String>,
     pub body: Option<String>,
     pub recurrence: Option<Recurrence>,
+    /// `StartDate` and `DueDate` as the server sent them beside the UTC ones: the user's local
+    /// dates (MS-ASTASK 2.2.2.26, 2.2.2.10), whose day a VTODO writes (tasks are day-based).
+    /// `None` when they are the same as `start_date`/`due_date` or were not sent.
+    pub local_start_date: Option<String>,
+    pub local_due_date: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -1,5 +1,5 @@
 //! What export reads: the items of a class with their raw ApplicationData (every field the
-//! server sent, typed again by the export layer), folder by folder.
+//! server sent, mapped to model values by `sync::convert::stored`), folder by folder.
 
 use super::{Store, StoreError};
 

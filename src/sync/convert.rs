@@ -3,7 +3,7 @@
 #[path = "convert_pim.rs"]
 mod pim;
 
-pub use pim::instant_key;
+pub use pim::{instant_key, time_zone};
 
 use crate::model::{Attachment, Email, Item, ItemRecord, Note};
 use crate::proto::ProtoError;
@@ -19,6 +19,13 @@ pub fn record(server_id: &str, data: &ApplicationData) -> Result<ItemRecord, Pro
         item: item(data),
         raw: w.finish()?,
     })
+}
+
+/// The model of an item the store holds, from its raw ApplicationData (the WBXML [`record`]
+/// wrote): decoded as `class` and mapped as a received item is, so that what the exports write
+/// from it is what the store's rows say. The exports' one way from `items.raw` to model values.
+pub fn stored(raw: &[u8], class: classes::ItemClass) -> Result<Item, ProtoError> {
+    Ok(item(&ApplicationData::decode("store", raw, Some(class))?))
 }
 
 /// The occurrence a 16.x Change is about (an event's `InstanceId`), as an exception entry.
@@ -84,5 +91,6 @@ fn email(e: &classes::email::Email) -> Email {
             })
             .unwrap_or_default(),
         conversation_id: e.conversation_id.as_ref().map(|c| c.0.clone()),
+        last_verb_executed: e.last_verb_executed,
     }
 }

@@ -2,7 +2,9 @@
 
 use base64::Engine;
 
-use crate::model::{Address, Attendee, Contact, Event, Exception, Recurrence, Task, TimeZone};
+use crate::model::{
+    Address, Attendee, Contact, Event, Exception, Recurrence, Task, TimeZone, Transition,
+};
 use crate::proto::classes::airsyncbase::Body;
 use crate::proto::classes::{self, timezone};
 
@@ -30,6 +32,7 @@ macro_rules! recurrence {
             day_of_month: r.day_of_month,
             week_of_month: r.week_of_month,
             month_of_year: r.month_of_year,
+            first_day_of_week: r.first_day_of_week,
         })
     };
 }
@@ -135,6 +138,13 @@ pub(super) fn contact(c: &classes::contacts::Contact) -> Contact {
             let clean: String = p.chars().filter(|c| !c.is_ascii_whitespace()).collect();
             base64::engine::general_purpose::STANDARD.decode(clean).ok()
         }),
+        yomi_first_name: text(&c.yomi_first_name),
+        yomi_last_name: text(&c.yomi_last_name),
+        yomi_company_name: text(&c.yomi_company_name),
+        customer_id: text(&c.customer_id),
+        government_id: text(&c.government_id),
+        account_name: text(&c.account_name),
+        alias: text(&c.alias),
     }
 }
 
@@ -171,12 +181,7 @@ pub(super) fn event(e: &classes::calendar::Event) -> Event {
         organizer_name: text(&e.organizer_name),
         time_zone: text(&e.timezone)
             .and_then(|tz| timezone::TimeZone::from_base64(&tz).ok())
-            .map(|tz| TimeZone {
-                bias: tz.bias,
-                standard_name: tz.standard_name,
-                daylight_name: tz.daylight_name,
-                daylight_bias: tz.daylight_bias,
-            }),
+            .map(|tz| time_zone(&tz)),
         reminder: e.reminder,
         sensitivity: e.sensitivity,
         meeting_status: e.meeting_status,
@@ -204,16 +209,46 @@ pub(super) fn event(e: &classes::calendar::Event) -> Event {
             .unwrap_or_default(),
         online_meeting_link: text(&e.online_meeting_external_link)
             .or_else(|| text(&e.online_meeting_conf_link)),
+        dt_stamp: text(&e.dt_stamp),
+    }
+}
+
+/// The decoded blob (MS-ASDTYPE 2.7) as the model keeps it: its transition dates only where
+/// they are usable yearly rules ([`timezone::SystemTime::rule`]).
+pub fn time_zone(tz: &timezone::TimeZone) -> TimeZone {
+    let rule = |d: &timezone::SystemTime| {
+        d.rule().map(|r| Transition {
+            month: r.month,
+            week: r.week,
+            day_of_week: r.day_of_week,
+            hour: r.hour,
+            minute: r.minute,
+        })
+    };
+    TimeZone {
+        bias: tz.bias,
+        standard_name: tz.standard_name.clone(),
+        daylight_name: tz.daylight_name.clone(),
+        daylight_bias: tz.daylight_bias,
+        standard_date: rule(&tz.standard_date),
+        daylight_date: rule(&tz.daylight_date),
     }
 }
 
 pub(super) fn task(t: &classes::tasks::Task) -> Task {
+    let due_date = text(&t.utc_due_date).or_else(|| text(&t.due_date));
+    let start_date = text(&t.utc_start_date).or_else(|| text(&t.start_date));
+    // The local dates only where they say something the UTC ones do not.
+    let local =
+        |v: &Option<String>, utc: &Option<String>| text(v).filter(|l| Some(l) != utc.as_ref());
     Task {
         subject: t.subject.clone(),
-        due_date: text(&t.utc_due_date).or_else(|| text(&t.due_date)),
+        local_due_date: local(&t.due_date, &due_date),
+        local_start_date: local(&t.start_date, &start_date),
+        due_date,
         complete: t.complete,
         importance: t.importance,
-        start_date: text(&t.utc_start_date).or_else(|| text(&t.start_date)),
+        start_date,
         date_completed: text(&t.date_completed),
         reminder_time: text(&t.reminder_time).filter(|_| t.reminder_set.unwrap_or(false)),
         sensitivity: t.sensitivity,

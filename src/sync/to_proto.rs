@@ -93,7 +93,7 @@ pub fn change_data(
             match zone {
                 Some(b) => {
                     let mut e = e.clone();
-                    anchor_all_day(&mut e, &model_zone(&b));
+                    anchor_all_day(&mut e, &super::convert::time_zone(&b));
                     anchored = Item::Event(e);
                     &anchored
                 }
@@ -128,15 +128,6 @@ pub fn change_data(
 /// they are.
 pub fn anchor_all_day(event: &mut model::Event, zone: &model::TimeZone) {
     event::anchor(event, zone);
-}
-
-fn model_zone(b: &crate::proto::classes::timezone::TimeZone) -> model::TimeZone {
-    model::TimeZone {
-        bias: b.bias,
-        standard_name: b.standard_name.clone(),
-        daylight_name: b.daylight_name.clone(),
-        daylight_bias: b.daylight_bias,
-    }
 }
 
 /// The occurrences of a series to send on their own: on 16.x its exceptions, before 16.0

@@ -3,7 +3,9 @@
 //! back the same way, with the text that trips up escaping (`;`, `,`, `\`, quotes, newlines,
 //! non-ASCII).
 
-use easync::model::{Address, Attendee, Contact, Event, Exception, Recurrence, Task, TimeZone};
+use easync::model::{
+    Address, Attendee, Contact, Event, Exception, Recurrence, Task, TimeZone, Transition,
+};
 
 /// xorshift64*.
 pub struct Rng(u64);
@@ -225,14 +227,38 @@ fn address(r: &mut Rng, kind: &str) -> Address {
     a
 }
 
-/// The zones the roundtrip names, as the import names them: Windows names of IANA zones, UTC,
-/// and a zone of its own without daylight time (the model keeps no rules for one with it).
+/// The zones the roundtrip names, as the import names them: Windows names of IANA zones with
+/// their yearly rules (as Exchange writes them), UTC, and zones of their own with and without
+/// daylight time.
 pub fn zone(r: &mut Rng) -> Option<TimeZone> {
-    let z = |bias, std: &str, dst: &str, daylight_bias| TimeZone {
-        bias,
-        standard_name: std.into(),
-        daylight_name: dst.into(),
-        daylight_bias,
+    // (back to standard time, start of daylight time): month, week (5 the last), hour; Sundays.
+    let rules = |daylight_bias, std: (u8, u8, u8), dst: (u8, u8, u8)| {
+        let t = |(month, week, hour)| Transition {
+            month,
+            week,
+            day_of_week: 0,
+            hour,
+            minute: 0,
+        };
+        (daylight_bias != 0).then(|| (t(std), t(dst)))
+    };
+    let z = |bias, std: &str, dst: &str, daylight_bias| {
+        let rules = match std {
+            "W. Europe Standard Time" | "Atlantis Summer Time" => {
+                rules(daylight_bias, (10, 5, 3), (3, 5, 2))
+            }
+            "Eastern Standard Time" => rules(daylight_bias, (11, 1, 2), (3, 2, 2)),
+            "AUS Eastern Standard Time" => rules(daylight_bias, (4, 1, 3), (10, 1, 2)),
+            _ => None,
+        };
+        TimeZone {
+            bias,
+            standard_name: std.into(),
+            daylight_name: dst.into(),
+            daylight_bias,
+            standard_date: rules.map(|r| r.0),
+            daylight_date: rules.map(|r| r.1),
+        }
     };
     let zones = [
         z(
@@ -252,6 +278,7 @@ pub fn zone(r: &mut Rng) -> Option<TimeZone> {
         z(-540, "Tokyo Standard Time", "Tokyo Daylight Time", 0),
         z(0, "UTC", "UTC", 0),
         z(-75, "Atlantis Time", "Atlantis Time", 0),
+        z(-75, "Atlantis Summer Time", "Atlantis Summer Time", -60),
     ];
     if r.chance(20) {
         None
@@ -415,7 +442,7 @@ pub fn task(r: &mut Rng) -> Task {
         sensitivity: Some(*r.pick(&[0, 2, 3])),
         categories: r.some_of(3, word),
         body: r.maybe(50, lines),
-        recurrence: None,
+        ..Task::default()
     };
     if r.chance(40) {
         if t.start_date.is_none() && t.due_date.is_none() {

@@ -33,6 +33,13 @@ pub(super) fn contact(c: &model::Contact) -> Contact {
         categories: list(&c.categories, |s| Category(s.clone())),
         children: list(&c.children, |s| Child(s.clone())),
         picture: c.photo.as_ref().map(|b| STANDARD.encode(b)),
+        yomi_first_name: some(&c.yomi_first_name),
+        yomi_last_name: some(&c.yomi_last_name),
+        yomi_company_name: some(&c.yomi_company_name),
+        customer_id: some(&c.customer_id),
+        government_id: some(&c.government_id),
+        account_name: some(&c.account_name),
+        alias: some(&c.alias),
         ..Contact::default()
     };
     let mut emails = c.emails.iter().map(|e| Some(e.clone()));
@@ -119,17 +126,25 @@ fn address(p: &mut Contact, a: &model::Address) {
     }
 }
 
-/// The fields of a stored contact the model does not carry (phonetic names, customer and
-/// government ids, account, alias, elements easync does not type), kept on a Change; a photo
-/// the model no longer has is deleted with an empty `Picture` (MS-ASCNTC 2.2.2.57).
+/// The fields of a stored contact the model does not carry (elements easync does not type),
+/// kept on a Change, and the phonetic names, customer and government ids, account and alias
+/// where the model has none (another client may drop the `X-` properties the export writes
+/// for them); a photo the model no longer has is deleted with an empty `Picture`
+/// (MS-ASCNTC 2.2.2.57).
 pub(super) fn keep(p: &mut Contact, stored: &Contact) {
-    p.yomi_first_name.clone_from(&stored.yomi_first_name);
-    p.yomi_last_name.clone_from(&stored.yomi_last_name);
-    p.yomi_company_name.clone_from(&stored.yomi_company_name);
-    p.customer_id.clone_from(&stored.customer_id);
-    p.government_id.clone_from(&stored.government_id);
-    p.account_name.clone_from(&stored.account_name);
-    p.alias.clone_from(&stored.alias);
+    for (field, kept) in [
+        (&mut p.yomi_first_name, &stored.yomi_first_name),
+        (&mut p.yomi_last_name, &stored.yomi_last_name),
+        (&mut p.yomi_company_name, &stored.yomi_company_name),
+        (&mut p.customer_id, &stored.customer_id),
+        (&mut p.government_id, &stored.government_id),
+        (&mut p.account_name, &stored.account_name),
+        (&mut p.alias, &stored.alias),
+    ] {
+        if field.is_none() {
+            field.clone_from(kept);
+        }
+    }
     p.extra.clone_from(&stored.extra);
     if p.picture.is_none() && stored.picture.as_deref().is_some_and(|s| !s.is_empty()) {
         p.picture = Some(String::new());

@@ -200,7 +200,8 @@ pub(super) fn anchor(e: &mut model::Event, zone: &model::TimeZone) {
         return;
     }
     let year = time(&e.start_time).map_or(2026, |t| chrono::Datelike::year(&t));
-    let blob = super::zone::blob(Some(zone), year);
+    // The zone with the rules the blob will carry (the model's own, else its IANA zone's).
+    let blob = crate::sync::convert::time_zone(&super::zone::blob(Some(zone), year));
     let std = i64::from(blob.standard_offset().unwrap_or(0));
     let at_midnight = |v: &mut Option<String>| {
         if let Some(t) = time(v) {
@@ -222,7 +223,8 @@ pub(super) fn anchor(e: &mut model::Event, zone: &model::TimeZone) {
     e.time_zone = Some(zone.clone());
 }
 
-/// What a stored event has that the model does not: DtStamp, attachments, the server's reply
+/// What a stored event has that the model does not send: DtStamp (the model reads it, for the
+/// export, but a Change keeps the server's), attachments, the server's reply
 /// settings, elements easync does not type; its `UID` before 16.0 when the model has none (16.x
 /// forbids it in requests); and its `Timezone` blob when the model's zone is the one decoded
 /// from it (the server's own rules, not ones found again).

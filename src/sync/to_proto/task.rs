@@ -1,5 +1,6 @@
 //! A model task as MS-ASTASK 2.2.2 elements: the start and due dates as both the local and
-//! the UTC element (the model keeps one instant; the pair must come together), `Complete`
+//! the UTC element (the pair must come together; the local one is the model's local date
+//! where it has one, else the same instant), `Complete`
 //! always and `DateCompleted` with it, `ReminderSet` with `ReminderTime`, and the recurrence
 //! with its required `Start` (2.2.2.18: the task's start, else its due date).
 
@@ -33,7 +34,7 @@ pub(super) fn task(t: &model::Task) -> Result<Task, ToProtoError> {
         } else {
             None
         },
-        due_date: due.clone(),
+        due_date: date("DueDate", &t.local_due_date)?.or_else(|| due.clone()),
         utc_due_date: due.clone(),
         importance: t.importance,
         recurrence: t
@@ -44,7 +45,7 @@ pub(super) fn task(t: &model::Task) -> Result<Task, ToProtoError> {
         reminder_set: Some(reminder.is_some()),
         reminder_time: reminder,
         sensitivity: t.sensitivity,
-        start_date: start.clone(),
+        start_date: date("StartDate", &t.local_start_date)?.or_else(|| start.clone()),
         utc_start_date: start,
         subject: some(&t.subject),
         ..Task::default()

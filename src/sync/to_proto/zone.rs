@@ -1,13 +1,14 @@
 //! The `Timezone` blob of an item (MS-ASCAL 2.2.2.46, MS-ASDTYPE 2.6.4 TIME_ZONE_INFORMATION)
-//! from the model's zone, which keeps the bias, the names and the daylight bias but not the
-//! transition rules: those are read again from the IANA zone the name stands for (a Windows or
+//! from the model's zone: its bias, names, daylight bias and — when the model has them (a
+//! received blob's, an imported VTIMEZONE's or IANA zone's) — its transition rules. A zone
+//! without rules has them read again from the IANA zone the name stands for (a Windows or
 //! IANA name, checked against the biases), else from the first IANA zone with the same
 //! offsets; with neither, the blob has no transition rules (and a warning says so). A missing
 //! zone is UTC.
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::model;
@@ -26,6 +27,11 @@ pub(super) fn blob(tz: Option<&model::TimeZone>, year: i32) -> Blob {
         ..Blob::default()
     };
     if tz.daylight_bias == 0 {
+        return b;
+    }
+    if let (Some(to_std), Some(to_dst)) = (tz.standard_date, tz.daylight_date) {
+        b.standard_date = system_time(to_std);
+        b.daylight_date = system_time(to_dst);
         return b;
     }
     match iana(tz, year).and_then(|z| rules(z, year)) {
@@ -61,9 +67,7 @@ fn iana(tz: &model::TimeZone, year: i32) -> Option<Tz> {
 }
 
 fn offset_at(z: Tz, t: DateTime<Utc>) -> i32 {
-    z.offset_from_utc_datetime(&t.naive_utc())
-        .fix()
-        .local_minus_utc()
+    model::iana_offset_at(z, t)
 }
 
 fn noon(d: NaiveDate) -> DateTime<Utc> {
@@ -79,61 +83,20 @@ fn offsets(z: Tz, year: i32) -> (i32, i32) {
     seen.fold((i32::MAX, i32::MIN), |(lo, hi), o| (lo.min(o), hi.max(o)))
 }
 
-/// The instants of `year` at which the offset changes, with the offsets before and after.
-fn transitions(z: Tz, year: i32) -> Vec<(DateTime<Utc>, i32, i32)> {
-    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-    let mut out = Vec::new();
-    for d in first.iter_days().take_while(|d| d.year() == year) {
-        let (a, b) = (noon(d), noon(d) + chrono::Duration::days(1));
-        let (before, after) = (offset_at(z, a), offset_at(z, b));
-        if before == after {
-            continue;
-        }
-        // The first second with the new offset, by halving the day.
-        let (mut lo, mut hi) = (a.timestamp(), b.timestamp());
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            let at = DateTime::from_timestamp(mid, 0).unwrap_or(a);
-            if offset_at(z, at) == before {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        out.push((DateTime::from_timestamp(hi, 0).unwrap_or(b), before, after));
-    }
-    out
-}
-
-/// (StandardDate, DaylightDate): the zone's return to standard time and start of daylight
-/// time in `year` as yearly SYSTEMTIME rules, at the local time before each change.
+/// (StandardDate, DaylightDate): the zone's yearly rules ([`model::iana_rules`]).
 fn rules(z: Tz, year: i32) -> Option<(SystemTime, SystemTime)> {
-    let t = transitions(z, year);
-    let to_dst = t.iter().find(|(_, before, after)| after > before)?;
-    let to_std = t.iter().find(|(_, before, after)| after < before)?;
-    Some((
-        system_time(to_std.0, to_std.1),
-        system_time(to_dst.0, to_dst.1),
-    ))
+    let (to_std, to_dst) = model::iana_rules(z, year)?;
+    Some((system_time(to_std), system_time(to_dst)))
 }
 
-/// A transition as a SYSTEMTIME rule: month, the nth (5 = last) weekday, local wall time.
-fn system_time(at: DateTime<Utc>, offset_before: i32) -> SystemTime {
-    let local = at.naive_utc() + chrono::Duration::seconds(offset_before.into());
-    let d = local.date();
-    let last = d
-        .checked_add_days(chrono::Days::new(7))
-        .is_none_or(|n| n.month() != d.month());
+/// A model transition as a SYSTEMTIME rule (MS-ASDTYPE 2.7: year 0, `day` the week).
+fn system_time(r: model::Transition) -> SystemTime {
     SystemTime {
-        month: d.month() as u16,
-        day_of_week: d.weekday().num_days_from_sunday() as u16,
-        day: if last {
-            5
-        } else {
-            ((d.day() - 1) / 7 + 1) as u16
-        },
-        hour: chrono::Timelike::hour(&local) as u16,
-        minute: chrono::Timelike::minute(&local) as u16,
+        month: r.month.into(),
+        day_of_week: r.day_of_week.into(),
+        day: r.week.into(),
+        hour: r.hour.into(),
+        minute: r.minute.into(),
         ..SystemTime::default()
     }
 }
@@ -149,6 +112,7 @@ mod tests {
             standard_name: b.standard_name.clone(),
             daylight_name: b.daylight_name.clone(),
             daylight_bias: b.daylight_bias,
+            ..model::TimeZone::default()
         }
     }
 
@@ -170,6 +134,7 @@ mod tests {
             standard_name: "Mitteleuropäische Zeit".into(),
             daylight_name: String::new(),
             daylight_bias: -60,
+            ..model::TimeZone::default()
         };
         let b = blob(Some(&tz), 2026);
         assert_eq!(
