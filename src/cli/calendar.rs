@@ -114,6 +114,9 @@ impl RespondArgs {
                 f.subject.unwrap_or_default()
             );
         }
+        // Read before answering: a mail that is no invitation is refused before the server is
+        // asked, and a declined meeting leaves the mirror with the sync after the answer.
+        let inv = invitation(&db, id, &item, self.occurrence.as_deref())?;
         let auth = acct
             .auth()
             .await
@@ -157,7 +160,7 @@ impl RespondArgs {
         let mut folders = vec![item.folder.clone()];
         folders.extend(calendar_folders(&db)?);
         if !self.no_send && !told_by_server {
-            self.tell_organizer(&acct, &mut db, id, &item).await?;
+            self.tell_organizer(&acct, &mut db, inv).await?;
         }
         drop(db);
         refresh(config_file, &acct, folders).await
@@ -168,10 +171,9 @@ impl RespondArgs {
         &self,
         acct: &crate::config::Account,
         db: &mut Store,
-        id: i64,
-        item: &crate::store::HeldItem,
+        inv: Option<Invitation>,
     ) -> anyhow::Result<()> {
-        let Some(inv) = invitation(db, id, item, self.occurrence.as_deref())? else {
+        let Some(inv) = inv else {
             eprintln!(
                 "easync: the organizer was not told (the invitation names no organizer or UID \
                  easync can answer); answer from the calendar event, or tell them yourself"
@@ -209,30 +211,63 @@ impl RespondArgs {
     }
 }
 
-/// What the REPLY is about, from the stored event.
+/// What the REPLY is about: the stored event, or the meeting a request mail carries (its
+/// calendar item when the mirror has it).
 fn invitation(
     db: &Store,
     id: i64,
     item: &crate::store::HeldItem,
     occurrence: Option<&str>,
 ) -> anyhow::Result<Option<Invitation>> {
-    if item.class != "Calendar" {
-        return Ok(None);
-    }
-    let Some(f) = db.event_facts(id)? else {
-        return Ok(None);
-    };
-    let (Some(uid), Some(organizer)) = (f.uid, f.organizer_email) else {
-        return Ok(None);
-    };
     let ical = |t: Option<String>| t.map(|t| crate::sync::convert::instant_key(&t));
+    let from_event = |id: i64| -> anyhow::Result<Option<Invitation>> {
+        let Some(f) = db.event_facts(id)? else {
+            return Ok(None);
+        };
+        let (Some(uid), Some(organizer)) = (f.uid, f.organizer_email) else {
+            return Ok(None);
+        };
+        Ok(Some(Invitation {
+            uid,
+            organizer,
+            subject: f.subject,
+            start: ical(f.start_time),
+            end: ical(f.end_time),
+            recurrence_id: occurrence.map(crate::sync::convert::instant_key),
+        }))
+    };
+    if item.class == "Calendar" {
+        return from_event(id);
+    }
+    let mail = crate::sync::convert::stored(&item.raw, crate::proto::classes::ItemClass::Email);
+    let Ok(crate::model::Item::Email(mail)) = mail else {
+        return Ok(None);
+    };
+    let Some(invite) = mail.meeting.as_ref() else {
+        anyhow::bail!("mail {id} is not a meeting invitation: nothing was answered");
+    };
+    let Some(uid) = invite.uid.clone() else {
+        return Ok(None);
+    };
+    if let [event] = db.events_with_uid(&uid)?.as_slice()
+        && let Some(inv) = from_event(*event)?
+    {
+        return Ok(Some(inv));
+    }
+    let organizer = invite.organizer.as_deref().or(mail.sender.as_deref());
+    let Some(organizer) = organizer.map(crate::export::vcard::address) else {
+        return Ok(None);
+    };
     Ok(Some(Invitation {
         uid,
-        organizer,
-        subject: f.subject,
-        start: ical(f.start_time),
-        end: ical(f.end_time),
-        recurrence_id: occurrence.map(crate::sync::convert::instant_key),
+        organizer: organizer.to_string(),
+        subject: mail.subject.clone(),
+        start: ical(invite.start_time.clone()),
+        end: ical(invite.end_time.clone()),
+        recurrence_id: occurrence
+            .map(String::from)
+            .or(invite.recurrence_id.clone())
+            .map(|r| crate::sync::convert::instant_key(&r)),
     }))
 }
 

@@ -40,9 +40,25 @@ pub struct Email {
     pub preview: Option<String>,
     pub attachments: Vec<Attachment>,
     pub conversation_id: Option<Vec<u8>>,
+    /// The invitation a meeting request mail carries (MS-ASEMAIL 2.2.2.48).
+    pub meeting: Option<Invite>,
     /// The last action taken on the message (MS-ASEMAIL 2.2.2.43 `LastVerbExecuted`): 1 reply
     /// to sender, 2 reply to all, 3 forward — a Maildir's `R` and `P` flags.
     pub last_verb_executed: Option<u8>,
+}
+
+/// The meeting a meeting request mail is about (MS-ASEMAIL 2.2.2.48 MeetingRequest): what an
+/// answer to it names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Invite {
+    /// The iCalendar UID, from `GlobalObjId` (MS-ASEMAIL 3.1.4.7).
+    pub uid: Option<String>,
+    /// The organizer as the mail gives it (`"Name" <address>`).
+    pub organizer: Option<String>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    /// For one occurrence of a series: its original start (`RecurrenceId`).
+    pub recurrence_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
