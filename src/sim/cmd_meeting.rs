@@ -277,42 +277,67 @@ fn retire_request(mb: &mut Mailbox, folder: &str, request_id: &str) {
     }
 }
 
-/// The reply the server sends the organizer for a 16.x `SendResponse`.
+/// The reply the server sends the organizer for a 16.x `SendResponse`, into the outbox.
 fn reply_to_organizer(
     sim: &Sim,
     device: &str,
     m: &Meeting,
     w: &Wanted,
-    (note, start, end): &(String, Option<String>, Option<String>),
+    send: &(String, Option<String>, Option<String>),
 ) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let mime = reply_mime(m, w, send, &sim.config.user, now);
+    lock(&sim.outbox).record(Outgoing {
+        command: "MeetingResponse",
+        device: device.to_string(),
+        mime: mime.into_bytes(),
+        source: Some(format!(
+            "{}/{}",
+            w.collection,
+            w.request_id.clone().unwrap_or_default()
+        )),
+        ..Outgoing::default()
+    });
+}
+
+/// `YYYYMMDDTHHMMSSZ` of an `InstanceId` or proposed time in either form.
+fn ical_time(t: Option<&str>) -> Option<String> {
+    let k = occurrences::key(t?)?;
+    Some(format!("{}T{}Z", &k[..8], &k[8..]))
+}
+
+/// The reply mail: the note, then the iCalendar part — `METHOD:REPLY` with the user's
+/// `PARTSTAT` (RFC 5546 3.2.3), `METHOD:COUNTER` with a proposed time (3.2.7), the occurrence
+/// as `RECURRENCE-ID`.
+fn reply_mime(
+    m: &Meeting,
+    w: &Wanted,
+    (note, start, end): &(String, Option<String>, Option<String>),
+    user: &str,
+    now: i64,
+) -> String {
     let (verb, partstat) = match w.response {
         1 => ("Accepted", "ACCEPTED"),
         2 => ("Tentative", "TENTATIVE"),
         _ => ("Declined", "DECLINED"),
     };
     let counter = start.is_some() || end.is_some();
-    let method = if counter { "COUNTER" } else { "REPLY" };
-    let subject = if counter {
-        format!("New Time Proposed: {}", m.invite.subject)
-    } else {
-        format!("{verb}: {}", m.invite.subject)
+    let (method, subject) = match counter {
+        true => (
+            "COUNTER",
+            format!("New Time Proposed: {}", m.invite.subject),
+        ),
+        false => ("REPLY", format!("{verb}: {}", m.invite.subject)),
     };
-    let compact = |t: &Option<String>, dflt: i64| {
-        t.as_deref().and_then(occurrences::key).map_or_else(
-            || dates::compact(dflt),
-            |k| format!("{}T{}Z", &k[..8], &k[8..]),
-        )
-    };
-    let recurrence_id = w.instance.as_deref().and_then(occurrences::key);
-    let recurrence_id = recurrence_id
-        .map(|k| format!("RECURRENCE-ID:{}T{}Z\r\n", &k[..8], &k[8..]))
+    let recurrence_id = ical_time(w.instance.as_deref())
+        .map(|t| format!("RECURRENCE-ID:{t}\r\n"))
         .unwrap_or_default();
     let (name, addr) = &m.invite.organizer;
-    let user = &sim.config.user;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let mime = format!(
+    let start = ical_time(start.as_deref()).unwrap_or_else(|| dates::compact(m.invite.start));
+    let end = ical_time(end.as_deref()).unwrap_or_else(|| dates::compact(m.end()));
+    format!(
         "From: \"Demo User\" <{user}>\r\nTo: \"{name}\" <{addr}>\r\nSubject: {subject}\r\n\
          Date: {date}\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/alternative; boundary=\"=_reply\"\r\n\r\n\
@@ -327,19 +352,6 @@ fn reply_to_organizer(
         date = dates::rfc5322(now),
         uid = m.uid,
         stamp = dates::compact(now),
-        start = compact(start, m.invite.start),
-        end = compact(end, m.end()),
         summary = m.invite.subject,
-    );
-    lock(&sim.outbox).record(Outgoing {
-        command: "MeetingResponse",
-        device: device.to_string(),
-        mime: mime.into_bytes(),
-        source: Some(format!(
-            "{}/{}",
-            w.collection,
-            w.request_id.clone().unwrap_or_default()
-        )),
-        ..Outgoing::default()
-    });
+    )
 }

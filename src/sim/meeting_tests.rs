@@ -222,6 +222,15 @@ fn send_response_on_16_mails_the_organizer_an_icalendar_reply() {
     ] {
         assert!(text.contains(needle), "{needle} in {text}");
     }
+    // A proposed time is a counter-proposal (RFC 5546 3.2.7).
+    let (mail, _) = sim.invite(Invite::default()).unwrap();
+    let mut r = request(UserResponse::Tentative, "inbox", &mail);
+    r.send_response = Some("Later?".into());
+    r.proposed_start_time = Some("20270111T100000Z".into());
+    assert_eq!(codes(&c.meeting_response(vec![r])), vec![1]);
+    let text = String::from_utf8(sim.outbox()[1].mime.to_vec()).unwrap();
+    assert!(text.contains("METHOD:COUNTER") && text.contains("DTSTART:20270111T100000Z"));
+    assert!(text.contains("Subject: New Time Proposed: Projektplanung Q1"));
 }
 
 #[test]
