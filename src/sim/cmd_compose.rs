@@ -189,7 +189,7 @@ fn send(sim: &Sim, req: &Request, command: &'static str, c: Compose) -> Result<(
         return Err(119); // MessageHasNoRecipient
     }
     let forward = command == "SmartForward";
-    let n = lock(&sim.outbox).all().len() + 1;
+    let n = lock(&sim.outbox).len() + 1;
     let completed = match &original {
         Some((_, o)) if !c.replace_mime => Some(mime::compose(&c.mime, o, forward, n)),
         _ => None,

@@ -12,7 +12,7 @@
 //! folders are re-created under new ids, the server forgets a device, a collection fails.
 //! What the server holds after a client's changes can be read item by item ([`ItemView`]).
 //!
-//! Clients send through it too: SendMail, SmartReply, SmartForward ([`cmd_compose`], what went
+//! A small directory answers Search `GAL` ([`cmd_search`]). Clients send through it too: SendMail, SmartReply, SmartForward ([`cmd_compose`], what went
 //! out in the [`outbox`]) and MeetingResponse to the invitations it delivers ([`meetings`]).
 //!
 //! Used by `easync sim serve`, `easync demo`, the reliability tests and the benchmarks.
@@ -26,6 +26,7 @@ mod cmd_meeting;
 mod cmd_move;
 mod cmd_ping;
 mod cmd_provision;
+mod cmd_search;
 mod cmd_sync;
 #[cfg(test)]
 mod compose_tests;
@@ -113,6 +114,8 @@ pub struct SimConfig {
     /// default for ActiveSync is `maxRequestLength="10240"` KB (the Sync web.config of the
     /// Client Access services): a 10 MB message is accepted, a 10 MiB one with its WBXML is not.
     pub max_request_bytes: usize,
+    /// The global address list Search `GAL` looks in ([`cmd_search`]).
+    pub gal: Vec<crate::proto::search::GalEntry>,
 }
 
 impl Default for SimConfig {
@@ -136,6 +139,7 @@ impl Default for SimConfig {
             verify_responses: false,
             profile: Profile::exchange(),
             max_request_bytes: 10240 * 1024,
+            gal: cmd_search::default_gal(),
         }
     }
 }

@@ -132,6 +132,10 @@ impl Outbox {
         n
     }
 
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
     pub fn all(&self) -> Vec<OutboxMessage> {
         self.messages.clone()
     }

@@ -17,7 +17,7 @@ use super::faults::{ClientOp, Fault};
 use super::request::{self, Request};
 use super::{
     Sim, admin, cmd_compose, cmd_fetch, cmd_folders, cmd_meeting, cmd_move, cmd_ping,
-    cmd_provision, cmd_sync,
+    cmd_provision, cmd_search, cmd_sync,
 };
 
 /// What a command handler answers.
@@ -82,6 +82,7 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
             tags::item_operations::STATUS,
         ),
         "MoveItems" => (tags::move_items::MOVE_ITEMS, tags::move_items::STATUS),
+        "Search" => (tags::search::SEARCH, tags::search::STATUS),
         "SendMail" => (tags::compose_mail::SEND_MAIL, tags::compose_mail::STATUS),
         "SmartReply" => (tags::compose_mail::SMART_REPLY, tags::compose_mail::STATUS),
         "SmartForward" => (
@@ -101,7 +102,7 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
 }
 
 const COMMANDS: &str = "Sync,FolderSync,GetItemEstimate,Ping,Provision,ItemOperations,MoveItems,\
-     Settings,SendMail,SmartReply,SmartForward,MeetingResponse";
+     Settings,SendMail,SmartReply,SmartForward,MeetingResponse,Search";
 
 pub(crate) async fn handle(
     sim: Arc<Sim>,
@@ -190,6 +191,7 @@ async fn dispatch(sim: &Arc<Sim>, req: &Request, body: &[u8], flags: SyncFaults)
         "Settings" => cmd_fetch::settings(sim, req, body),
         "SendMail" | "SmartReply" | "SmartForward" => cmd_compose::handle(sim, req, body, flags),
         "MeetingResponse" => cmd_meeting::handle(sim, req, body, flags),
+        "Search" => cmd_search::handle(sim, req, body),
         other => Reply::Http(
             StatusCode::NOT_IMPLEMENTED,
             format!("the simulator does not implement {other}"),
