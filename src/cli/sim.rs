@@ -78,7 +78,10 @@ pub struct ServeArgs {
     /// delete-status=N (every Sync Add / Change / Delete of a request answers Status N and is
     /// not applied, e.g. 6 conversion, 7 conflict with the server's version sent, 8 not found)
     /// and move-status=N (every MoveItems Move); they count only requests that carry such a
-    /// command. One-off faults: POST {"op":"fault",…,"times":1} to /sim/admin.
+    /// command. For sending: send-status=N (SendMail, SmartReply, SmartForward answer Status N,
+    /// e.g. 111, 115, 116, 120), meeting-status=N (every MeetingResponse Request), and
+    /// commit-then-drop (carried out, then the connection closes unanswered). One-off faults:
+    /// POST {"op":"fault",…,"times":1} to /sim/admin.
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
     /// Behave like a kind of server: `exchange` (every switch of --quirk on but echo-moves, as

@@ -13,7 +13,21 @@
 //!   `{"op":"clear-faults"}`, `{"op":"invalidate-keys","folder":"inbox"}`,
 //!   `{"op":"invalidate-hierarchy"}`, `{"op":"revoke-policies"}`,
 //!   `{"op":"items","folder":"Inbox"}` (what the server holds after a client's changes: each
-//!   live item's id, subject, version and, for mail, read flag, flag status and categories).
+//!   live item's id, subject, version and, for mail, read flag, flag status and categories),
+//!   `{"op":"outbox-mime","n":1}` (message `n` of the outbox: `mime_base64`, what the client
+//!   sent byte for byte, and `delivered_base64`, what went out),
+//!   `{"op":"invite","subject":"…","organizer_name":"…","organizer_email":"…",
+//!   "start":"20270111T090000Z","minutes":60,"location":"…","weekly":4}` (every field
+//!   optional: a meeting request in the Inbox and its tentative calendar item, answers
+//!   `{"mail":id,"event":id}`, see [`super::meetings`]);
+//! - `GET /sim/outbox/N` (`message/rfc822`): the MIME the client sent for outbox message `N`,
+//!   byte for byte; `GET /sim/outbox/N/delivered`: the message that went out.
+//!
+//! `/sim/status` lists the outbox under `"outbox"`: per message `n`, `command`, `client_id`,
+//! `device`, `from`, `to`, `cc`, `bcc` (addresses), `bcc_count`, `subject`, `size` (bytes the
+//! client sent), `delivered_size`, `attachments`, `source`, `original_appended`,
+//! `attachments_carried`, `forwardees`, `saved_as` (the Sent Items copy) and `at` (Unix
+//! seconds); and the invitations under `"meetings"` (`uid`, `subject`, `organizer`, `start`).
 //!
 //! It listens on the simulator's loopback port, without credentials: it is a test fixture.
 
@@ -23,7 +37,10 @@ use axum::body::Body;
 use axum::http::{Method, Response, StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::{Fault, ItemView, Scope, Sim, SimError, State};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use super::{Fault, Invite, ItemView, OutboxMessage, Scope, Sim, SimError, State};
 
 fn respond(status: StatusCode, v: Value) -> Response<Body> {
     let mut r = Response::new(Body::from(v.to_string()));
@@ -49,7 +66,67 @@ pub fn status(sim: &Sim) -> Value {
         "requests": sim.stats.requests.load(Ordering::Relaxed),
         "items_served": sim.stats.items_served.load(Ordering::Relaxed),
         "profile": sim.config.profile.quirks(),
+        "outbox": sim.outbox().iter().map(outbox_json).collect::<Vec<_>>(),
+        "meetings": sim.meetings().iter().map(|m| json!({
+            "uid": m.uid,
+            "subject": m.invite.subject,
+            "organizer": m.invite.organizer.1,
+            "start": super::dates::compact(m.invite.start),
+        })).collect::<Vec<_>>(),
     })
+}
+
+fn outbox_json(m: &OutboxMessage) -> Value {
+    json!({
+        "n": m.n,
+        "command": m.command,
+        "client_id": m.client_id,
+        "device": m.device,
+        "from": m.from,
+        "to": m.to,
+        "cc": m.cc,
+        "bcc": m.bcc,
+        "bcc_count": m.bcc.len(),
+        "subject": m.subject,
+        "size": m.size(),
+        "delivered_size": m.delivered.len(),
+        "attachments": m.attachments,
+        "source": m.source,
+        "original_appended": m.original_appended,
+        "attachments_carried": m.attachments_carried,
+        "forwardees": m.forwardees,
+        "saved_as": m.saved_as,
+        "at": m.at,
+    })
+}
+
+/// An `invite` operation's fields over the defaults of [`Invite`].
+fn invite_of(op: &Value) -> Result<Invite, String> {
+    let mut i = Invite::default();
+    let text = |k: &str| op.get(k).and_then(Value::as_str).map(String::from);
+    if let Some(v) = text("subject") {
+        i.subject = v;
+    }
+    if let Some(v) = text("organizer_name") {
+        i.organizer.0 = v;
+    }
+    if let Some(v) = text("organizer_email") {
+        i.organizer.1 = v;
+    }
+    if let Some(v) = text("location") {
+        i.location = v;
+    }
+    if let Some(v) = text("start") {
+        let key = super::occurrences::key(&v).ok_or(format!("start {v:?} is not a UTC time"))?;
+        let num = |a: usize, b: usize| key[a..b].parse::<u32>().unwrap_or(0);
+        let (y, mo, d) = (num(0, 4) as i32, num(4, 6), num(6, 8));
+        i.start = super::dates::wall(y, mo, d, num(8, 10), num(10, 12)) + i64::from(num(12, 14));
+    }
+    if let Some(v) = op.get("minutes").and_then(Value::as_u64) {
+        i.minutes = v as u32;
+    }
+    i.weekly = op.get("weekly").and_then(Value::as_u64).map(|n| n as u16);
+    Ok(i)
 }
 
 /// Carries out one operation.
@@ -153,6 +230,19 @@ pub fn apply(sim: &Sim, op: &Value) -> Result<Value, String> {
             let items = sim.items(s("folder")?).map_err(sim_err)?;
             Ok(json!({"items": items.iter().map(item_json).collect::<Vec<_>>()}))
         }
+        "outbox-mime" => {
+            let k = n("n", 1) as usize;
+            let (Some(mime), Some(delivered)) = (sim.outbox_mime(k), sim.outbox_delivered(k))
+            else {
+                return Err(format!("no outbox message {k}"));
+            };
+            Ok(json!({"mime_base64": STANDARD.encode(&*mime),
+                      "delivered_base64": STANDARD.encode(&*delivered)}))
+        }
+        "invite" => {
+            let (mail, event) = sim.invite(invite_of(op)?).map_err(sim_err)?;
+            Ok(json!({"mail": mail, "event": event}))
+        }
         other => Err(format!("unknown op {other:?}")),
     }
 }
@@ -186,11 +276,35 @@ pub(crate) fn handle(sim: &Sim, method: &Method, uri: &Uri, body: &[u8]) -> Resp
                 Err(e) => respond(StatusCode::BAD_REQUEST, json!({"error": e})),
             }
         }
+        (&Method::GET, path) if path.starts_with("/sim/outbox/") => outbox_raw(sim, path),
         _ => respond(
             StatusCode::NOT_FOUND,
-            json!({"error": "GET /sim/status or POST /sim/admin"}),
+            json!({"error": "GET /sim/status, GET /sim/outbox/N or POST /sim/admin"}),
         ),
     }
+}
+
+/// `GET /sim/outbox/N[/delivered]`: the message's bytes as they are.
+fn outbox_raw(sim: &Sim, path: &str) -> Response<Body> {
+    let rest = path.trim_start_matches("/sim/outbox/");
+    let (n, delivered) = match rest.strip_suffix("/delivered") {
+        Some(n) => (n, true),
+        None => (rest, false),
+    };
+    let found = n.parse().ok().and_then(|n| match delivered {
+        true => sim.outbox_delivered(n),
+        false => sim.outbox_mime(n),
+    });
+    let Some(bytes) = found else {
+        return respond(
+            StatusCode::NOT_FOUND,
+            json!({"error": format!("no outbox message {n}")}),
+        );
+    };
+    let mut r = Response::new(Body::from(bytes.to_vec()));
+    r.headers_mut()
+        .insert("Content-Type", "message/rfc822".parse().expect("static"));
+    r
 }
 
 #[cfg(test)]

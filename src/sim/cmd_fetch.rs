@@ -14,6 +14,7 @@ use super::Sim;
 use super::content::{self, Gen};
 use super::mail::{self, BodyWanted};
 use super::mailbox::State;
+use super::mime;
 use super::plan::{Op, Planned};
 use super::request::Request;
 use super::server::Reply;
@@ -65,6 +66,7 @@ fn fetch_item(
                 flags: item.flags.clone(),
                 source: item.source.clone(),
                 occurrences: Vec::new(),
+                message: item.message.clone(),
             };
             Some((f.kind, f.content_id.clone(), planned))
         })
@@ -107,11 +109,14 @@ fn fetch_attachment(sim: &Sim, w: &mut Writer, reference: &str) -> Result<(), Pr
     ) {
         (Some(f), Some(idx), Some(n)) => {
             let mb = sim.mailbox();
-            let source = mb
+            let live = mb
                 .folder(f)
-                .filter(|fo| fo.item(idx).is_some_and(|i| i.state == State::Live))
-                .map(|fo| fo.source_of(idx));
-            source.and_then(|s| {
+                .filter(|fo| fo.item(idx).is_some_and(|i| i.state == State::Live));
+            let held = live.and_then(|fo| fo.item(idx)?.message.clone());
+            if let Some(raw) = held {
+                return finish_attachment(w, reference, mime::attachment(&raw, n as usize));
+            }
+            live.map(|fo| fo.source_of(idx)).and_then(|s| {
                 let count = mail::message(sim.config.seed, &s.stream, s.idx)
                     .attachments
                     .len() as u32;
@@ -120,8 +125,18 @@ fn fetch_attachment(sim: &Sim, w: &mut Writer, reference: &str) -> Result<(), Pr
         }
         _ => None,
     };
+    let found = found.map(|(_, bytes)| ("text/plain; charset=utf-8".to_string(), bytes));
+    finish_attachment(w, reference, found)
+}
+
+/// The Fetch of an attachment: its content type and data, or Status 15 (not found).
+fn finish_attachment(
+    w: &mut Writer,
+    reference: &str,
+    found: Option<(String, Vec<u8>)>,
+) -> Result<(), ProtoError> {
     w.start(io::FETCH)?;
-    let Some((_, bytes)) = found else {
+    let Some((content_type, bytes)) = found else {
         w.leaf(io::STATUS, "15")?;
         w.leaf(asb::FILE_REFERENCE, reference)?;
         return w.end();
@@ -129,7 +144,7 @@ fn fetch_attachment(sim: &Sim, w: &mut Writer, reference: &str) -> Result<(), Pr
     w.leaf(io::STATUS, "1")?;
     w.leaf(asb::FILE_REFERENCE, reference)?;
     w.start(io::PROPERTIES)?;
-    w.leaf(asb::CONTENT_TYPE, "text/plain; charset=utf-8")?;
+    w.leaf(asb::CONTENT_TYPE, &content_type)?;
     w.leaf(io::DATA, &STANDARD.encode(&bytes))?;
     w.end()?;
     w.end()

@@ -10,6 +10,7 @@ use wbxml::tags::{air_sync as s, air_sync_base as asb, email as em};
 use super::events::{self, Instance};
 use super::mail::{self, BodyWanted, MailRef};
 use super::mailbox::Kind;
+use super::mime;
 use super::occurrences;
 use super::pim;
 use super::plan::{Op, Planned};
@@ -59,6 +60,12 @@ pub fn generate(
     };
     let (seed, version) = (g.seed, p.version);
     match kind {
+        Kind::Mail if p.message.is_some() => {
+            let state = mail::flags(p.idx, version, p.flags.as_deref());
+            let raw = p.message.as_deref().map_or(&[][..], |m| m.as_slice());
+            let e = mime::email(raw, (id, p.idx), &state, want);
+            (ApplicationData::Email(Box::new(e)), Vec::new())
+        }
         Kind::Mail => {
             let state = mail::flags(p.idx, version, p.flags.as_deref());
             let odd = g

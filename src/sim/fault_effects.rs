@@ -94,21 +94,30 @@ pub(crate) async fn early_fault(
             flags.client_status = Some((*op, *code));
             None
         }
-        Fault::DropAfter(_) | Fault::Truncate | Fault::Corrupt => None,
+        Fault::DropAfter(_) | Fault::Truncate | Fault::Corrupt | Fault::CommitThenDrop => None,
     }
 }
 
-/// Whether a fault applies to a request: a `*-status` fault only to one carrying a command of
-/// its kind (a Sync `Add`, `Change`, `Delete`; a MoveItems `Move`), every other fault always.
-pub(crate) fn relevant(f: &Fault, body: &[u8]) -> bool {
+/// Whether a fault applies to a request of `command`: a `*-status` fault only to one carrying
+/// a command of its kind (a Sync `Add`, `Change`, `Delete`; a MoveItems `Move`; a
+/// MeetingResponse `Request`; a SendMail, SmartReply or SmartForward), every other fault always.
+pub(crate) fn relevant(f: &Fault, command: &str, body: &[u8]) -> bool {
     let Fault::ClientStatus(op, _) = f else {
         return true;
     };
+    if *op == ClientOp::Send {
+        return super::cmd_compose::COMMANDS.contains(&command);
+    }
     let Ok(tree) = Element::decode(body) else {
         return false;
     };
     let tag = match op {
         ClientOp::Move => return tree.elements().any(|e| e.tag == mv::MOVE),
+        ClientOp::Meeting => {
+            let request = wbxml::tags::meeting_response::REQUEST;
+            return command == "MeetingResponse" && tree.elements().any(|e| e.tag == request);
+        }
+        ClientOp::Send => return false,
         ClientOp::Add => s::ADD,
         ClientOp::Change => s::CHANGE,
         ClientOp::Delete => s::DELETE,
@@ -146,7 +155,7 @@ pub(crate) fn late_fault(fault: Option<Fault>, body: Vec<u8>) -> Response<Body> 
 }
 
 /// The first `n` bytes of `body`, then a reset connection.
-fn dropped(body: Vec<u8>, n: usize) -> Response<Body> {
+pub(crate) fn dropped(body: Vec<u8>, n: usize) -> Response<Body> {
     let head = Bytes::from(body[..n.min(body.len())].to_vec());
     let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
         Ok(head),

@@ -26,9 +26,15 @@
 //! | `status=N` | the command's Status N in-band (Ping 5/6/7/8, any common status) |
 //! | `add-status=N`, `change-status=N`, `delete-status=N` | Sync: every client `Add` / `Change` / `Delete` of the request answers Status N in `Responses` and is not applied (7 also sends the server's version of the item) |
 //! | `move-status=N` | MoveItems: every `Move` of the request answers Status N and is not applied |
+//! | `send-status=N` | SendMail, SmartReply, SmartForward: the command's in-band Status N (110 server error, 111 retry later, 113 mailbox quota, 115 send quota, 116 unresolved recipient, 118 previously sent, 119 no recipient, 120 submission failed, …, MS-ASCMD 2.2.2); nothing is sent |
+//! | `meeting-status=N` | MeetingResponse: every `Request` answers Status N in its `Result` (2 invalid request, 3 mailbox error, 4 server error; MS-ASCMD 2.2.3.177.9) and nothing changes |
+//! | `commit-then-drop` | the command is carried out (a message sent, a Sync's changes applied), then the connection closes before any answer: the client cannot tell, and must resend with the same ClientId |
 //!
-//! The four `*-status` faults count only the requests that carry such a command: `after` and
-//! `times` skip and hit requests with an Add (a Change, a Delete, a Move), not every Sync.
+//! The `*-status` faults count only the requests they apply to: `after` and `times` skip and
+//! hit requests with an Add (a Change, a Delete, a Move, a MeetingResponse `Request`) or, for
+//! `send-status`, the three sending commands — not every request. `send-status=111` with
+//! `times: 3` fails the next three sends, whatever else the client does in between. HTTP 503
+//! for sends is `http-503=S` or `throttle=S` scoped to `SendMail` (or SmartReply, SmartForward).
 
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -44,6 +50,10 @@ pub enum ClientOp {
     Delete,
     /// MoveItems `Move` (2.2.3.117.2).
     Move,
+    /// SendMail, SmartReply, SmartForward (2.2.1.17, .20, .19).
+    Send,
+    /// MeetingResponse `Request` (2.2.3.150.2).
+    Meeting,
 }
 
 /// One misbehaviour.
@@ -77,6 +87,8 @@ pub enum Fault {
     },
     /// Every client command of that kind in the request answers this status, unapplied.
     ClientStatus(ClientOp, u16),
+    /// The command is carried out, then the connection is closed unanswered.
+    CommitThenDrop,
 }
 
 impl FromStr for Fault {
@@ -123,6 +135,9 @@ impl FromStr for Fault {
             "change-status" => Fault::ClientStatus(ClientOp::Change, num(None)? as u16),
             "delete-status" => Fault::ClientStatus(ClientOp::Delete, num(None)? as u16),
             "move-status" => Fault::ClientStatus(ClientOp::Move, num(None)? as u16),
+            "send-status" => Fault::ClientStatus(ClientOp::Send, num(None)? as u16),
+            "meeting-status" => Fault::ClientStatus(ClientOp::Meeting, num(None)? as u16),
+            "commit-then-drop" => Fault::CommitThenDrop,
             _ => {
                 return Err(format!(
                     "unknown fault {name:?} (see `easync sim serve --help`)"
@@ -233,6 +248,15 @@ mod tests {
             "move-status=5".parse(),
             Ok(Fault::ClientStatus(ClientOp::Move, 5))
         );
+        assert_eq!(
+            "send-status=115".parse(),
+            Ok(Fault::ClientStatus(ClientOp::Send, 115))
+        );
+        assert_eq!(
+            "meeting-status=3".parse(),
+            Ok(Fault::ClientStatus(ClientOp::Meeting, 3))
+        );
+        assert_eq!("commit-then-drop".parse(), Ok(Fault::CommitThenDrop));
         assert!(
             "add-status"
                 .parse::<Fault>()

@@ -12,7 +12,7 @@ use wbxml::tags::{calendar, contacts, email, notes, tasks};
 use super::mail::{self, BodyWanted, MailFlags};
 use super::mailbox::{Folder, Item, Kind, Source};
 use super::occurrences::InstanceView;
-use super::{Sim, SimError, State, events, pim};
+use super::{Sim, SimError, State, events, mime, pim};
 use crate::proto::classes::ApplicationData;
 
 /// One live item as the server holds it.
@@ -100,6 +100,11 @@ fn view(seed: u64, f: &Folder, idx: u32) -> Option<ItemView> {
             (f.kind == Kind::Mail).then(|| MailFlags::of_sent(data)),
         ),
         Some(_) => (None, None),
+        None if item.message.is_some() => {
+            let raw = item.message.as_deref().map_or(&[][..], |m| m.as_slice());
+            let flags = mail::flags(idx, item.version, item.flags.as_deref());
+            (mime::summary(raw).subject, Some(flags))
+        }
         None => generated(seed, f.kind, &f.source_of(idx), idx, item),
     };
     Some(ItemView {

@@ -73,6 +73,9 @@ pub struct Item {
     pub source: Option<Source>,
     /// A series' occurrences a client changed or cancelled on 16.x ([`super::occurrences`]).
     pub occurrences: Option<Arc<Occurrences>>,
+    /// A mail the server holds as this RFC 5322 message (a Sent Items copy of a SendMail,
+    /// [`super::cmd_compose`]): its Email class value is read from it ([`super::mime::email`]).
+    pub message: Option<Arc<Vec<u8>>>,
 }
 
 impl Item {
@@ -205,6 +208,7 @@ impl Folder {
             flags: None,
             source: None,
             occurrences: None,
+            message: None,
         })
     }
 
@@ -311,6 +315,7 @@ impl Mailbox {
         };
         let (version, custom, source) = (item.version, item.custom.clone(), f.source_of(idx));
         let occurrences = item.occurrences.clone();
+        let message = item.message.clone();
         let m = self.next_modseq();
         self.folder_mut(src)?.touch(idx, m, State::Deleted, by);
         let moved = self.folder_mut(dst)?.insert(Item {
@@ -324,6 +329,7 @@ impl Mailbox {
             flags,
             source: Some(source),
             occurrences,
+            message,
         });
         Some(moved)
     }

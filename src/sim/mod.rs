@@ -12,16 +12,24 @@
 //! folders are re-created under new ids, the server forgets a device, a collection fails.
 //! What the server holds after a client's changes can be read item by item ([`ItemView`]).
 //!
+//! A small directory answers Search `GAL` ([`cmd_search`]). Clients send through it too: SendMail, SmartReply, SmartForward ([`cmd_compose`], what went
+//! out in the [`outbox`]) and MeetingResponse to the invitations it delivers ([`meetings`]).
+//!
 //! Used by `easync sim serve`, `easync demo`, the reliability tests and the benchmarks.
 
 pub mod admin;
 mod client_changes;
+mod cmd_compose;
 mod cmd_fetch;
 mod cmd_folders;
+mod cmd_meeting;
 mod cmd_move;
 mod cmd_ping;
 mod cmd_provision;
+mod cmd_search;
 mod cmd_sync;
+#[cfg(test)]
+mod compose_tests;
 mod content;
 pub mod dates;
 pub mod events;
@@ -33,6 +41,10 @@ pub mod mail;
 mod mail_state;
 pub mod mailbox;
 #[cfg(test)]
+mod meeting_tests;
+pub mod meetings;
+pub mod mime;
+#[cfg(test)]
 mod move_tests;
 #[cfg(test)]
 mod occurrence_tests;
@@ -40,6 +52,7 @@ pub mod occurrences;
 pub mod ops;
 #[cfg(test)]
 mod ops_tests;
+pub mod outbox;
 pub mod pim;
 mod plan;
 pub mod profile;
@@ -62,7 +75,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use faults::{ClientOp, Fault, Scope};
 pub use inspect::ItemView;
 pub use mailbox::{Kind, Mailbox, State};
+pub use meetings::Invite;
 pub use occurrences::InstanceView;
+pub use outbox::OutboxMessage;
 pub use profile::{Profile, SPREAD_DELETES};
 pub use server::{Running, serve, spawn_thread};
 
@@ -95,6 +110,12 @@ pub struct SimConfig {
     /// Which real-server behaviours to show ([`profile`]): [`Profile::exchange`] by default, as
     /// real servers behave; [`Profile::simple`] is the convenient model of old.
     pub profile: Profile,
+    /// The largest request body accepted; a larger one is answered HTTP 413 unread. Exchange's
+    /// default for ActiveSync is `maxRequestLength="10240"` KB (the Sync web.config of the
+    /// Client Access services): a 10 MB message is accepted, a 10 MiB one with its WBXML is not.
+    pub max_request_bytes: usize,
+    /// The global address list Search `GAL` looks in ([`cmd_search`]).
+    pub gal: Vec<crate::proto::search::GalEntry>,
 }
 
 impl Default for SimConfig {
@@ -117,6 +138,8 @@ impl Default for SimConfig {
             time_divisor: 1,
             verify_responses: false,
             profile: Profile::exchange(),
+            max_request_bytes: 10240 * 1024,
+            gal: cmd_search::default_gal(),
         }
     }
 }
@@ -179,6 +202,10 @@ pub struct Sim {
     key_counter: AtomicU64,
     /// Collections answering a status of their own ([`Sim::set_collection_status`]).
     statuses: Mutex<HashMap<String, u16>>,
+    /// What was sent on clients' behalf ([`outbox`]).
+    outbox: Mutex<outbox::Outbox>,
+    /// The meeting invitations delivered ([`meetings`]).
+    meetings: Mutex<Vec<meetings::Meeting>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -198,6 +225,8 @@ impl Sim {
             stats: Stats::default(),
             key_counter: AtomicU64::new(1),
             statuses: Mutex::new(HashMap::new()),
+            outbox: Mutex::new(outbox::Outbox::default()),
+            meetings: Mutex::new(Vec::new()),
         })
     }
 

@@ -36,6 +36,8 @@ pub struct Planned {
     pub source: Option<Source>,
     /// Occurrences a client recorded, sent after the series or alone ([`Op::Instances`]).
     pub occurrences: Vec<Occurrence>,
+    /// The MIME a mail is held as ([`super::mailbox::Item::message`]).
+    pub message: Option<Arc<Vec<u8>>>,
 }
 
 /// A page of changes: at most `window` commands, the position after them, and whether more
@@ -89,6 +91,7 @@ fn classify(f: &Folder, from: Position, idx: u32, device: &str) -> Option<Planne
         flags: item.flags.clone(),
         source: item.source.clone(),
         occurrences,
+        message: item.message.clone(),
     })
 }
 

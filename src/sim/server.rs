@@ -12,10 +12,13 @@ use axum::http::{HeaderMap, Method, Response, StatusCode, Uri};
 use wbxml::Element;
 use wbxml::tags;
 
-use super::fault_effects::{early_fault, late_fault, relevant};
+use super::fault_effects::{dropped, early_fault, late_fault, relevant};
 use super::faults::{ClientOp, Fault};
 use super::request::{self, Request};
-use super::{Sim, admin, cmd_fetch, cmd_folders, cmd_move, cmd_ping, cmd_provision, cmd_sync};
+use super::{
+    Sim, admin, cmd_compose, cmd_fetch, cmd_folders, cmd_meeting, cmd_move, cmd_ping,
+    cmd_provision, cmd_search, cmd_sync,
+};
 
 /// What a command handler answers.
 #[derive(Debug)]
@@ -79,6 +82,17 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
             tags::item_operations::STATUS,
         ),
         "MoveItems" => (tags::move_items::MOVE_ITEMS, tags::move_items::STATUS),
+        "Search" => (tags::search::SEARCH, tags::search::STATUS),
+        "SendMail" => (tags::compose_mail::SEND_MAIL, tags::compose_mail::STATUS),
+        "SmartReply" => (tags::compose_mail::SMART_REPLY, tags::compose_mail::STATUS),
+        "SmartForward" => (
+            tags::compose_mail::SMART_FORWARD,
+            tags::compose_mail::STATUS,
+        ),
+        "MeetingResponse" => (
+            tags::meeting_response::MEETING_RESPONSE,
+            tags::meeting_response::STATUS,
+        ),
         _ => (tags::settings::SETTINGS, tags::settings::STATUS),
     };
     Element::new(root)
@@ -87,8 +101,8 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
         .expect("a two-element document encodes")
 }
 
-const COMMANDS: &str =
-    "Sync,FolderSync,GetItemEstimate,Ping,Provision,ItemOperations,MoveItems,Settings";
+const COMMANDS: &str = "Sync,FolderSync,GetItemEstimate,Ping,Provision,ItemOperations,MoveItems,\
+     Settings,SendMail,SmartReply,SmartForward,MeetingResponse,Search";
 
 pub(crate) async fn handle(
     sim: Arc<Sim>,
@@ -123,7 +137,9 @@ pub(crate) async fn handle(
         Err(why) => return text(StatusCode::BAD_REQUEST, why),
     };
     sim.stats.count(&req.command);
-    let fault = sim.faults.take_where(&req.command, |f| relevant(f, &body));
+    let fault = sim
+        .faults
+        .take_where(&req.command, |f| relevant(f, &req.command, &body));
     let mut flags = SyncFaults::default();
     if let Some(f) = &fault
         && let Some(resp) = early_fault(&sim, f, &req, &body, &mut flags).await
@@ -148,6 +164,9 @@ pub(crate) async fn handle(
         return resp;
     }
     let reply = dispatch(&sim, &req, &body, flags).await;
+    if fault == Some(Fault::CommitThenDrop) {
+        return dropped(Vec::new(), 0);
+    }
     let resp = match reply {
         Reply::Wbxml(bytes) => match verify(&sim, &bytes) {
             Ok(()) => bytes,
@@ -170,6 +189,9 @@ async fn dispatch(sim: &Arc<Sim>, req: &Request, body: &[u8], flags: SyncFaults)
         "ItemOperations" => cmd_fetch::item_operations(sim, req, body),
         "MoveItems" => cmd_move::handle(sim, req, body, flags),
         "Settings" => cmd_fetch::settings(sim, req, body),
+        "SendMail" | "SmartReply" | "SmartForward" => cmd_compose::handle(sim, req, body, flags),
+        "MeetingResponse" => cmd_meeting::handle(sim, req, body, flags),
+        "Search" => cmd_search::handle(sim, req, body),
         other => Reply::Http(
             StatusCode::NOT_IMPLEMENTED,
             format!("the simulator does not implement {other}"),
@@ -222,9 +244,13 @@ pub(crate) fn verify(sim: &Sim, bytes: &[u8]) -> Result<(), String> {
     }
 }
 
+/// Every request goes to [`handle`]; bodies above `max_request_bytes` are answered HTTP 413
+/// before it (Exchange's `maxRequestLength`, see [`super::SimConfig::max_request_bytes`]).
 fn app(sim: Arc<Sim>) -> axum::Router {
+    let limit = axum::extract::DefaultBodyLimit::max(sim.config.max_request_bytes);
     axum::Router::new()
         .fallback(move |m: Method, u: Uri, h: HeaderMap, b: Bytes| handle(sim.clone(), m, u, h, b))
+        .layer(limit)
 }
 
 /// Serves until the listener fails (the `easync sim serve` loop).

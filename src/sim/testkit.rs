@@ -11,7 +11,10 @@ use base64::Engine as _;
 use super::mailbox::Kind;
 use super::request::Request;
 use super::server::{Reply, SyncFaults};
-use super::{Profile, Sim, SimConfig, cmd_fetch, cmd_folders, cmd_move, cmd_sync, server};
+use super::{
+    Profile, Sim, SimConfig, cmd_compose, cmd_fetch, cmd_folders, cmd_meeting, cmd_move, cmd_sync,
+    server,
+};
 use crate::proto::classes::ItemClass;
 use crate::proto::foldersync::{FolderSync, FolderSyncResponse};
 use crate::proto::moveitems::{Move, MoveItems, MoveResult};
@@ -278,6 +281,40 @@ impl Client {
         match cmd_fetch::item_operations(&self.sim, &self.request("ItemOperations"), &body) {
             Reply::Wbxml(bytes) => bytes,
             other => panic!("ItemOperations answered {other:?}"),
+        }
+    }
+}
+
+impl Client {
+    /// A SendMail, SmartReply or SmartForward request body through its handler.
+    pub fn compose(&self, command: &str, body: &[u8]) -> Reply {
+        let req = self.request(command);
+        cmd_compose::handle(&self.sim, &req, body, SyncFaults::default())
+    }
+
+    /// A SendMail of `mime` with `client_id` (saved in Sent Items when `save`).
+    pub fn send_mail(&self, client_id: &str, mime: &[u8], save: bool) -> Reply {
+        use crate::proto::compose::{Message, SendMail};
+        let m = SendMail(Message {
+            client_id: client_id.into(),
+            save_in_sent_items: save,
+            mime: mime.to_vec(),
+            ..Message::default()
+        });
+        self.compose("SendMail", &m.encode(self.version).expect("encodes"))
+    }
+
+    /// A MeetingResponse of `requests`, decoded.
+    pub fn meeting_response(
+        &self,
+        requests: Vec<crate::proto::meetingresponse::Request>,
+    ) -> Vec<crate::proto::meetingresponse::MeetingResult> {
+        let request = crate::proto::meetingresponse::MeetingResponse { requests };
+        let body = request.encode(self.version).expect("encodes");
+        let req = self.request("MeetingResponse");
+        match cmd_meeting::handle(&self.sim, &req, &body, SyncFaults::default()) {
+            Reply::Wbxml(bytes) => request.decode(&bytes, self.version).expect("decodes"),
+            other => panic!("MeetingResponse answered {other:?}"),
         }
     }
 }
