@@ -141,3 +141,48 @@ fn a_maildir_flag_and_an_easync_mail_change_reach_the_server_while_watching() {
     });
     drop(w);
 }
+
+#[test]
+fn a_message_queued_while_watching_is_sent_within_seconds_and_its_copy_comes_back() {
+    let server = start(SimConfig {
+        time_divisor: 60,
+        ..simc::small()
+    });
+    let a = client(
+        "watch-send",
+        &server.url(),
+        "16.1",
+        "[account.a.watch]\nheartbeat = 600\n",
+    );
+    sync_ok(&a);
+    let _w = watch(&a.config);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_easync"))
+        .arg("-c")
+        .arg(&a.config)
+        .args(["send", "--queue-only", "-t"])
+        .env(PASSWORD_ENV, "demo")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"To: bob@example.test\nSubject: sent by watch\n\nhi\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let took = within(15, "the queued message on the server", || {
+        server.sim.sent_with_subject("sent by watch").len() == 1
+    });
+    eprintln!("queued message → server under watch: {took:?}");
+    within(15, "its Sent Items copy in the mirror", || {
+        q::<i64>(
+            &a.db,
+            "SELECT count(*) FROM emails e JOIN items i ON i.id = e.item_id JOIN folders f \
+             ON f.id = i.folder_id WHERE f.type = 5 AND e.subject = 'sent by watch'",
+        ) == 1
+    });
+    assert_eq!(server.sim.sent_with_subject("sent by watch").len(), 1, "once");
+    assert_eq!(q::<i64>(&a.db, "SELECT count(*) FROM outbox"), 0);
+}
