@@ -183,6 +183,10 @@ fn a_message_queued_while_watching_is_sent_within_seconds_and_its_copy_comes_bac
              ON f.id = i.folder_id WHERE f.type = 5 AND e.subject = 'sent by watch'",
         ) == 1
     });
-    assert_eq!(server.sim.sent_with_subject("sent by watch").len(), 1, "once");
+    assert_eq!(
+        server.sim.sent_with_subject("sent by watch").len(),
+        1,
+        "once"
+    );
     assert_eq!(q::<i64>(&a.db, "SELECT count(*) FROM outbox"), 0);
 }
