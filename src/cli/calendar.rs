@@ -287,16 +287,7 @@ async fn refresh(
     acct: &crate::config::Account,
     folders: Vec<String>,
 ) -> anyhow::Result<()> {
-    let db = Store::open(&acct.database)?;
-    let names: Vec<String> = db
-        .folders()?
-        .into_iter()
-        .filter(|f| folders.contains(&f.server_id))
-        .map(|f| f.name)
-        .collect();
-    drop(db);
-    let sync = super::sync::SyncArgs::of_folders(&acct.name, names);
-    match sync.execute(config_file).await {
+    match super::sync::SyncArgs::folders_by_id(config_file, acct, &folders).await {
         Ok(()) => Ok(()),
         Err(e) if super::exit_code(&e) == super::EXIT_TEMPORARY => {
             eprintln!("easync: answered; the mirror shows it after the next sync ({e:#})");

@@ -166,16 +166,8 @@ async fn push(
     folders: Vec<String>,
     recorded: &[i64],
 ) -> anyhow::Result<()> {
-    let db = Store::open(&acct.database)?;
-    let names: Vec<String> = db
-        .folders()?
-        .into_iter()
-        .filter(|f| folders.contains(&f.server_id))
-        .map(|f| f.name)
-        .collect();
-    drop(db);
-    let sync = super::sync::SyncArgs::of_folders(&acct.name, names);
-    if let Err(e) = sync.execute(config_file).await {
+    let synced = super::sync::SyncArgs::folders_by_id(config_file, acct, &folders).await;
+    if let Err(e) = synced {
         if e.chain().any(|c| {
             matches!(
                 c.downcast_ref::<StoreError>(),

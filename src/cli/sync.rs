@@ -64,6 +64,26 @@ impl SyncArgs {
         }
     }
 
+    /// A quiet sync of the folders with these server ids (to push local changes, or to show
+    /// an answer the server gave, at once).
+    pub(crate) async fn folders_by_id(
+        config_file: Option<&Path>,
+        acct: &crate::config::Account,
+        ids: &[String],
+    ) -> anyhow::Result<()> {
+        let db = Store::open(&acct.database)?;
+        let names: Vec<String> = db
+            .folders()?
+            .into_iter()
+            .filter(|f| ids.contains(&f.server_id))
+            .map(|f| f.name)
+            .collect();
+        drop(db);
+        Self::of_folders(&acct.name, names)
+            .execute(config_file)
+            .await
+    }
+
     pub async fn execute(mut self, config_file: Option<&Path>) -> anyhow::Result<()> {
         let acct = super::load_account(config_file, self.account.as_deref())?;
         self.prefs = acct.sync.clone();
