@@ -186,3 +186,37 @@ fn transition(at: DateTime<Utc>, offset_before: i32) -> Transition {
         minute: chrono::Timelike::minute(&local) as u8,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_biases_are_garbage_not_an_overflow() {
+        let mut tz = TimeZone {
+            bias: -60,
+            daylight_bias: -60,
+            ..TimeZone::default()
+        };
+        assert_eq!(
+            (tz.standard_offset(), tz.daylight_offset()),
+            (Some(3600), Some(7200))
+        );
+        for bias in [i32::MIN, i32::MAX, MAX_BIAS + 1, -MAX_BIAS - 1] {
+            tz.bias = bias;
+            assert_eq!(tz.standard_offset(), None, "bias {bias}");
+            assert_eq!(tz.daylight_offset(), None, "bias {bias}");
+        }
+        tz.bias = -60;
+        tz.daylight_bias = i32::MIN;
+        assert_eq!(
+            tz.standard_offset(),
+            Some(3600),
+            "the standard offset stands alone"
+        );
+        assert_eq!(tz.daylight_offset(), None);
+        tz.bias = MAX_BIAS;
+        tz.daylight_bias = 60;
+        assert_eq!(tz.daylight_offset(), None, "a sum beyond a day");
+    }
+}

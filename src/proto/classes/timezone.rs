@@ -5,10 +5,9 @@
 //! Servers send garbage in it (SOGo leaks heap bytes into `StandardDate`, Z-Push sends all
 //! zeros), so decoding is lenient: any 172 bytes decode, names are read as lossy UTF-16 up to
 //! the first NUL, and [`SystemTime::rule`] says whether a date is a usable transition rule.
-//! The biases are any 32-bit values on the wire: [`TimeZone::standard_offset`] and
-//! [`TimeZone::daylight_offset`] check them (checked arithmetic, at most [`MAX_BIAS`]) so that
-//! garbage is refused instead of overflowing (a panic in debug builds, a wrong offset in
-//! release builds).
+//! The biases are any 32-bit values on the wire: the model's zone
+//! (`crate::model::TimeZone::standard_offset`, `daylight_offset`) checks them (checked
+//! arithmetic, at most [`MAX_BIAS`]) so that garbage is refused instead of overflowing.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -143,25 +142,6 @@ impl TimeZone {
     pub fn has_dst(&self) -> bool {
         self.standard_date.rule().is_some() && self.daylight_date.rule().is_some()
     }
-
-    /// Standard time's offset in seconds east of UTC (`-Bias` minutes, MS-ASDTYPE 2.6.4), or
-    /// `None` when the bias is out of range (garbage).
-    pub fn standard_offset(&self) -> Option<i32> {
-        bias_offset(self.bias)
-    }
-
-    /// Daylight time's offset in seconds east of UTC (`-(Bias + DaylightBias)` minutes), or
-    /// `None` when either bias or their sum is out of range (garbage).
-    pub fn daylight_offset(&self) -> Option<i32> {
-        bias_offset(self.bias)?;
-        bias_offset(self.daylight_bias)?;
-        bias_offset(self.bias.checked_add(self.daylight_bias)?)
-    }
-}
-
-/// `-bias` minutes as seconds, for a bias within [`MAX_BIAS`].
-fn bias_offset(bias: i32) -> Option<i32> {
-    (-MAX_BIAS..=MAX_BIAS).contains(&bias).then(|| -bias * 60)
 }
 
 fn utf16_name(b: &[u8]) -> String {
@@ -285,37 +265,5 @@ mod tests {
         assert!(TimeZone::from_bytes(&[0; 3]).is_err());
         assert!(TimeZone::from_base64("not base64!").is_err());
         assert!(!TimeZone::from_bytes(&[0; 172]).unwrap().has_dst());
-    }
-
-    #[test]
-    fn out_of_range_biases_are_garbage_not_an_overflow() {
-        let mut tz = berlin();
-        assert_eq!(
-            (tz.standard_offset(), tz.daylight_offset()),
-            (Some(3600), Some(7200))
-        );
-        for bias in [i32::MIN, i32::MAX, MAX_BIAS + 1, -MAX_BIAS - 1] {
-            tz.bias = bias;
-            assert_eq!(tz.standard_offset(), None, "bias {bias}");
-            assert_eq!(tz.daylight_offset(), None, "bias {bias}");
-        }
-        tz.bias = -60;
-        tz.daylight_bias = i32::MIN;
-        assert_eq!(
-            tz.standard_offset(),
-            Some(3600),
-            "the standard offset stands alone"
-        );
-        assert_eq!(tz.daylight_offset(), None);
-        tz.bias = MAX_BIAS;
-        tz.daylight_bias = 60;
-        assert_eq!(tz.daylight_offset(), None, "a sum beyond a day");
-        // Straight from the wire: 0x80000000 as the bias.
-        let mut bytes = berlin().to_bytes();
-        bytes[0..4].copy_from_slice(&i32::MIN.to_le_bytes());
-        assert_eq!(
-            TimeZone::from_bytes(&bytes).unwrap().standard_offset(),
-            None
-        );
     }
 }
