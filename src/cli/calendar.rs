@@ -193,7 +193,7 @@ impl RespondArgs {
             recipients: vec![inv.organizer.clone()],
             ..Default::default()
         };
-        let random = u64::from(std::process::id()) << 32 ^ u64::from(now.timestamp_subsec_nanos());
+        let random = crate::mime::random();
         let prepared = crate::mime::prepare(&mime, &envelope, &acct.email, now, random)?;
         let queued = db.queue_message(&NewMessage {
             command: OutboxCommand::Send,

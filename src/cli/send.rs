@@ -92,7 +92,7 @@ async fn send(acct: &crate::config::Account, opts: SendOptions) -> anyhow::Resul
         envelope.sender = Some(format!("\"{}\" <{from}>", name.replace('"', "")));
     }
     let now = chrono::Utc::now();
-    let random = u64::from(std::process::id()) << 32 ^ now.timestamp_subsec_nanos() as u64;
+    let random = crate::mime::random();
     let prepared =
         crate::mime::prepare(&raw, &envelope, &acct.email, now, random).map_err(|e| match e {
             crate::mime::MessageError::NoRecipients

@@ -100,6 +100,22 @@ fn push_unique(list: &mut Vec<String>, addr: &str) {
     }
 }
 
+/// 64 bits for a new Message-ID: from the system's random source, else the process id and
+/// the clock's nanoseconds (unique enough for one machine).
+pub fn random() -> u64 {
+    use std::io::Read as _;
+    let mut b = [0u8; 8];
+    match std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b)) {
+        Ok(()) => u64::from_le_bytes(b),
+        Err(_) => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::from(d.subsec_nanos()));
+            (u64::from(std::process::id()) << 32) ^ nanos
+        }
+    }
+}
+
 /// A new Message-ID on the account's domain.
 fn new_message_id(account_email: &str, now: DateTime<Utc>, random: u64) -> String {
     let domain = account_email
