@@ -15,6 +15,7 @@ mod export;
 mod folders;
 mod mail;
 mod mail_change;
+mod mail_server;
 mod maildir;
 mod progress;
 mod send;
