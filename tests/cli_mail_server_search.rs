@@ -1,7 +1,8 @@
 //! `easync mail search --server` through the binary against the simulator: Find on 16.1 over
 //! the whole mailbox (mail the mirror lacks is found and marked), Search of the Mailbox on a
-//! 14.x server of the Exchange 2013 profile (its opaque LongIds placed in the mirror by folder,
-//! date and subject), and the clear error for Exchange's Status 110.
+//! 14.x server of the Exchange 2013 profile, with SOGo's one-folder-per-request habit (its
+//! opaque LongIds placed in the mirror by folder, date and subject), and the clear error for
+//! Exchange's Status 110.
 
 mod common;
 #[path = "common/sim.rs"]
@@ -125,7 +126,11 @@ fn find_on_16_1_searches_the_whole_mailbox_and_marks_mail_the_mirror_lacks() {
 
 #[test]
 fn search_mailbox_on_an_exchange_2013_server_places_long_ids_in_the_mirror() {
-    let running = start(Profile::exchange_2013(), &["12.1", "14.0", "14.1"]);
+    // With SOGo's habit too: a Search looks only in its last CollectionId, so easync asks
+    // folder by folder.
+    let mut profile = Profile::exchange_2013();
+    profile.set_quirk("search-one-collection").unwrap();
+    let running = start(profile, &["12.1", "14.0", "14.1"]);
     let c = simc::client("server-search", &running.url(), "14.1", "");
     simc::sync_ok(&c);
     running.sim.add_items("inbox", 60).unwrap();

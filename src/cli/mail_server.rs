@@ -1,7 +1,8 @@
 //! `easync mail search --server WORDS`: the whole mailbox searched on the server, for mail the
 //! mirror does not hold (outside the synced window, or not synced yet). On EAS 16.1 with Find
-//! (MS-ASCMD 2.2.1.2); before, with Search of the `Mailbox` store (2.2.1.16), which Exchange
-//! 2016 and later answer with Store Status 110. Results print like the local search; those the
+//! (MS-ASCMD 2.2.1.2); before, with Search of the `Mailbox` store (2.2.1.16), one request per
+//! mail folder (SOGo searches one folder per request), which Exchange 2016 and later answer
+//! with Store Status 110. Results print like the local search; those the
 //! mirror does not hold have no id (`-`).
 
 use std::fmt::Write as _;
@@ -130,30 +131,20 @@ async fn find(
         .collect())
 }
 
-async fn search(
+/// Search of the Mailbox in one folder (with its subfolders when `deep`).
+async fn search_folder(
     session: &mut Session,
-    folders: &[StoredFolder],
     text: &str,
-    folder: Option<&StoredFolder>,
+    folder: &StoredFolder,
+    deep: bool,
     limit: u32,
 ) -> anyhow::Result<Vec<Found>> {
-    let scope: Vec<&StoredFolder> = match folder {
-        Some(f) => vec![f],
-        None => folders
-            .iter()
-            .filter(|f| f.class.as_deref() == Some("Email"))
-            .collect(),
-    };
-    let collection_ids = scope
-        .iter()
-        .map(|f| CollectionId::try_from(f.server_id.as_str()))
-        .collect::<Result<_, _>>()?;
     let request = Search {
         query: Query::Mailbox {
             free_text: text.to_string(),
-            collection_ids,
+            collection_ids: vec![CollectionId::try_from(folder.server_id.as_str())?],
             classes: vec![ItemClass::Email],
-            deep_traversal: folder.is_some(),
+            deep_traversal: deep,
         },
         range: Some(format!("0-{}", limit - 1)),
     };
@@ -163,34 +154,58 @@ async fn search(
             return Err(status_error("Search", s.code(), &s.to_string()));
         }
     }
-    Ok(resp
-        .results
-        .into_iter()
-        .filter_map(|r| {
-            let SearchResult::Item {
-                long_id,
-                collection_id,
-                item: ApplicationData::Email(e),
-                ..
-            } = r
-            else {
-                return None;
-            };
-            let preview = e.body.as_ref().and_then(|b| b.preview.clone());
-            Some(Found {
-                id: None,
-                folder: String::new(),
-                collection_id: collection_id?.as_str().to_string(),
-                server_id: None,
-                long_id,
-                date: e.date_received,
-                from: e.from,
-                subject: e.subject,
-                read: e.read,
-                preview,
-            })
-        })
-        .collect())
+    Ok(resp.results.into_iter().filter_map(found_of).collect())
+}
+
+fn found_of(r: SearchResult) -> Option<Found> {
+    let SearchResult::Item {
+        long_id,
+        collection_id,
+        item: ApplicationData::Email(e),
+        ..
+    } = r
+    else {
+        return None;
+    };
+    let preview = e.body.as_ref().and_then(|b| b.preview.clone());
+    Some(Found {
+        id: None,
+        folder: String::new(),
+        collection_id: collection_id?.as_str().to_string(),
+        server_id: None,
+        long_id,
+        date: e.date_received,
+        from: e.from,
+        subject: e.subject,
+        read: e.read,
+        preview,
+    })
+}
+
+/// Search of the Mailbox: `folder` with its subfolders, or every mirrored mail folder one
+/// request each — SOGo looks only in a request's last CollectionId (the
+/// `search-one-collection` switch of the simulator), so several in one request would miss
+/// mail; merged newest first.
+async fn search(
+    session: &mut Session,
+    folders: &[StoredFolder],
+    text: &str,
+    folder: Option<&StoredFolder>,
+    limit: u32,
+) -> anyhow::Result<Vec<Found>> {
+    if let Some(f) = folder {
+        return search_folder(session, text, f, true, limit).await;
+    }
+    let mut all = Vec::new();
+    for f in folders
+        .iter()
+        .filter(|f| f.class.as_deref() == Some("Email"))
+    {
+        all.extend(search_folder(session, text, f, false, limit).await?);
+    }
+    all.sort_by(|a, b| b.date.cmp(&a.date));
+    all.truncate(limit as usize);
+    Ok(all)
 }
 
 /// Fills in the folder names and the mirror's ids: by ServerId (Find), else by folder, date

@@ -108,7 +108,8 @@ pub struct ServeArgs {
     /// (not Exchange: the moving device is sent its own MoveItems back as a Delete and an Add),
     /// mailbox-search-110 (Search of the Mailbox answers Store Status 110, as Exchange 2016 and
     /// later do; Find is the search on 16.1), find-total-zero (Find's Total is 0 even when it
-    /// sends results, as Exchange does).
+    /// sends results, as Exchange does), search-one-collection (not Exchange: Search of the
+    /// Mailbox looks only in the request's last CollectionId, as SOGo does).
     /// Mailbox operations, POSTed to /sim/admin: add, change, delete, soft-delete, set-flags,
     /// delete-items, add-folder, delete-folder, recreate-folder, forget-device,
     /// collection-status, invalidate-keys, invalidate-hierarchy, revoke-policies, fault,

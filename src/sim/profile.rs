@@ -25,6 +25,7 @@
 //! | `server-wins-conflicts` | its `Change` or `Delete` of an item the server changed after the SyncKey it sent is answered Status 7 and not applied, and the server's version comes in the same response, unless the collection's `Options/Conflict` is 0 (then the client's change is applied); off, the client always wins | MS-ASCMD 2.2.3.34 `Conflict` (absent: the server wins) |
 //! | `echo-moves` | after its own MoveItems, its next Syncs bring the `Delete` in the source folder and the `Add` in the destination (off: only other devices get them) | servers that do not tell the moving device apart (not Exchange: [`NOT_IN_EXCHANGE`]) |
 //! | `mailbox-search-110` | Search of the `Mailbox` store answers Store Status 110 and finds nothing (off: it searches, [`super::search_mailbox`]) | Exchange 2016 and later, Exchange Online: free-text mailbox Search fails with 110, Find (16.1) is the search that works (pyactivesync README, PITFALLS 18) |
+//! | `search-one-collection` | Search of the Mailbox looks only in the last `CollectionId` of the request (off: in each) | SOGo, which reads one `CollectionId` (`lastObject`) in Search as in Sync and GetItemEstimate (`SOGoActiveSyncDispatcher.m`; measured: nine CollectionIds, Total 0) — not Exchange ([`NOT_IN_EXCHANGE`]) |
 //! | `find-total-zero` | Find's `Total` is 0 even when `Result`s are sent | "real Exchange servers can even send Total=0 with a non-empty page" (pyactivesync `client.py`): a client counts the `Result`s |
 //!
 //! Behaviours that are operations rather than switches live on [`super::Sim`]:
@@ -71,10 +72,13 @@ pub struct Profile {
     pub mailbox_search_110: bool,
     /// Find's `Total` is 0 whatever it sends (pyactivesync `client.py`: Exchange does this).
     pub find_total_zero: bool,
+    /// Search of the Mailbox looks only in the request's last CollectionId, as SOGo does;
+    /// not Exchange.
+    pub search_one_collection: bool,
 }
 
 /// The kebab-case names of the switches, with one line each (for `--help` and errors).
-pub const QUIRKS: [(&str, &str); 11] = [
+pub const QUIRKS: [(&str, &str); 12] = [
     (
         "partial-email-changes",
         "an Email Change carries only Read, Flag, Categories",
@@ -119,13 +123,17 @@ pub const QUIRKS: [(&str, &str); 11] = [
         "find-total-zero",
         "Find's Total is 0 even when it sends results (Exchange)",
     ),
+    (
+        "search-one-collection",
+        "Search of the Mailbox looks only in the last CollectionId (SOGo, not Exchange)",
+    ),
 ];
 
 /// The switches Exchange before 2016 ([`Profile::exchange_2013`]) did not show.
 pub const NOT_IN_EXCHANGE_2013: [&str; 2] = ["mailbox-search-110", "find-total-zero"];
 
 /// The switches [`Profile::exchange`] leaves off: behaviours of other servers.
-pub const NOT_IN_EXCHANGE: [&str; 1] = ["echo-moves"];
+pub const NOT_IN_EXCHANGE: [&str; 2] = ["echo-moves", "search-one-collection"];
 
 impl Profile {
     /// Today's simulator: every switch off (the default).
@@ -167,6 +175,7 @@ impl Profile {
             "echo-moves" => &mut self.echo_moves,
             "mailbox-search-110" => &mut self.mailbox_search_110,
             "find-total-zero" => &mut self.find_total_zero,
+            "search-one-collection" => &mut self.search_one_collection,
             _ => return None,
         })
     }
@@ -237,8 +246,11 @@ mod tests {
         assert!(all.partial_email_changes && all.change_before_add && all.odd_items);
         assert!(all.server_wins_conflicts && !all.echo_moves);
         let mut other = Profile::exchange();
-        other.set_quirk("echo-moves").unwrap();
+        for q in NOT_IN_EXCHANGE {
+            other.set_quirk(q).unwrap();
+        }
         assert_eq!(other.quirks().len(), QUIRKS.len());
+        assert!(!all.search_one_collection, "SOGo's, not Exchange's");
         let mut p = Profile::simple();
         p.set_quirk("spread-deletions").unwrap();
         assert_eq!(p.quirks(), vec!["spread-deletions"]);

@@ -8,7 +8,8 @@
 //!   Class, CollectionId or FreeText outside it, is Store Status 8 (too complex: R772, R923,
 //!   R2032, R3105 of Microsoft's MS-ASCMD test suite); a query with nothing to match is Status 2;
 //! - without a CollectionId every mail folder is searched; one the server does not have is
-//!   Status 11 (FolderSync required); `DeepTraversal` takes their subfolders too;
+//!   Status 11 (FolderSync required); `DeepTraversal` takes their subfolders too; with the
+//!   `search-one-collection` switch (SOGo) only the last CollectionId is searched;
 //! - `Range` `m-n` (default `0-99`, at most 100 results, 2.2.3.143.3); a Class other than
 //!   Email finds nothing here (the simulator indexes mail);
 //! - each match is a `Result` of `airsync:Class`, `LongId` (opaque, 2.2.3.98.3),
@@ -160,6 +161,10 @@ pub(crate) fn answer(
         return response(1, &[], 0, 0);
     }
     let option = |tag| options.and_then(|o| o.elements().find(|e| e.tag == tag));
+    let mut asked = asked;
+    if sim.config.profile.search_one_collection && asked.folders.len() > 1 {
+        asked.folders.drain(..asked.folders.len() - 1);
+    }
     let scope = Scope {
         folders: (!asked.folders.is_empty()).then(|| asked.folders.clone()),
         deep: option(sr::DEEP_TRAVERSAL).is_some(),

@@ -261,3 +261,29 @@ fn search_mailbox_refuses_a_collection_outside_and() {
     let r = probe.decode(&body, v).unwrap();
     assert_eq!(r.store_status.map(|s| s.code()), Some(8));
 }
+
+#[test]
+fn sogo_searches_only_the_last_collection_of_a_request() {
+    let mut p = Profile::exchange_2013();
+    p.set_quirk("search-one-collection").unwrap();
+    let sim = big(p);
+    let both = search(
+        &sim,
+        mailbox("subject:Quarterly", &["inbox", "sent"], false),
+        "0-99",
+    );
+    let folders: std::collections::BTreeSet<String> = both
+        .results
+        .iter()
+        .filter_map(|r| match r {
+            SearchResult::Item { collection_id, .. } => {
+                collection_id.as_ref().map(|c| c.as_str().to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        folders.into_iter().collect::<Vec<_>>(),
+        vec!["sent".to_string()]
+    );
+}
