@@ -198,7 +198,7 @@ fn count(range: Option<&str>) -> Result<usize, u16> {
         return Ok(100);
     };
     match mail_search::parse_range(text) {
-        Some((0, n)) => Ok((n + 1).min(MAX_RESULTS)),
+        Some((0, n)) => Ok(n.saturating_add(1).min(MAX_RESULTS)),
         Some(_) => Err(4),
         None => Err(2),
     }

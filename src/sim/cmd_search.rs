@@ -115,7 +115,7 @@ fn range(text: Option<&str>) -> (usize, usize) {
     let parsed = text.and_then(|t| {
         let (m, n) = t.trim().split_once('-')?;
         let (m, n): (usize, usize) = (m.trim().parse().ok()?, n.trim().parse().ok()?);
-        (n >= m).then_some((m, n - m + 1))
+        (n >= m).then_some((m, (n - m).saturating_add(1)))
     });
     let (start, count) = parsed.unwrap_or((0, 100));
     (start, count.min(100))

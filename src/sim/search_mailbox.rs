@@ -137,7 +137,7 @@ fn range(text: Option<&str>) -> (usize, usize) {
     let (start, end) = text
         .and_then(mail_search::parse_range)
         .unwrap_or((0, MAX_RESULTS - 1));
-    (start, (end - start + 1).min(MAX_RESULTS))
+    (start, (end - start).saturating_add(1).min(MAX_RESULTS))
 }
 
 fn in_bounds(hit: &Hit, asked: &Asked) -> bool {

@@ -287,3 +287,15 @@ fn sogo_searches_only_the_last_collection_of_a_request() {
         vec!["sent".to_string()]
     );
 }
+
+#[test]
+fn a_range_up_to_usize_max_is_clamped_not_a_panic() {
+    let huge = format!("0-{}", usize::MAX);
+    let sim = big(Profile::exchange_2013());
+    let r = find(&sim, &find_req("subject:Quarterly", None, false, &huge));
+    assert_eq!(r.response_status.map(|s| s.code()), Some(1));
+    let r = search(&sim, mailbox("subject:Quarterly", &[], false), &huge);
+    assert_eq!(r.store_status.map(|s| s.code()), Some(1));
+    let r = search(&sim, Query::Gal("popescu".into()), &huge);
+    assert_eq!(r.results.len(), 1);
+}
