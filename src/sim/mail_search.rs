@@ -1,5 +1,5 @@
-//! Free-text search of the simulated mailbox's mail, shared by Find (16.1, [`super::cmd_find`])
-//! and Search of the Mailbox store (14.x, [`super::search_mailbox`]). The whole mailbox is
+//! Free-text search of the simulated mailbox's mail, shared by Find (16.1, `cmd_find`)
+//! and Search of the Mailbox store (14.x, `search_mailbox`). The whole mailbox is
 //! searched, not a sync window: every live mail of the folders in scope, as the server's
 //! content index would.
 //!

@@ -24,7 +24,7 @@
 //! | `change-before-add` | a new mail (1 in 20, [`change_before_add`]) is announced by a `Change x` carrying only `<email:Read>`, then its `Add x` in the same response | a read flag set while the server was still delivering the mail: a Change for a ServerId the client does not know yet |
 //! | `server-wins-conflicts` | its `Change` or `Delete` of an item the server changed after the SyncKey it sent is answered Status 7 and not applied, and the server's version comes in the same response, unless the collection's `Options/Conflict` is 0 (then the client's change is applied); off, the client always wins | MS-ASCMD 2.2.3.34 `Conflict` (absent: the server wins) |
 //! | `echo-moves` | after its own MoveItems, its next Syncs bring the `Delete` in the source folder and the `Add` in the destination (off: only other devices get them) | servers that do not tell the moving device apart (not Exchange: [`NOT_IN_EXCHANGE`]) |
-//! | `mailbox-search-110` | Search of the `Mailbox` store answers Store Status 110 and finds nothing (off: it searches, [`super::search_mailbox`]) | Exchange 2016 and later, Exchange Online: free-text mailbox Search fails with 110, Find (16.1) is the search that works (pyactivesync README, PITFALLS 18) |
+//! | `mailbox-search-110` | Search of the `Mailbox` store answers Store Status 110 and finds nothing (off: it searches, `search_mailbox`) | Exchange 2016 and later, Exchange Online: free-text mailbox Search fails with 110, Find (16.1) is the search that works (pyactivesync README, PITFALLS 18) |
 //! | `search-one-collection` | Search of the Mailbox looks only in the last `CollectionId` of the request (off: in each) | SOGo, which reads one `CollectionId` (`lastObject`) in Search as in Sync and GetItemEstimate (`SOGoActiveSyncDispatcher.m`; measured: nine CollectionIds, Total 0) — not Exchange ([`NOT_IN_EXCHANGE`]) |
 //! | `find-total-zero` | Find's `Total` is 0 even when `Result`s are sent | "real Exchange servers can even send Total=0 with a non-empty page" (pyactivesync `client.py`): a client counts the `Result`s |
 //!
@@ -68,7 +68,7 @@ pub struct Profile {
     /// destination); not Exchange.
     pub echo_moves: bool,
     /// Search of the Mailbox answers Store Status 110, as Exchange 2016+ and Exchange Online
-    /// do (pyactivesync; PITFALLS 18); off, it searches ([`super::search_mailbox`]).
+    /// do (pyactivesync; PITFALLS 18); off, it searches (`search_mailbox`).
     pub mailbox_search_110: bool,
     /// Find's `Total` is 0 whatever it sends (pyactivesync `client.py`: Exchange does this).
     pub find_total_zero: bool,
