@@ -331,6 +331,35 @@ fn find_16_1_request_and_response() {
 }
 
 #[test]
+fn find_of_the_gal_sends_the_query_as_text_and_a_guid() {
+    // MS-ASCMD 2.2.3.142.1: under GALSearchCriterion, Query is a string, no children; the
+    // SearchId is a GUID (the FindRequest schema, 6.7).
+    let id = easync::proto::find::random_search_id().unwrap();
+    let groups: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(groups, vec![8, 4, 4, 4, 12], "{id}");
+    assert_eq!(&id[14..15], "4", "version 4");
+    let req = Find {
+        search_id: id,
+        query: FindQuery::Gal {
+            free_text: "popescu".into(),
+        },
+        range: Some("0-9".into()),
+    };
+    let tree = wbxml::Element::decode(&req.encode(ProtocolVersion::V16_1).unwrap())
+        .unwrap()
+        .into_owned();
+    let exec = tree.child(25, "ExecuteSearch").unwrap();
+    let query = exec
+        .child(25, "GALSearchCriterion")
+        .unwrap()
+        .child(25, "Query");
+    assert_eq!(
+        query.map(|q| (q.text(), q.elements().count())),
+        Some(("popescu".into(), 0))
+    );
+}
+
+#[test]
 fn a_16_0_answer_without_a_note_still_tells_the_organizer() {
     // MS-ASCMD 2.2.3.163: an empty SendResponse sends a response without a body; without the
     // element nobody hears of the answer (SendResponse is 16.0 and 16.1).

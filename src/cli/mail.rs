@@ -14,10 +14,10 @@ use crate::text::{multi_line, one_line};
 #[derive(Debug, Args)]
 pub struct MailArgs {
     /// The account (needed when the configuration has several).
-    #[arg(long, short)]
+    #[arg(long, short, global = true)]
     account: Option<String>,
     /// JSON lines instead of text.
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
     command: MailCommand,
@@ -33,11 +33,25 @@ enum MailCommand {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
-    /// Full-text search (SQLite FTS5 syntax: words, "phrases", AND/OR/NOT, subject:word).
+    /// Full-text search of the mirror (SQLite FTS5 syntax: words, "phrases", AND/OR/NOT,
+    /// subject:word), or with --server of the whole mailbox on the server.
+    ///
+    /// --server finds mail the mirror does not hold (outside the synced window, or not synced
+    /// yet): with Find on EAS 16.1 (the words as KQL: words, "phrases", subject:word,
+    /// from:word), with Search of the Mailbox before (Exchange 2016 and later refuse that with
+    /// Status 110: use 16.1). Results the mirror does not hold show `-` instead of an id.
     Search {
-        query: String,
+        /// The words (several arguments are one query).
+        #[arg(required = true, value_name = "WORDS")]
+        words: Vec<String>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        /// Search the mailbox on the server, not the mirror.
+        #[arg(long)]
+        server: bool,
+        /// With --server: only this folder and its subfolders (name, or server id).
+        #[arg(long, requires = "server")]
+        folder: Option<String>,
     },
     /// One mail, by the id a listing shows.
     Show { id: i64 },
@@ -91,6 +105,22 @@ impl MailArgs {
             MailCommand::Move { to, targets } => (targets, Edit::Move(to)),
             MailCommand::Delete { targets, hard } => (targets, Edit::Delete { hard }),
             MailCommand::Categories { targets, set } => (targets, Edit::Categories(set)),
+            MailCommand::Search {
+                words,
+                limit,
+                server: true,
+                folder,
+            } => {
+                let text = words.join(" ");
+                return super::runtime()?.block_on(super::mail_server::execute(
+                    config_file,
+                    self.account.as_deref(),
+                    self.json,
+                    &text,
+                    folder.as_deref(),
+                    limit,
+                ));
+            }
             command => return read(config_file, self.account.as_deref(), self.json, command),
         };
         let account = self.account.as_deref();
@@ -113,7 +143,8 @@ fn read(
     let db = super::open_synced(&acct)?;
     let out = match command {
         MailCommand::List { folder, limit } => rows(&db.mail_list(folder.as_deref(), limit)?, json),
-        MailCommand::Search { query, limit } => {
+        MailCommand::Search { words, limit, .. } => {
+            let query = words.join(" ");
             let found = db.mail_search(&query, limit).map_err(|e| {
                 anyhow::anyhow!(
                     "{e}\n(the query uses SQLite FTS5 syntax, e.g. `invoice AND march`)"

@@ -9,11 +9,13 @@ mod account;
 mod calendar;
 mod changes;
 mod check;
+mod contacts;
 mod demo;
 mod export;
 mod folders;
 mod mail;
 mod mail_change;
+mod mail_server;
 mod maildir;
 mod progress;
 mod send;
@@ -62,6 +64,10 @@ enum Command {
     Mail(mail::MailArgs),
     /// Local changes not on the server yet: pending, failed, conflicts; retry or drop them.
     Changes(changes::ChangesArgs),
+    /// Contacts: addresses for mutt's query_command and aerc's address-book-cmd, from the
+    /// mirror and the Global Address List.
+    #[command(subcommand)]
+    Contacts(contacts::ContactsCommand),
     /// Calendar: answer meeting invitations.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
@@ -92,9 +98,18 @@ pub const EXIT_AUTH: u8 = 77;
 /// Exit code for a configuration error (EX_CONFIG).
 pub const EXIT_CONFIG: u8 = 78;
 
+/// An exit status whose reason the output already gave: nothing more is printed
+/// (`easync contacts query` exits 1 when nothing matches, as mutt's query_command expects).
+#[derive(Debug, thiserror::Error)]
+#[error("exit status {0}")]
+pub struct QuietExit(pub u8);
+
 /// The exit code for an error, by its kind.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
+        if let Some(QuietExit(code)) = cause.downcast_ref::<QuietExit>() {
+            return *code;
+        }
         if let Some(e) = cause.downcast_ref::<send::SendExit>() {
             return e.code;
         }
@@ -142,7 +157,9 @@ pub fn main() -> ExitCode {
     match cli.execute() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("easync: {err:#}");
+            if err.downcast_ref::<QuietExit>().is_none() {
+                eprintln!("easync: {err:#}");
+            }
             ExitCode::from(exit_code(&err))
         }
     }
@@ -242,6 +259,7 @@ impl Cli {
             Command::Changes(args) => args.execute(self.config.as_deref()),
             Command::Send(args) => args.execute(self.config.as_deref()),
             Command::Calendar(cmd) => cmd.execute(self.config.as_deref()),
+            Command::Contacts(cmd) => cmd.execute(self.config.as_deref()),
             Command::Status(args) => args.execute(self.config.as_deref()),
             Command::Watch(args) => args.execute(self.config.as_deref()),
             Command::Demo(args) => args.execute(),

@@ -85,7 +85,9 @@ pub struct ServeArgs {
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
     /// Behave like a kind of server: `exchange` (every switch of --quirk on but echo-moves, as
-    /// Exchange behaves; the default) or `simple` (whole items on every Change, keys that
+    /// Exchange behaves; the default), `exchange-2013` (the same but mailbox-search-110 and
+    /// find-total-zero: Search of the Mailbox answers, as before Exchange 2016; serve it with
+    /// --versions 12.1,14.0,14.1) or `simple` (whole items on every Change, keys that
     /// repeat, everything in one window, the client wins every conflict: convenient, not real).
     /// Either way a client's Email Change merges Read, Flag and Categories into the mail, a
     /// mail Delete moves it to Deleted Items unless DeletesAsMoves is 0, a resent Add (same
@@ -103,7 +105,11 @@ pub struct ServeArgs {
     /// Change with only Read before their Add), server-wins-conflicts (a client's Change or
     /// Delete of an item changed on the server since its SyncKey answers Status 7 and the
     /// server's version is sent, unless Options/Conflict is 0, MS-ASCMD 2.2.3.34), echo-moves
-    /// (not Exchange: the moving device is sent its own MoveItems back as a Delete and an Add).
+    /// (not Exchange: the moving device is sent its own MoveItems back as a Delete and an Add),
+    /// mailbox-search-110 (Search of the Mailbox answers Store Status 110, as Exchange 2016 and
+    /// later do; Find is the search on 16.1), find-total-zero (Find's Total is 0 even when it
+    /// sends results, as Exchange does), search-one-collection (not Exchange: Search of the
+    /// Mailbox looks only in the request's last CollectionId, as SOGo does).
     /// Mailbox operations, POSTed to /sim/admin: add, change, delete, soft-delete, set-flags,
     /// delete-items, add-folder, delete-folder, recreate-folder, forget-device,
     /// collection-status, invalidate-keys, invalidate-hierarchy, revoke-policies, fault,

@@ -11,11 +11,34 @@ use super::write::Writer;
 use super::{CollectionId, Command, ProtoError, ProtocolVersion, ServerId};
 
 status_enum! {
-    /// Find `Status` (MS-ASCMD 2.2.3.177.2). Only success is named here; other codes
-    /// (and the common ones) are kept by number.
+    /// Find `Status` (MS-ASCMD 2.2.3.177.2), of the `Find` element and of its `Response`. The
+    /// causes are those Microsoft's MS-ASCMD test suite checks (`S23_Find`); other codes (and
+    /// the common ones) are kept by number.
     FindStatus {
         Success = 1 => "success",
+        InvalidRequest = 2 => "one or more of the search parameters is invalid",
+        FolderSyncRequired = 3 => "the folder hierarchy is out of date: run FolderSync",
+        InvalidRange = 4 => "the requested range does not begin with 0",
     }
+}
+
+/// A new SearchId: a random GUID (version 4), the form the FindRequest schema requires
+/// (MS-ASCMD 6.7), from the system's random source.
+pub fn random_search_id() -> Result<String, std::io::Error> {
+    use std::io::Read;
+    let mut b = [0u8; 16];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut b)?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    ))
 }
 
 /// What to find.
@@ -95,10 +118,10 @@ impl Command for Find {
                 *deep_traversal
             }
             FindQuery::Gal { free_text } => {
+                // The GAL criterion's Query is the text itself (MS-ASCMD 2.2.3.142.1: no
+                // child elements, a string).
                 w.start(f::GAL_SEARCH_CRITERION)?;
-                w.start(f::QUERY)?;
-                w.leaf(f::FREE_TEXT, free_text)?;
-                w.end()?;
+                w.leaf(f::QUERY, free_text)?;
                 false
             }
         };

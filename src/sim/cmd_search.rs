@@ -8,10 +8,14 @@
 //!   (2.2.3.139.3, 2.2.3.155.3: "a list of nonempty text properties"); no match, no `Result`;
 //! - `Range` `m-n` (default `0-99`, at most 100 results; 2.2.3.143.3) selects the matches sent;
 //!   the response's `Range` names those sent, `Total` counts every match;
+//! - a query of fewer than 3 characters finds nothing ("most EAS servers do not send a response
+//!   if the search word is less than 3 chars", TbSync #213; EAS-4-TbSync #55);
 //! - a request without a `Store`, `Name` or `Query` is Status 2 (2.2.3.177.13).
 //!
-//! `Store/Name` `Mailbox` answers Store Status 110, as Exchange answers free-text mailbox
-//! searches (pyactivesync; PITFALLS 18: use Find on 16.1). Find itself is not implemented.
+//! `Store/Name` `Mailbox` answers Store Status 110, as Exchange 2016 and later answer free-text
+//! mailbox searches (pyactivesync; PITFALLS 18: use Find on 16.1, [`super::cmd_find`]), with
+//! the `mailbox-search-110` switch on (the Exchange profile); off (`exchange-2013`, `simple`)
+//! it searches as Exchange 2010/2013 did ([`super::search_mailbox`]).
 
 use std::sync::Arc;
 
@@ -20,6 +24,7 @@ use wbxml::tags::search as sr;
 
 use super::Sim;
 use super::request::Request;
+use super::search_mailbox;
 use super::server::Reply;
 use crate::proto::ProtoError;
 use crate::proto::search::GalEntry;
@@ -86,10 +91,13 @@ pub fn default_gal() -> Vec<GalEntry> {
     ]
 }
 
+/// The shortest query the directory answers.
+const MIN_QUERY_CHARS: usize = 3;
+
 /// Whether an entry matches the query (ANR: a prefix of a name, a word, the alias, the address).
-fn matches(e: &GalEntry, query: &str) -> bool {
+pub(crate) fn matches(e: &GalEntry, query: &str) -> bool {
     let q = query.trim().to_lowercase();
-    if q.is_empty() {
+    if q.chars().count() < MIN_QUERY_CHARS {
         return false;
     }
     let display = e.display_name.as_deref().unwrap_or_default().to_lowercase();
@@ -107,7 +115,7 @@ fn range(text: Option<&str>) -> (usize, usize) {
     let parsed = text.and_then(|t| {
         let (m, n) = t.trim().split_once('-')?;
         let (m, n): (usize, usize) = (m.trim().parse().ok()?, n.trim().parse().ok()?);
-        (n >= m).then_some((m, n - m + 1))
+        (n >= m).then_some((m, (n - m).saturating_add(1)))
     });
     let (start, count) = parsed.unwrap_or((0, 100));
     (start, count.min(100))
@@ -152,7 +160,7 @@ fn search_status(code: u16) -> Reply {
     }
 }
 
-pub(crate) fn handle(sim: &Arc<Sim>, _req: &Request, body: &[u8]) -> Reply {
+pub(crate) fn handle(sim: &Arc<Sim>, req: &Request, body: &[u8]) -> Reply {
     let Ok(tree) = Element::decode(body) else {
         return Reply::Status(102);
     };
@@ -180,7 +188,8 @@ pub(crate) fn handle(sim: &Arc<Sim>, _req: &Request, body: &[u8]) -> Reply {
             let found: Vec<&GalEntry> = all.iter().skip(start).take(count).copied().collect();
             response(1, &found, start, all.len())
         }
-        "Mailbox" => response(110, &[], 0, 0),
+        "Mailbox" if sim.config.profile.mailbox_search_110 => response(110, &[], 0, 0),
+        "Mailbox" => search_mailbox::answer(sim, req, query, options),
         _ => return search_status(2),
     };
     match result {

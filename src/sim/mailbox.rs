@@ -74,7 +74,7 @@ pub struct Item {
     /// A series' occurrences a client changed or cancelled on 16.x ([`super::occurrences`]).
     pub occurrences: Option<Arc<Occurrences>>,
     /// A mail the server holds as this RFC 5322 message (a Sent Items copy of a SendMail,
-    /// [`super::cmd_compose`]): its Email class value is read from it ([`super::mime::email`]).
+    /// `cmd_compose`): its Email class value is read from it ([`super::mime::email`]).
     pub message: Option<Arc<Vec<u8>>>,
 }
 

@@ -6,7 +6,7 @@
 //! attendant puts in the Calendar beside it (`BusyStatus` 1 tentative, `MeetingStatus` 3 a
 //! meeting received, `ResponseType` 5 not responded; MS-ASCAL 2.2.2.8, .30, .38). Both are
 //! items every device gets through Sync; a client answers with MeetingResponse
-//! ([`super::cmd_meeting`]).
+//! (`cmd_meeting`).
 
 use std::sync::Arc;
 

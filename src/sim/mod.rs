@@ -12,7 +12,9 @@
 //! folders are re-created under new ids, the server forgets a device, a collection fails.
 //! What the server holds after a client's changes can be read item by item ([`ItemView`]).
 //!
-//! A small directory answers Search `GAL` ([`cmd_search`]). Clients send through it too: SendMail, SmartReply, SmartForward ([`cmd_compose`], what went
+//! A small directory answers Search `GAL` (`cmd_search`); the whole mailbox is searched by
+//! Find on 16.1 (`cmd_find`) and, on servers before Exchange 2016 (the `exchange-2013`
+//! profile), by Search of the `Mailbox` (`search_mailbox`, [`mail_search`]). Clients send through it too: SendMail, SmartReply, SmartForward (`cmd_compose`, what went
 //! out in the [`outbox`]) and MeetingResponse to the invitations it delivers ([`meetings`]).
 //!
 //! Used by `easync sim serve`, `easync demo`, the reliability tests and the benchmarks.
@@ -21,6 +23,7 @@ pub mod admin;
 mod client_changes;
 mod cmd_compose;
 mod cmd_fetch;
+mod cmd_find;
 mod cmd_folders;
 mod cmd_meeting;
 mod cmd_move;
@@ -38,6 +41,7 @@ pub mod faults;
 mod inspect;
 mod layout;
 pub mod mail;
+pub mod mail_search;
 mod mail_state;
 pub mod mailbox;
 #[cfg(test)]
@@ -62,6 +66,9 @@ mod request;
 #[cfg(test)]
 mod resend_tests;
 pub mod rng;
+mod search_mailbox;
+#[cfg(test)]
+mod search_tests;
 mod server;
 #[cfg(test)]
 mod testkit;
@@ -114,7 +121,7 @@ pub struct SimConfig {
     /// default for ActiveSync is `maxRequestLength="10240"` KB (the Sync web.config of the
     /// Client Access services): a 10 MB message is accepted, a 10 MiB one with its WBXML is not.
     pub max_request_bytes: usize,
-    /// The global address list Search `GAL` looks in ([`cmd_search`]).
+    /// The global address list Search `GAL` looks in (`cmd_search`).
     pub gal: Vec<crate::proto::search::GalEntry>,
 }
 

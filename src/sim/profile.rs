@@ -6,7 +6,11 @@
 //! (all but [`NOT_IN_EXCHANGE`]) and is what `SimConfig::default()`, `easync sim serve`,
 //! `easync demo` and the tests use.
 //!
-//! Chosen with `easync sim serve --profile exchange|simple` and `--quirk NAME` (repeatable,
+//! [`Profile::exchange_2013`] is Exchange before 2016 (EAS 14.x): everything Exchange does but
+//! `mailbox-search-110` and `find-total-zero`, so Search of the Mailbox answers (Find did not
+//! exist yet); serve it with `--versions 12.1,14.0,14.1`.
+//!
+//! Chosen with `easync sim serve --profile exchange|exchange-2013|simple` and `--quirk NAME` (repeatable,
 //! `--quirk no-NAME` turns one off), or `SimConfig { profile, .. }` in a test.
 //!
 //! | name | what the client gets | models |
@@ -20,6 +24,9 @@
 //! | `change-before-add` | a new mail (1 in 20, [`change_before_add`]) is announced by a `Change x` carrying only `<email:Read>`, then its `Add x` in the same response | a read flag set while the server was still delivering the mail: a Change for a ServerId the client does not know yet |
 //! | `server-wins-conflicts` | its `Change` or `Delete` of an item the server changed after the SyncKey it sent is answered Status 7 and not applied, and the server's version comes in the same response, unless the collection's `Options/Conflict` is 0 (then the client's change is applied); off, the client always wins | MS-ASCMD 2.2.3.34 `Conflict` (absent: the server wins) |
 //! | `echo-moves` | after its own MoveItems, its next Syncs bring the `Delete` in the source folder and the `Add` in the destination (off: only other devices get them) | servers that do not tell the moving device apart (not Exchange: [`NOT_IN_EXCHANGE`]) |
+//! | `mailbox-search-110` | Search of the `Mailbox` store answers Store Status 110 and finds nothing (off: it searches, `search_mailbox`) | Exchange 2016 and later, Exchange Online: free-text mailbox Search fails with 110, Find (16.1) is the search that works (pyactivesync README, PITFALLS 18) |
+//! | `search-one-collection` | Search of the Mailbox looks only in the last `CollectionId` of the request (off: in each) | SOGo, which reads one `CollectionId` (`lastObject`) in Search as in Sync and GetItemEstimate (`SOGoActiveSyncDispatcher.m`; measured: nine CollectionIds, Total 0) — not Exchange ([`NOT_IN_EXCHANGE`]) |
+//! | `find-total-zero` | Find's `Total` is 0 even when `Result`s are sent | "real Exchange servers can even send Total=0 with a non-empty page" (pyactivesync `client.py`): a client counts the `Result`s |
 //!
 //! Behaviours that are operations rather than switches live on [`super::Sim`]:
 //! `set_collection_status`, `recreate_folder`, `forget_device`, `set_mail_flags`, `delete_items`.
@@ -60,10 +67,18 @@ pub struct Profile {
     /// The moving device is sent its own moves back (Delete in the source, Add in the
     /// destination); not Exchange.
     pub echo_moves: bool,
+    /// Search of the Mailbox answers Store Status 110, as Exchange 2016+ and Exchange Online
+    /// do (pyactivesync; PITFALLS 18); off, it searches (`search_mailbox`).
+    pub mailbox_search_110: bool,
+    /// Find's `Total` is 0 whatever it sends (pyactivesync `client.py`: Exchange does this).
+    pub find_total_zero: bool,
+    /// Search of the Mailbox looks only in the request's last CollectionId, as SOGo does;
+    /// not Exchange.
+    pub search_one_collection: bool,
 }
 
 /// The kebab-case names of the switches, with one line each (for `--help` and errors).
-pub const QUIRKS: [(&str, &str); 9] = [
+pub const QUIRKS: [(&str, &str); 12] = [
     (
         "partial-email-changes",
         "an Email Change carries only Read, Flag, Categories",
@@ -100,10 +115,25 @@ pub const QUIRKS: [(&str, &str); 9] = [
         "echo-moves",
         "the moving device is sent its own moves back (not Exchange)",
     ),
+    (
+        "mailbox-search-110",
+        "Search of the Mailbox answers Store Status 110 (Exchange 2016+; use Find)",
+    ),
+    (
+        "find-total-zero",
+        "Find's Total is 0 even when it sends results (Exchange)",
+    ),
+    (
+        "search-one-collection",
+        "Search of the Mailbox looks only in the last CollectionId (SOGo, not Exchange)",
+    ),
 ];
 
+/// The switches Exchange before 2016 ([`Profile::exchange_2013`]) did not show.
+pub const NOT_IN_EXCHANGE_2013: [&str; 2] = ["mailbox-search-110", "find-total-zero"];
+
 /// The switches [`Profile::exchange`] leaves off: behaviours of other servers.
-pub const NOT_IN_EXCHANGE: [&str; 1] = ["echo-moves"];
+pub const NOT_IN_EXCHANGE: [&str; 2] = ["echo-moves", "search-one-collection"];
 
 impl Profile {
     /// Today's simulator: every switch off (the default).
@@ -122,6 +152,16 @@ impl Profile {
         p
     }
 
+    /// Exchange 2010/2013 (EAS 14.x): as [`Profile::exchange`], but Search of the Mailbox
+    /// answers with what it finds (MS-ASCMD 2.2.1.16) and Find's Total counts.
+    pub fn exchange_2013() -> Self {
+        let mut p = Self::exchange();
+        for name in NOT_IN_EXCHANGE_2013 {
+            *p.switch(name).expect("a name of QUIRKS") = false;
+        }
+        p
+    }
+
     fn switch(&mut self, name: &str) -> Option<&mut bool> {
         Some(match name {
             "partial-email-changes" => &mut self.partial_email_changes,
@@ -133,6 +173,9 @@ impl Profile {
             "change-before-add" => &mut self.change_before_add,
             "server-wins-conflicts" => &mut self.server_wins_conflicts,
             "echo-moves" => &mut self.echo_moves,
+            "mailbox-search-110" => &mut self.mailbox_search_110,
+            "find-total-zero" => &mut self.find_total_zero,
+            "search-one-collection" => &mut self.search_one_collection,
             _ => return None,
         })
     }
@@ -165,13 +208,15 @@ impl Profile {
 impl FromStr for Profile {
     type Err = String;
 
-    /// `simple` or `exchange`.
+    /// `simple`, `exchange` or `exchange-2013`.
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "simple" => Ok(Self::simple()),
             "exchange" => Ok(Self::exchange()),
+            "exchange-2013" => Ok(Self::exchange_2013()),
             _ => Err(format!(
-                "unknown profile {s:?} (simple or exchange; single switches with --quirk)"
+                "unknown profile {s:?} (simple, exchange or exchange-2013; single switches \
+                 with --quirk)"
             )),
         }
     }
@@ -201,8 +246,11 @@ mod tests {
         assert!(all.partial_email_changes && all.change_before_add && all.odd_items);
         assert!(all.server_wins_conflicts && !all.echo_moves);
         let mut other = Profile::exchange();
-        other.set_quirk("echo-moves").unwrap();
+        for q in NOT_IN_EXCHANGE {
+            other.set_quirk(q).unwrap();
+        }
         assert_eq!(other.quirks().len(), QUIRKS.len());
+        assert!(!all.search_one_collection, "SOGo's, not Exchange's");
         let mut p = Profile::simple();
         p.set_quirk("spread-deletions").unwrap();
         assert_eq!(p.quirks(), vec!["spread-deletions"]);
@@ -211,6 +259,9 @@ mod tests {
         assert!(!q.odd_items && q.fresh_sync_keys);
         assert!(p.set_quirk("nope").unwrap_err().contains("unknown quirk"));
         assert!("outlook".parse::<Profile>().is_err());
+        let old: Profile = "exchange-2013".parse().unwrap();
+        assert!(!old.mailbox_search_110 && !old.find_total_zero && old.partial_email_changes);
+        assert!(all.mailbox_search_110 && all.find_total_zero);
     }
 
     #[test]

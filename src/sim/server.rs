@@ -16,7 +16,7 @@ use super::fault_effects::{dropped, early_fault, late_fault, relevant};
 use super::faults::{ClientOp, Fault};
 use super::request::{self, Request};
 use super::{
-    Sim, admin, cmd_compose, cmd_fetch, cmd_folders, cmd_meeting, cmd_move, cmd_ping,
+    Sim, admin, cmd_compose, cmd_fetch, cmd_find, cmd_folders, cmd_meeting, cmd_move, cmd_ping,
     cmd_provision, cmd_search, cmd_sync,
 };
 
@@ -83,6 +83,7 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
         ),
         "MoveItems" => (tags::move_items::MOVE_ITEMS, tags::move_items::STATUS),
         "Search" => (tags::search::SEARCH, tags::search::STATUS),
+        "Find" => (tags::find::FIND, tags::find::STATUS),
         "SendMail" => (tags::compose_mail::SEND_MAIL, tags::compose_mail::STATUS),
         "SmartReply" => (tags::compose_mail::SMART_REPLY, tags::compose_mail::STATUS),
         "SmartForward" => (
@@ -122,7 +123,12 @@ pub(crate) async fn handle(
             "MS-ASProtocolVersions",
             sim.config.versions.join(",").parse().expect("ascii"),
         );
-        h.insert("MS-ASProtocolCommands", COMMANDS.parse().expect("static"));
+        let commands = if sim.config.versions.iter().any(|v| v == "16.1") {
+            format!("{COMMANDS},Find")
+        } else {
+            COMMANDS.to_string()
+        };
+        h.insert("MS-ASProtocolCommands", commands.parse().expect("ascii"));
         h.insert(
             "MS-Server-ActiveSync",
             "15.20 (easync-sim)".parse().expect("static"),
@@ -192,6 +198,7 @@ async fn dispatch(sim: &Arc<Sim>, req: &Request, body: &[u8], flags: SyncFaults)
         "SendMail" | "SmartReply" | "SmartForward" => cmd_compose::handle(sim, req, body, flags),
         "MeetingResponse" => cmd_meeting::handle(sim, req, body, flags),
         "Search" => cmd_search::handle(sim, req, body),
+        "Find" => cmd_find::handle(sim, req, body),
         other => Reply::Http(
             StatusCode::NOT_IMPLEMENTED,
             format!("the simulator does not implement {other}"),

@@ -6,6 +6,7 @@
 //! that belongs to one sync step goes through one [`rusqlite::Transaction`].
 
 mod classes;
+mod contacts;
 mod events;
 mod export;
 mod folders;
@@ -26,6 +27,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 
+pub use contacts::ContactCard;
 pub use events::EventFacts;
 pub use export::RawItem;
 pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folder};

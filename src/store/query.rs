@@ -78,6 +78,27 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// The mirrored mail of `folder` (its server id) received at `date` with `subject`: how
+    /// a result of Search, which names mails by an opaque LongId, is found in the mirror.
+    pub fn mail_received(
+        &self,
+        folder: &str,
+        date: &str,
+        subject: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT i.id FROM emails e JOIN items i ON i.id = e.item_id \
+                 JOIN folders f ON f.id = i.folder_id WHERE f.server_id = ?1 \
+                 AND e.date_received = ?2 AND coalesce(e.subject, '') = ?3 \
+                 AND i.soft_deleted < 2 ORDER BY i.id LIMIT 1",
+                params![folder, date, subject],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// One mail by its id (the first column of a listing).
     pub fn mail_get(&self, id: i64) -> Result<Option<MailDetail>, StoreError> {
         let sql = format!(
