@@ -9,12 +9,15 @@ mod account;
 mod calendar;
 mod changes;
 mod check;
+mod completions;
 mod demo;
+mod exit_codes;
 mod export;
 mod folders;
 mod mail;
 mod mail_change;
 mod maildir;
+mod man;
 mod progress;
 mod send;
 mod send_args;
@@ -29,9 +32,27 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `easync --version`: the version, the commit it was built from (build.rs) and the EAS
+/// versions it speaks, e.g. `0.1.0 (commit 2f18ea7dd64d; EAS 12.1, 14.0, 14.1, 16.0, 16.1)`.
+pub fn version_text() -> &'static str {
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let versions: Vec<&str> = crate::proto::ProtocolVersion::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .collect();
+        format!(
+            "{} (commit {}; EAS {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("EASYNC_COMMIT"),
+            versions.join(", ")
+        )
+    });
+    TEXT.as_str()
+}
+
 /// easync: mirror an Exchange mailbox (mail, contacts, calendars, tasks) over ActiveSync.
 #[derive(Debug, Parser)]
-#[command(name = "easync", version, about, long_about = None)]
+#[command(name = "easync", version = version_text(), about, long_about = None)]
 pub struct Cli {
     /// More log output on stderr: -v info, -vv debug, -vvv trace with every request and
     /// response as XML (passwords redacted; message content is shown).
@@ -51,7 +72,8 @@ enum Command {
     Account(account::AccountCommand),
     /// Check the configuration file (and with --secrets, that passwords can be fetched).
     Check(check::CheckArgs),
-    /// Write mirrored data for other programs: contacts as vCard files or a vdir.
+    /// Write mirrored data for other programs: contacts, calendars, tasks (vCard, iCalendar,
+    /// vdirs) and mail (Maildir).
     #[command(subcommand)]
     Export(export::ExportCommand),
     /// Update the folder list from the server and show it.
@@ -81,6 +103,10 @@ enum Command {
     /// Decode and encode WBXML, the binary XML that ActiveSync speaks.
     #[command(subcommand)]
     Wbxml(wbxml::WbxmlCommand),
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions(completions::CompletionsArgs),
+    /// Write the manual pages (easync.1 on stdout, or every page into a directory).
+    Man(man::ManArgs),
 }
 
 /// Exit code for a failure that is not a usage error.
@@ -247,6 +273,8 @@ impl Cli {
             Command::Demo(args) => args.execute(),
             Command::Sim(sim::SimCommand::Serve(args)) => args.execute(),
             Command::Wbxml(cmd) => cmd.execute(),
+            Command::Completions(args) => args.execute(),
+            Command::Man(args) => args.execute(),
         }
     }
 }
