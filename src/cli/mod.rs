@@ -11,6 +11,7 @@ mod changes;
 mod check;
 mod completions;
 mod demo;
+mod doctor;
 mod exit_codes;
 mod export;
 mod folders;
@@ -72,6 +73,9 @@ enum Command {
     Account(account::AccountCommand),
     /// Check the configuration file (and with --secrets, that passwords can be fetched).
     Check(check::CheckArgs),
+    /// Check an account from the configuration to the server (DNS, TLS, version,
+    /// provisioning, quarantine, database, lock, clock) and say what to fix.
+    Doctor(doctor::DoctorArgs),
     /// Write mirrored data for other programs: contacts, calendars, tasks (vCard, iCalendar,
     /// vdirs) and mail (Maildir).
     #[command(subcommand)]
@@ -122,6 +126,9 @@ pub const EXIT_CONFIG: u8 = 78;
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
         if let Some(e) = cause.downcast_ref::<send::SendExit>() {
+            return e.code;
+        }
+        if let Some(e) = cause.downcast_ref::<doctor::Problems>() {
             return e.code;
         }
         if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
@@ -261,6 +268,7 @@ impl Cli {
         match self.command {
             Command::Account(cmd) => runtime()?.block_on(cmd.execute(self.config.as_deref())),
             Command::Check(args) => args.execute(self.config.as_deref()),
+            Command::Doctor(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Export(cmd) => cmd.execute(self.config.as_deref()),
             Command::Folders(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
