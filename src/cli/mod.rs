@@ -12,7 +12,7 @@ mod check;
 mod completions;
 mod demo;
 mod doctor;
-mod exit_codes;
+pub mod exit_codes;
 mod export;
 mod folders;
 mod mail;
