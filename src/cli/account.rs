@@ -23,6 +23,7 @@ pub enum AccountCommand {
 pub struct AddArgs {
     /// The account's name in the configuration (letters, digits, '-', '_', '.').
     name: String,
+    /// The mailbox's e-mail address (what Autodiscover looks up).
     #[arg(long)]
     email: String,
     /// The login, when it is not the e-mail address (e.g. DOMAIN\user).

@@ -9,14 +9,18 @@ mod account;
 mod calendar;
 mod changes;
 mod check;
+mod completions;
 mod contacts;
 mod demo;
+mod doctor;
+pub mod exit_codes;
 mod export;
 mod folders;
 mod mail;
 mod mail_change;
 mod mail_server;
 mod maildir;
+mod man;
 mod progress;
 mod send;
 mod send_args;
@@ -31,9 +35,27 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `easync --version`: the version, the commit it was built from (build.rs) and the EAS
+/// versions it speaks, e.g. `0.1.0 (commit 2f18ea7dd64d; EAS 12.1, 14.0, 14.1, 16.0, 16.1)`.
+pub fn version_text() -> &'static str {
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let versions: Vec<&str> = crate::proto::ProtocolVersion::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .collect();
+        format!(
+            "{} (commit {}; EAS {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("EASYNC_COMMIT"),
+            versions.join(", ")
+        )
+    });
+    TEXT.as_str()
+}
+
 /// easync: mirror an Exchange mailbox (mail, contacts, calendars, tasks) over ActiveSync.
 #[derive(Debug, Parser)]
-#[command(name = "easync", version, about, long_about = None)]
+#[command(name = "easync", version = version_text(), about, long_about = None)]
 pub struct Cli {
     /// More log output on stderr: -v info, -vv debug, -vvv trace with every request and
     /// response as XML (passwords redacted; message content is shown).
@@ -53,7 +75,11 @@ enum Command {
     Account(account::AccountCommand),
     /// Check the configuration file (and with --secrets, that passwords can be fetched).
     Check(check::CheckArgs),
-    /// Write mirrored data for other programs: contacts as vCard files or a vdir.
+    /// Check an account from the configuration to the server (DNS, TLS, version,
+    /// provisioning, quarantine, database, lock, clock) and say what to fix.
+    Doctor(doctor::DoctorArgs),
+    /// Write mirrored data for other programs: contacts, calendars, tasks (vCard, iCalendar,
+    /// vdirs) and mail (Maildir).
     #[command(subcommand)]
     Export(export::ExportCommand),
     /// Update the folder list from the server and show it.
@@ -87,6 +113,10 @@ enum Command {
     /// Decode and encode WBXML, the binary XML that ActiveSync speaks.
     #[command(subcommand)]
     Wbxml(wbxml::WbxmlCommand),
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions(completions::CompletionsArgs),
+    /// Write the manual pages (easync.1 on stdout, or every page into a directory).
+    Man(man::ManArgs),
 }
 
 /// Exit code for a failure that is not a usage error.
@@ -111,6 +141,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             return *code;
         }
         if let Some(e) = cause.downcast_ref::<send::SendExit>() {
+            return e.code;
+        }
+        if let Some(e) = cause.downcast_ref::<doctor::Problems>() {
             return e.code;
         }
         if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
@@ -252,6 +285,7 @@ impl Cli {
         match self.command {
             Command::Account(cmd) => runtime()?.block_on(cmd.execute(self.config.as_deref())),
             Command::Check(args) => args.execute(self.config.as_deref()),
+            Command::Doctor(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Export(cmd) => cmd.execute(self.config.as_deref()),
             Command::Folders(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
@@ -265,6 +299,8 @@ impl Cli {
             Command::Demo(args) => args.execute(),
             Command::Sim(sim::SimCommand::Serve(args)) => args.execute(),
             Command::Wbxml(cmd) => cmd.execute(),
+            Command::Completions(args) => args.execute(),
+            Command::Man(args) => args.execute(),
         }
     }
 }

@@ -70,8 +70,18 @@ pub struct ServeArgs {
     /// Serve without provisioning (no policy keys needed).
     #[arg(long)]
     no_provisioning: bool,
+    /// Run the server's clock this many seconds ahead (negative: behind): every response's
+    /// Date header says so.
+    #[arg(
+        long,
+        default_value_t = 0,
+        allow_negative_numbers = true,
+        value_name = "SECONDS"
+    )]
+    clock_offset: i64,
     /// Misbehave on every request: NAME[=VALUE][@COMMAND], e.g. `http-503=5@Sync`,
     /// `drop-after=2000@Sync`, `quarantine`. Names: drop-after, truncate, corrupt, http-500,
+    /// http-403, http-456, http-457,
     /// http-503, throttle, status-110, status-111, http-449, status-142, status-144, redirect,
     /// redirect-loop, expire-auth, sync-status-3, foldersync-9, sync-status-12, endless-more,
     /// slow, cut, status. For a client's changes: add-status=N, change-status=N,
@@ -148,6 +158,7 @@ impl ServeArgs {
         config.user = self.user.clone();
         config.password = self.password.clone();
         config.require_provisioning = !self.no_provisioning;
+        config.clock_offset = self.clock_offset;
         config.profile = self.profile().map_err(anyhow::Error::msg)?;
         let sim = Sim::new(config);
         for spec in &self.faults {

@@ -51,7 +51,7 @@ pub enum HttpError {
     #[error(
         "{command}: the server sent an empty response where one was required; Exchange does \
          this when the device is in quarantine: ask the administrator to allow this device \
-         (its id is in `easync status`) or look for a quarantine notice in the mailbox"
+         (`easync doctor` names its id) or look for a quarantine notice in the mailbox"
     )]
     EmptyResponse { command: &'static str },
     #[error("{command}: the server refused the device policy: {status}")]

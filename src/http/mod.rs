@@ -7,6 +7,7 @@ mod client;
 mod config;
 mod error;
 pub mod origin;
+pub mod probe;
 pub mod query;
 mod response;
 mod retry;

@@ -211,6 +211,14 @@ pub fn rfc5322(ts: i64) -> String {
     )
 }
 
+/// An HTTP date (RFC 9110 IMF-fixdate: `Fri, 27 Nov 2026 10:00:00 GMT`).
+pub fn http_date(ts: i64) -> String {
+    let text = rfc5322(ts);
+    let (day, rest) = text.split_once(", ").expect("rfc5322 has a weekday");
+    let (d, rest) = rest.split_once(' ').expect("and a day");
+    format!("{day}, {d:0>2} {}", rest.replace("+0000", "GMT"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +235,7 @@ mod tests {
         assert_eq!(compact(wall(2026, 1, 2, 3, 4)), "20260102T030400Z");
         assert_eq!(iso(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc5322(0), "Thu, 1 Jan 1970 00:00:00 +0000");
+        assert_eq!(http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub(crate) async fn early_fault(
     let status = |code: u16| Some(text(StatusCode::from_u16(code).expect("valid"), ""));
     match f {
         Fault::Http500 => status(500),
+        Fault::HttpRefused(code) => status(*code),
         Fault::Http503 { retry_after } => {
             let mut r = text(StatusCode::SERVICE_UNAVAILABLE, "busy");
             r.headers_mut().insert(

@@ -8,6 +8,7 @@
 //! | `truncate` | the first half of the WBXML body, with a matching Content-Length |
 //! | `corrupt` | an HTML error page with HTTP 200 instead of WBXML (proxies do this) |
 //! | `http-500` | HTTP 500 |
+//! | `http-403`, `http-456`, `http-457` | HTTP 403 (ActiveSync not allowed for the user), 456 (device blocked), 457 (password expired), MS-ASHTTP 3.2.5.1.1 |
 //! | `http-503=S` | HTTP 503 with `Retry-After: S` |
 //! | `throttle=S` | HTTP 503 with `X-MS-ASThrottle` and `Retry-After: S` |
 //! | `status-110`, `status-111` | the command's Status 110 (server error) / 111 (retry later) in-band |
@@ -63,6 +64,8 @@ pub enum Fault {
     Truncate,
     Corrupt,
     Http500,
+    /// HTTP 403, 456 or 457: the answers that need the administrator or the user.
+    HttpRefused(u16),
     Http503 {
         retry_after: u64,
     },
@@ -109,6 +112,9 @@ impl FromStr for Fault {
             "truncate" => Fault::Truncate,
             "corrupt" => Fault::Corrupt,
             "http-500" => Fault::Http500,
+            "http-403" => Fault::HttpRefused(403),
+            "http-456" => Fault::HttpRefused(456),
+            "http-457" => Fault::HttpRefused(457),
             "http-503" => Fault::Http503 {
                 retry_after: num(Some(1))?,
             },
@@ -257,6 +263,7 @@ mod tests {
             Ok(Fault::ClientStatus(ClientOp::Meeting, 3))
         );
         assert_eq!("commit-then-drop".parse(), Ok(Fault::CommitThenDrop));
+        assert_eq!("http-403".parse(), Ok(Fault::HttpRefused(403)));
         assert!(
             "add-status"
                 .parse::<Fault>()

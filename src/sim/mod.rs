@@ -123,6 +123,9 @@ pub struct SimConfig {
     pub max_request_bytes: usize,
     /// The global address list Search `GAL` looks in (`cmd_search`).
     pub gal: Vec<crate::proto::search::GalEntry>,
+    /// Seconds the server's clock is ahead (negative: behind) of this machine's: every
+    /// response's `Date` header says so (a server whose time is wrong, for `easync doctor`).
+    pub clock_offset: i64,
 }
 
 impl Default for SimConfig {
@@ -147,6 +150,7 @@ impl Default for SimConfig {
             profile: Profile::exchange(),
             max_request_bytes: 10240 * 1024,
             gal: cmd_search::default_gal(),
+            clock_offset: 0,
         }
     }
 }

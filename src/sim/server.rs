@@ -105,7 +105,29 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
 const COMMANDS: &str = "Sync,FolderSync,GetItemEstimate,Ping,Provision,ItemOperations,MoveItems,\
      Settings,SendMail,SmartReply,SmartForward,MeetingResponse,Search";
 
+/// Every request, answered with the `Date` of the server's clock ([`super::SimConfig::clock_offset`]).
 pub(crate) async fn handle(
+    sim: Arc<Sim>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
+    let offset = sim.config.clock_offset;
+    let mut resp = answer(sim, method, uri, headers, body).await;
+    if offset != 0 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let date = super::dates::http_date(now.saturating_add(offset));
+        if let Ok(v) = date.parse() {
+            resp.headers_mut().insert("Date", v);
+        }
+    }
+    resp
+}
+
+async fn answer(
     sim: Arc<Sim>,
     method: Method,
     uri: Uri,

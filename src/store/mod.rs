@@ -7,6 +7,7 @@
 
 mod classes;
 mod contacts;
+mod diagnose;
 mod events;
 mod export;
 mod folders;
@@ -24,10 +25,11 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use thiserror::Error;
 
 pub use contacts::ContactCard;
+pub use diagnose::{Diagnosis, diagnose};
 pub use events::EventFacts;
 pub use export::RawItem;
 pub use folders::{StoredFolder, delete_folder, set_folder_sync_key, upsert_folder};
@@ -197,25 +199,7 @@ impl Store {
 
     /// The account's protocol state.
     pub fn account(&self) -> Result<AccountState, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT device_id, protocol_version, base_url, policy_key, foldersync_key, \
-                 throttle_until FROM account WHERE id = 1",
-                [],
-                |r| {
-                    Ok(AccountState {
-                        device_id: r.get(0)?,
-                        protocol_version: r.get(1)?,
-                        base_url: r.get(2)?,
-                        policy_key: r.get(3)?,
-                        foldersync_key: r.get(4)?,
-                        throttle_until: r.get(5)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(|e| self.err(e))
-            .map(Option::unwrap_or_default)
+        diagnose::read_account(&self.conn).map_err(|e| self.err(e))
     }
 }
 
