@@ -27,6 +27,7 @@ pub mod dates;
 pub mod events;
 mod fault_effects;
 pub mod faults;
+pub mod idp;
 mod inspect;
 mod layout;
 pub mod mail;
@@ -95,6 +96,13 @@ pub struct SimConfig {
     /// Which real-server behaviours to show ([`profile`]): [`Profile::exchange`] by default, as
     /// real servers behave; [`Profile::simple`] is the convenient model of old.
     pub profile: Profile,
+    /// Require bearer tokens of this loopback identity provider instead of the password
+    /// (Microsoft 365: basic authentication is off); HTTP 401 for an expired one.
+    pub oauth: Option<Arc<idp::Idp>>,
+    /// Refuse (HTTP 400) requests that do not name the user as their anchor mailbox
+    /// (`Cookie: DefaultAnchorMailbox=…` or `X-AnchorMailbox`), as Outlook.com's servers need
+    /// (PITFALLS 17).
+    pub require_anchor_mailbox: bool,
 }
 
 impl Default for SimConfig {
@@ -117,6 +125,8 @@ impl Default for SimConfig {
             time_divisor: 1,
             verify_responses: false,
             profile: Profile::exchange(),
+            oauth: None,
+            require_anchor_mailbox: false,
         }
     }
 }
@@ -128,6 +138,8 @@ pub struct Stats {
     pub items_served: AtomicU64,
     pub verified: AtomicU64,
     pub verify_failures: AtomicU64,
+    /// Requests answered HTTP 401.
+    pub unauthorized: AtomicU64,
     /// Requests per command name.
     commands: Mutex<HashMap<String, u64>>,
 }
