@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::{ConfigError, RawAccount};
-use crate::http::{Auth, Secret, TokenFuture, TokenSource};
+use crate::http::{Auth, Secret, TokenError, TokenFuture, TokenSource};
 
 /// How long a secret command may run.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -279,7 +279,7 @@ impl CommandToken {
 
 impl TokenSource for CommandToken {
     fn token(&self) -> TokenFuture<'_> {
-        Box::pin(self.get())
+        Box::pin(async { self.get().await.map_err(TokenError::from) })
     }
 
     fn invalidate(&self) {

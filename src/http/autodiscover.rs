@@ -249,7 +249,10 @@ impl Lookup<'_> {
         let req = match self.auth {
             _ if !with_auth => req,
             Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
-            Auth::Bearer(source) => req.bearer_auth(source.token().await?.expose()),
+            Auth::Bearer(source) => {
+                let token = source.token().await.map_err(|e| e.to_string())?;
+                req.bearer_auth(token.expose())
+            }
         };
         req.send().await.map_err(|e| e.to_string())
     }

@@ -9,11 +9,12 @@ use crate::proto::{CommonStatus, ProtoError};
 /// Why a command did not complete.
 #[derive(Debug, Error)]
 pub enum HttpError {
-    #[error(
-        "authentication failed for {command} (HTTP 401): check the user name and password or \
-         token; for Microsoft 365, OAuth2 is required"
-    )]
-    Unauthorized { command: &'static str },
+    #[error("{}", unauthorized_text(.command, *.bearer))]
+    Unauthorized {
+        command: &'static str,
+        /// Whether a bearer token was refused (after one refresh), not a password.
+        bearer: bool,
+    },
     #[error(
         "access forbidden for {command} (HTTP 403): the account may not be allowed to use \
          ActiveSync, or the URL is wrong"
@@ -99,8 +100,8 @@ pub enum HttpError {
     InsecureUrl { what: String, url: String },
     #[error("invalid configuration: {0}")]
     Config(String),
-    #[error("the token source failed: {0}")]
-    Token(String),
+    #[error("{0}")]
+    Token(crate::http::TokenError),
     #[error(transparent)]
     Protocol(#[from] ProtoError),
 }
@@ -126,18 +127,33 @@ impl HttpError {
                 | Self::Provisioning { .. }
                 | Self::RemoteWipeRequested
                 | Self::EmptyResponse { .. }
-                | Self::Token(_)
-        )
+        ) || matches!(self, Self::Token(e) if !e.temporary)
     }
 
     /// Whether trying again later may succeed without any change.
     pub fn is_temporary(&self) -> bool {
         match self {
             Self::RetryAfter { .. } | Self::Timeout { .. } | Self::Network { .. } => true,
+            Self::Token(e) => e.temporary,
             Self::Status { status, .. } => *status >= 500,
             Self::Common { status, .. } => status.is_retry_later(),
             _ => false,
         }
+    }
+}
+
+fn unauthorized_text(command: &str, bearer: bool) -> String {
+    if bearer {
+        format!(
+            "authentication failed for {command} (HTTP 401): the server refused the OAuth2 \
+             token even after a refresh: sign in again (`easync login ACCOUNT`) and check that \
+             the mailbox may use ActiveSync"
+        )
+    } else {
+        format!(
+            "authentication failed for {command} (HTTP 401): check the user name and password \
+             or token; for Microsoft 365, OAuth2 is required (`easync login`)"
+        )
     }
 }
 

@@ -85,13 +85,20 @@ impl Session {
 
     /// OPTIONS: the versions and commands the server supports.
     pub async fn options(&mut self) -> Result<ServerOptions, HttpError> {
-        let req = self.http.request(reqwest::Method::OPTIONS, &self.url);
-        let req = self.authorize(req).await?;
-        let resp = req
-            .timeout(self.config.timeout)
-            .send()
-            .await
-            .map_err(|e| self.network("OPTIONS", self.config.timeout, e))?;
+        let mut reauthorized = false;
+        let resp = loop {
+            let req = self.http.request(reqwest::Method::OPTIONS, &self.url);
+            let req = self.authorize(req).await?;
+            let resp = req
+                .timeout(self.config.timeout)
+                .send()
+                .await
+                .map_err(|e| self.network("OPTIONS", self.config.timeout, e))?;
+            if resp.status().as_u16() == 401 && self.reauthorize(&mut reauthorized) {
+                continue;
+            }
+            break resp;
+        };
         let status = resp.status().as_u16();
         if status != 200 {
             return Err(self.status_error("OPTIONS", status, resp.headers(), ""));
@@ -129,6 +136,7 @@ impl Session {
         timeout: Duration,
     ) -> Result<C::Response, HttpError> {
         let mut provisioned = false;
+        let mut reauthorized = false;
         let mut visited = vec![self.url.clone()];
         loop {
             let body = cmd.encode(self.version)?;
@@ -165,6 +173,8 @@ impl Session {
                     self.redirect(&headers, &mut visited)?;
                     continue;
                 }
+                // The server did not run the command: safe to send again, even SendMail.
+                401 if self.reauthorize(&mut reauthorized) => continue,
                 _ => return Err(self.status_error(C::NAME, status, &headers, &text_hint(&bytes))),
             }
             if bytes.is_empty() {
@@ -308,6 +318,20 @@ impl Session {
         )
     }
 
+    /// After an HTTP 401 with a bearer token: the first time, makes the token source forget
+    /// the token (the next request gets a refreshed one) and says to try once more.
+    fn reauthorize(&self, done: &mut bool) -> bool {
+        let Auth::Bearer(source) = &self.config.auth else {
+            return false;
+        };
+        if std::mem::replace(done, true) {
+            return false;
+        }
+        tracing::info!("HTTP 401: the token was refused; refreshing it and trying once more");
+        source.invalidate();
+        true
+    }
+
     async fn authorize(
         &self,
         req: reqwest::RequestBuilder,
@@ -319,9 +343,13 @@ impl Session {
                 req.bearer_auth(token.expose())
             }
         };
-        Ok(match &self.config.anchor_mailbox {
-            Some(mailbox) => req.header("Cookie", format!("DefaultAnchorMailbox={mailbox}")),
-            None => req,
+        let Some(mailbox) = &self.config.anchor_mailbox else {
+            return Ok(req);
+        };
+        let req = req.header("Cookie", format!("DefaultAnchorMailbox={mailbox}"));
+        Ok(match &self.config.auth {
+            Auth::Bearer(_) => req.header("X-AnchorMailbox", mailbox),
+            Auth::Basic { .. } => req,
         })
     }
 
@@ -376,10 +404,11 @@ impl Session {
         match status {
             401 => {
                 // A cached token the server no longer takes: the next request fetches anew.
+                let bearer = matches!(self.config.auth, Auth::Bearer(_));
                 if let Auth::Bearer(source) = &self.config.auth {
                     source.invalidate();
                 }
-                HttpError::Unauthorized { command }
+                HttpError::Unauthorized { command, bearer }
             }
             403 => HttpError::Forbidden { command },
             456 => HttpError::DeviceBlocked,
