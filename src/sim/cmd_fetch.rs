@@ -183,3 +183,13 @@ pub(crate) fn settings(sim: &Arc<Sim>, _req: &Request, body: &[u8]) -> Reply {
         Err(e) => Reply::Http(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
+
+/// SendMail, SmartReply, SmartForward (MS-ASCMD 2.2.1.17, .18, .19): the message is taken
+/// (an empty HTTP 200 body is success) and counted in `Stats::command_count`, not delivered;
+/// a body that is not WBXML answers Status 103 (invalid XML).
+pub(crate) fn compose(_sim: &Arc<Sim>, _req: &Request, body: &[u8]) -> Reply {
+    match Element::decode(body) {
+        Ok(_) => Reply::Empty,
+        Err(_) => Reply::Status(103),
+    }
+}

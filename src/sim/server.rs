@@ -79,6 +79,12 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
             tags::item_operations::STATUS,
         ),
         "MoveItems" => (tags::move_items::MOVE_ITEMS, tags::move_items::STATUS),
+        "SendMail" => (tags::compose_mail::SEND_MAIL, tags::compose_mail::STATUS),
+        "SmartReply" => (tags::compose_mail::SMART_REPLY, tags::compose_mail::STATUS),
+        "SmartForward" => (
+            tags::compose_mail::SMART_FORWARD,
+            tags::compose_mail::STATUS,
+        ),
         _ => (tags::settings::SETTINGS, tags::settings::STATUS),
     };
     Element::new(root)
@@ -87,8 +93,8 @@ pub(crate) fn status_body(command: &str, code: u16) -> Vec<u8> {
         .expect("a two-element document encodes")
 }
 
-const COMMANDS: &str =
-    "Sync,FolderSync,GetItemEstimate,Ping,Provision,ItemOperations,MoveItems,Settings";
+const COMMANDS: &str = "Sync,FolderSync,GetItemEstimate,Ping,Provision,ItemOperations,\
+                        MoveItems,Settings,SendMail,SmartReply,SmartForward";
 
 pub(crate) async fn handle(
     sim: Arc<Sim>,
@@ -165,6 +171,7 @@ async fn dispatch(sim: &Arc<Sim>, req: &Request, body: &[u8], flags: SyncFaults)
         "ItemOperations" => cmd_fetch::item_operations(sim, req, body),
         "MoveItems" => cmd_move::handle(sim, req, body, flags),
         "Settings" => cmd_fetch::settings(sim, req, body),
+        "SendMail" | "SmartReply" | "SmartForward" => cmd_fetch::compose(sim, req, body),
         other => Reply::Http(
             StatusCode::NOT_IMPLEMENTED,
             format!("the simulator does not implement {other}"),
