@@ -101,7 +101,9 @@ impl AddArgs {
             let account = self.checked(&existing, &path, &dirs, url.as_deref())?;
             if let config::SecretSource::OAuth(settings) = &account.secret {
                 let wait = std::time::Duration::from_secs(300);
-                super::login::sign_in(settings, self.device, true, wait).await?;
+                super::login::sign_in(settings, self.device, true, wait)
+                    .await
+                    .with_context(|| format!("account {}", self.name))?;
             }
             let auth = account.auth().await?;
             if url.is_none() {

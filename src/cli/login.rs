@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use clap::Args;
 
 use crate::config::{ConfigError, SecretSource};
@@ -53,7 +54,9 @@ impl LoginArgs {
             );
         }
         let timeout = Duration::from_secs(self.timeout.clamp(10, 3600));
-        super::runtime()?.block_on(sign_in(settings, self.device, !self.no_browser, timeout))?;
+        super::runtime()?
+            .block_on(sign_in(settings, self.device, !self.no_browser, timeout))
+            .with_context(|| format!("account {}", acct.name))?;
         super::write_stdout(
             format!(
                 "signed in: account {}; tokens kept in {}\n",

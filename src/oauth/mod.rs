@@ -131,17 +131,17 @@ impl OAuthSettings {
 #[derive(Debug, Error)]
 pub enum OAuthError {
     #[error(
-        "account {account} is not signed in to Microsoft: run `easync login {account}` (or \
-         `easync login {account} --device` on a machine without a browser)"
+        "not signed in to Microsoft: run `easync login {account}` (or `easync login {account} \
+         --device` on a machine without a browser)"
     )]
     NotSignedIn { account: String },
     #[error(
-        "account {account}: the saved sign-in ({path}) was made with another client_id, tenant \
+        "the saved sign-in ({path}) was made with another client_id, tenant \
          or authority: run `easync login {account}`"
     )]
     OtherRegistration { account: String, path: PathBuf },
     /// The identity platform refused (an `error` answer).
-    #[error("account {account}: Microsoft refused the sign-in ({}): {advice}{}", errors::label(.error, *.code), errors::quote(.description))]
+    #[error("Microsoft refused the sign-in ({}): {advice}{}", errors::label(.error, *.code), errors::quote(.description))]
     Platform {
         account: String,
         error: String,
@@ -151,7 +151,7 @@ pub enum OAuthError {
         temporary: bool,
     },
     #[error(
-        "account {account}: cannot reach the Microsoft identity platform at {url}: {message}; \
+        "cannot reach the Microsoft identity platform at {url}: {message}; \
          easync tries again later"
     )]
     Network {
@@ -160,20 +160,20 @@ pub enum OAuthError {
         message: String,
     },
     #[error(
-        "account {account}: the identity platform sent an answer easync cannot read ({what}); \
+        "the identity platform sent an answer easync cannot read ({what}); \
          easync tries again later"
     )]
     Answer { account: String, what: String },
-    #[error("account {account}: the sign-in did not finish: {why}")]
+    #[error("the sign-in did not finish: {why}")]
     Interrupted { account: String, why: String },
-    #[error("account {account}: {path}: {message}")]
+    #[error("{path}: {message}")]
     Store {
         account: String,
         path: PathBuf,
         message: String,
     },
     #[error(
-        "account {account}: another easync has been refreshing the token for {waited_s} s \
+        "another easync has been refreshing the token for {waited_s} s \
          ({path} stays locked); easync tries again later"
     )]
     Locked {
@@ -181,7 +181,7 @@ pub enum OAuthError {
         path: PathBuf,
         waited_s: u64,
     },
-    #[error("account {account}: {message}")]
+    #[error("{message}")]
     Config { account: String, message: String },
 }
 
