@@ -107,12 +107,10 @@ impl AddArgs {
             }
             let auth = account.auth().await?;
             if url.is_none() {
-                let found = autodiscover::discover(
-                    &account.email,
-                    &auth,
-                    &account.tls,
-                    autodiscover::candidates,
-                )
+                let microsoft = matches!(auth, crate::http::Auth::Bearer(_));
+                let found = autodiscover::discover(&account.email, &auth, &account.tls, |e| {
+                    autodiscover::candidates_for(e, microsoft)
+                })
                 .await
                 .context("Autodiscover found no server; give it with --url")?;
                 url = Some(found.url);

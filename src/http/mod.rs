@@ -3,6 +3,8 @@
 //! [`autodiscover`] finds the server's URL from an e-mail address.
 
 pub mod autodiscover;
+mod autodiscover_pox;
+mod autodiscover_v2;
 mod client;
 mod config;
 mod error;

@@ -24,6 +24,7 @@ mod cmd_provision;
 mod cmd_sync;
 mod content;
 pub mod dates;
+mod discovery;
 pub mod events;
 mod fault_effects;
 pub mod faults;
@@ -103,6 +104,10 @@ pub struct SimConfig {
     /// (`Cookie: DefaultAnchorMailbox=…` or `X-AnchorMailbox`), as Outlook.com's servers need
     /// (PITFALLS 17).
     pub require_anchor_mailbox: bool,
+    /// Autodiscover v2 answers HTTP 400 `InvalidProtocol` for ActiveSync (and names the POX
+    /// endpoint for `AutodiscoverV1`), as Exchange Online does for a mailbox it serves no
+    /// ActiveSync URL for ([`discovery`]).
+    pub v2_invalid_protocol: bool,
 }
 
 impl Default for SimConfig {
@@ -127,6 +132,7 @@ impl Default for SimConfig {
             profile: Profile::exchange(),
             oauth: None,
             require_anchor_mailbox: false,
+            v2_invalid_protocol: false,
         }
     }
 }

@@ -107,6 +107,13 @@ pub(crate) async fn handle(
     if uri.path().starts_with("/sim/") {
         return admin::handle(&sim, &method, &uri, &body);
     }
+    if uri
+        .path()
+        .to_ascii_lowercase()
+        .starts_with("/autodiscover/")
+    {
+        return super::discovery::handle(&sim, &method, &uri, &headers);
+    }
     if method == Method::OPTIONS {
         let mut r = Response::new(Body::empty());
         let h = r.headers_mut();
@@ -183,7 +190,7 @@ async fn dispatch(sim: &Arc<Sim>, req: &Request, body: &[u8], flags: SyncFaults)
 /// a bearer token of that IdP — HTTP 401 with `error="invalid_token"` for an expired, revoked
 /// or unknown one, as Exchange Online answers. With `require_anchor_mailbox`, a request without
 /// `DefaultAnchorMailbox` (cookie) or `X-AnchorMailbox` naming the user gets HTTP 400.
-fn auth_gate(sim: &Sim, headers: &HeaderMap) -> Option<Response<Body>> {
+pub(crate) fn auth_gate(sim: &Sim, headers: &HeaderMap) -> Option<Response<Body>> {
     let refused = |challenge: &str| {
         sim.stats.unauthorized.fetch_add(1, Ordering::Relaxed);
         let mut r = text(StatusCode::UNAUTHORIZED, "unauthorized");
