@@ -51,10 +51,21 @@ pub enum HttpError {
     /// Exchange answers a quarantined device with empty bodies (and a notice in the inbox).
     #[error(
         "{command}: the server sent an empty response where one was required; Exchange does \
-         this when the device is in quarantine: ask the administrator to allow this device \
-         (its id is in `easync status`) or look for a quarantine notice in the mailbox"
+         this when the device is in quarantine: your administrator must approve this device; \
+         its device id is {device_id} (type easync); a quarantine notice may be in the mailbox"
     )]
-    EmptyResponse { command: &'static str },
+    EmptyResponse {
+        command: &'static str,
+        device_id: String,
+    },
+    /// A device access rule or account state refused the device (Status 126, 129, 130, 131,
+    /// 177 in-band, or HTTP 403 with 129 in the body).
+    #[error("{command}: {}", device_text(*.status, .device_id))]
+    DeviceAccess {
+        command: &'static str,
+        status: u16,
+        device_id: String,
+    },
     #[error("{command}: the server refused the device policy: {status}")]
     Provisioning {
         command: &'static str,
@@ -127,7 +138,17 @@ impl HttpError {
                 | Self::Provisioning { .. }
                 | Self::RemoteWipeRequested
                 | Self::EmptyResponse { .. }
+                | Self::DeviceAccess { .. }
         ) || matches!(self, Self::Token(e) if !e.temporary)
+    }
+
+    /// Whether an administrator's device rules stand in the way (blocked, quarantined, too
+    /// many devices, ActiveSync off): `watch` then waits long between tries.
+    pub fn is_device_rule(&self) -> bool {
+        matches!(
+            self,
+            Self::DeviceAccess { .. } | Self::EmptyResponse { .. } | Self::DeviceBlocked
+        )
     }
 
     /// Whether trying again later may succeed without any change.
@@ -139,6 +160,32 @@ impl HttpError {
             Self::Common { status, .. } => status.is_retry_later(),
             _ => false,
         }
+    }
+}
+
+/// The device statuses that need a person (MS-ASCMD 2.2.2; Exchange Online's device access
+/// rules and quarantine).
+pub const DEVICE_STATUSES: [u16; 5] = [126, 129, 130, 131, 177];
+
+fn device_text(status: u16, device_id: &str) -> String {
+    match status {
+        126 => "ActiveSync is turned off for this mailbox (Status 126): ask the administrator \
+                to enable Exchange ActiveSync for it (Set-CASMailbox -ActiveSyncEnabled $true)"
+            .into(),
+        129 => format!(
+            "this device is blocked for the user (Status 129): your administrator must allow \
+             it; its device id is {device_id} (type easync)"
+        ),
+        130 => format!(
+            "access denied by a device access rule or policy (Status 130): your administrator \
+             must allow this device; its device id is {device_id} (type easync)"
+        ),
+        131 => "the account is disabled (Status 131): ask the administrator to enable it".into(),
+        177 => "the mailbox already has as many devices as the server allows (Status 177): \
+                remove one you no longer use (Outlook on the web → Settings → Mobile devices, \
+                or ask the administrator), then try again"
+            .into(),
+        other => format!("the server refused this device (Status {other})"),
     }
 }
 

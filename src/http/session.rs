@@ -175,10 +175,25 @@ impl Session {
                 }
                 // The server did not run the command: safe to send again, even SendMail.
                 401 if self.reauthorize(&mut reauthorized) => continue,
+                // Exchange blocks a device with HTTP 403 and Status 129 in the body.
+                403 if let Some(code) = leading_status(&bytes)
+                    .filter(|c| super::error::DEVICE_STATUSES.contains(c)) =>
+                {
+                    return Err(HttpError::DeviceAccess {
+                        command: C::NAME,
+                        status: code,
+                        device_id: self.config.device_id.to_string(),
+                    });
+                }
                 _ => return Err(self.status_error(C::NAME, status, &headers, &text_hint(&bytes))),
             }
             if bytes.is_empty() {
-                return C::empty_response().ok_or(HttpError::EmptyResponse { command: C::NAME });
+                return C::empty_response()
+                    .filter(|_| cmd.empty_allowed())
+                    .ok_or_else(|| HttpError::EmptyResponse {
+                        command: C::NAME,
+                        device_id: self.config.device_id.to_string(),
+                    });
             }
             if !is_multipart_response(&headers) {
                 check_wbxml(C::NAME, &headers, &bytes)?;
@@ -189,7 +204,11 @@ impl Session {
                     provisioned = true;
                     continue;
                 }
-                return Err(in_band_error(C::NAME, common));
+                return Err(in_band_error(
+                    C::NAME,
+                    common,
+                    self.config.device_id.as_str(),
+                ));
             }
             return Ok(cmd.decode(&bytes, self.version)?);
         }

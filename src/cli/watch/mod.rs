@@ -83,6 +83,9 @@ struct Watcher {
     files: Option<files::FileWatch>,
     /// The user changed files during the last sync: look again at once.
     files_dirty: bool,
+    /// Failures in a row because of the administrator's device rules (blocked, quarantined,
+    /// too many devices): waited out long, not retried at once ([`pinged::device_wait`]).
+    blocked: u32,
 }
 
 impl WatchArgs {
@@ -144,6 +147,7 @@ impl WatchArgs {
             last_message: None,
             files: None,
             files_dirty: false,
+            blocked: 0,
             signals,
             queued: Queued::default(),
             session,
@@ -169,7 +173,7 @@ impl Watcher {
             }
             if !self.synced {
                 failures += 1;
-                if self.pause(push::backoff(failures)).await? {
+                if self.pause(self.retry_wait(failures)).await? {
                     return Ok(());
                 }
             }
@@ -287,6 +291,9 @@ impl Watcher {
                         if self.sync(None, "signal").await? {
                             return Ok(true);
                         }
+                        if self.synced {
+                            return Ok(false); // synced now: no need to wait any longer
+                        }
                     }
                 },
             }
@@ -372,6 +379,14 @@ impl Watcher {
         });
         if let Err(e) = result {
             match &e {
+                SyncError::Http(h) if h.is_device_rule() => {
+                    // Waiting for an administrator: say so, then wait long (SIGUSR1: now).
+                    self.blocked += 1;
+                    self.events.error(&e.to_string());
+                    let wait = pinged::device_wait(self.blocked);
+                    tracing::error!("sync ({reason}): {e}; trying again in {} s", wait.as_secs());
+                    return Ok(false);
+                }
                 SyncError::Http(h) if h.is_temporary() && !h.needs_attention() => {
                     // Whatever committed is kept; the changes are fetched by a later sync.
                     self.events.error(&e.to_string());
@@ -381,6 +396,7 @@ impl Watcher {
                 _ => return Err(e.into()),
             }
         }
+        self.blocked = 0;
         let changes = self.db.changes_since(&mark, self.details)?;
         self.events.synced(reason, &changes);
         // Local changes are in the mirror already (recorded with their effect): the exports

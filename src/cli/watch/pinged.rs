@@ -8,6 +8,16 @@ use crate::http::HttpError;
 use crate::sync::hierarchy;
 use crate::sync::push::{self, PingAction};
 
+/// The wait after the `n`-th failure in a row caused by device rules: a minute, doubling, at
+/// most half an hour (approval of a quarantined device takes minutes to hours).
+pub(super) fn device_wait(n: u32) -> Duration {
+    crate::sync::retry::exponential(
+        Duration::from_secs(60),
+        n.saturating_sub(1),
+        Duration::from_secs(1800),
+    )
+}
+
 impl Watcher {
     pub(super) async fn answer(&mut self, action: PingAction) -> anyhow::Result<bool> {
         match action {
@@ -24,7 +34,7 @@ impl Watcher {
                 if !self.synced {
                     // The server still has the changes: the next Ping says so; not at once.
                     self.heartbeat.failed();
-                    return self.pause(push::backoff(self.heartbeat.failures())).await;
+                    return self.pause(self.retry_wait(self.heartbeat.failures())).await;
                 }
                 Ok(false)
             }
@@ -54,7 +64,25 @@ impl Watcher {
         }
     }
 
+    /// How long to wait after the `failures`-th failure in a row: long while the device
+    /// rules block this device, else the usual backoff.
+    pub(super) fn retry_wait(&self, failures: u32) -> Duration {
+        if self.blocked > 0 {
+            device_wait(self.blocked)
+        } else {
+            push::backoff(failures)
+        }
+    }
+
     pub(super) async fn failed(&mut self, e: HttpError, after: Duration) -> anyhow::Result<bool> {
+        if e.is_device_rule() {
+            // An administrator must act: hammering the server changes nothing.
+            self.blocked += 1;
+            self.events.error(&e.to_string());
+            let wait = device_wait(self.blocked);
+            tracing::error!("Ping: {e}; trying again in {} s", wait.as_secs());
+            return self.pause(wait).await;
+        }
         if e.needs_attention() {
             return Err(e.into());
         }
