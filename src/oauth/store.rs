@@ -142,12 +142,7 @@ pub fn save(path: &Path, t: &Tokens) -> Result<(), String> {
         saved_at: unix(SystemTime::now()),
     };
     let text = serde_json::to_string_pretty(&raw).map_err(|e| e.to_string())?;
-    let dir = parent(path);
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let dir = private_dir(path)?;
     let name = path
         .file_name()
         .map_or("tokens".into(), |n| n.to_string_lossy());
@@ -180,6 +175,17 @@ pub fn remove(path: &Path) -> Result<bool, String> {
     }
 }
 
+/// The directory of `path`, created readable by its owner only when missing.
+fn private_dir(path: &Path) -> Result<&Path, String> {
+    let dir = parent(path);
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
 fn parent(path: &Path) -> &Path {
     path.parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -196,12 +202,7 @@ pub struct FileLock {
 impl FileLock {
     /// Takes the lock, waiting at most `wait` for another process to release it (`None` then).
     pub async fn acquire(path: &Path, wait: Duration) -> Result<Option<Self>, String> {
-        let dir = parent(path);
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        private_dir(path)?;
         let file = OpenOptions::new()
             .write(true)
             .create(true)
