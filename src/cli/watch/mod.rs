@@ -8,6 +8,7 @@ mod events;
 mod files;
 mod hooks;
 mod notify;
+mod pause;
 mod pinged;
 mod signals;
 mod steps;
@@ -84,7 +85,7 @@ struct Watcher {
     /// The user changed files during the last sync: look again at once.
     files_dirty: bool,
     /// Failures in a row because of the administrator's device rules (blocked, quarantined,
-    /// too many devices): waited out long, not retried at once ([`pinged::device_wait`]).
+    /// too many devices): waited out long, not retried at once ([`pause::device_wait`]).
     blocked: u32,
 }
 
@@ -277,29 +278,6 @@ impl Watcher {
         }
     }
 
-    /// Waits (at most [`MAX_DELAY`]: a server-stated delay must not overflow the clock),
-    /// answering signals; true when asked to stop.
-    async fn pause(&mut self, d: Duration) -> anyhow::Result<bool> {
-        let deadline = tokio::time::Instant::now() + d.min(MAX_DELAY);
-        loop {
-            tokio::select! {
-                () = tokio::time::sleep_until(deadline) => return Ok(false),
-                s = self.signals.next() => match s {
-                    Sig::Stop => return Ok(true),
-                    Sig::Reload => self.reload()?,
-                    Sig::SyncNow => {
-                        if self.sync(None, "signal").await? {
-                            return Ok(true);
-                        }
-                        if self.synced {
-                            return Ok(false); // synced now: no need to wait any longer
-                        }
-                    }
-                },
-            }
-        }
-    }
-
     fn reload(&mut self) -> anyhow::Result<()> {
         let acct = super::load_account(self.config_file.as_deref(), Some(&self.acct.name))?;
         tracing::info!("configuration reloaded");
@@ -383,7 +361,7 @@ impl Watcher {
                     // Waiting for an administrator: say so, then wait long (SIGUSR1: now).
                     self.blocked += 1;
                     self.events.error(&e.to_string());
-                    let wait = pinged::device_wait(self.blocked);
+                    let wait = pause::device_wait(self.blocked);
                     tracing::error!("sync ({reason}): {e}; trying again in {} s", wait.as_secs());
                     return Ok(false);
                 }

@@ -4,19 +4,10 @@
 use std::time::Duration;
 
 use super::Watcher;
+use super::pause::device_wait;
 use crate::http::HttpError;
 use crate::sync::hierarchy;
 use crate::sync::push::{self, PingAction};
-
-/// The wait after the `n`-th failure in a row caused by device rules: a minute, doubling, at
-/// most half an hour (approval of a quarantined device takes minutes to hours).
-pub(super) fn device_wait(n: u32) -> Duration {
-    crate::sync::retry::exponential(
-        Duration::from_secs(60),
-        n.saturating_sub(1),
-        Duration::from_secs(1800),
-    )
-}
 
 impl Watcher {
     pub(super) async fn answer(&mut self, action: PingAction) -> anyhow::Result<bool> {
@@ -61,16 +52,6 @@ impl Watcher {
                 self.heartbeat.failed();
                 self.pause(push::backoff(self.heartbeat.failures())).await
             }
-        }
-    }
-
-    /// How long to wait after the `failures`-th failure in a row: long while the device
-    /// rules block this device, else the usual backoff.
-    pub(super) fn retry_wait(&self, failures: u32) -> Duration {
-        if self.blocked > 0 {
-            device_wait(self.blocked)
-        } else {
-            push::backoff(failures)
         }
     }
 
