@@ -8,6 +8,7 @@
 //!
 //! - [`proto`]: typed EAS commands and `ApplicationData` classes over the [`wbxml`] codec; no I/O.
 //! - [`http`]: the session that sends them (MS-ASHTTP) and Autodiscover.
+//! - [`oauth`]: OAuth2 sign-in to Microsoft 365 / Outlook.com and the tokens it keeps.
 //! - [`model`]: wire-independent item types the store keeps.
 //! - [`sync`]: the engine (hierarchy, items of many folders per request), generic over a transport.
 //! - [`store`]: the SQLite database users query (schema in `src/store/schema`, docs/schema.md).
@@ -24,6 +25,7 @@ pub mod http;
 pub mod import;
 pub mod mime;
 pub mod model;
+pub mod oauth;
 pub mod proto;
 pub mod sim;
 pub mod store;

@@ -3,6 +3,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -67,20 +68,11 @@ async fn start() -> String {
             }),
         )
         .route(
-            "/v2/autodiscover/autodiscover.json",
-            get(|uri: Uri| async move {
+            "/v2/autodiscover/autodiscover.json/v1.0/{email}",
+            get(|Path(email): Path<String>, uri: Uri| async move {
                 let query = uri.query().unwrap_or_default().to_string();
-                let param = |k: &str| {
-                    query
-                        .split('&')
-                        .find_map(|p| p.strip_prefix(&format!("{k}=")))
-                        .map(|v| v.replace("%40", "@"))
-                };
-                assert_eq!(param("Protocol").as_deref(), Some("ActiveSync"));
-                let body = format!(
-                    r#"{{"Protocol":"ActiveSync","Url":"{EAS}?user={}"}}"#,
-                    param("Email").unwrap()
-                );
+                assert_eq!(query, "Protocol=ActiveSync");
+                let body = format!(r#"{{"Protocol":"ActiveSync","Url":"{EAS}?user={email}"}}"#);
                 ([("Content-Type", "application/json")], body)
             }),
         );
@@ -306,4 +298,66 @@ async fn apex_candidate_is_https_only() {
     let msg = err.to_string();
     assert!(msg.contains("https only"), "{msg}");
     assert!(!msg.contains("HTTP 404"), "never requested: {msg}");
+}
+
+/// A simulator on the test's runtime; its base URL and EAS URL.
+async fn sim(config: easync::sim::SimConfig) -> (String, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(easync::sim::serve(easync::sim::Sim::new(config), listener));
+    let base = format!("http://{addr}");
+    let eas = format!("{base}/Microsoft-Server-ActiveSync");
+    (base, eas)
+}
+
+fn sim_auth() -> Auth {
+    Auth::Basic {
+        user: "demo@easync.test".into(),
+        password: Secret::new("demo"),
+    }
+}
+
+#[tokio::test]
+async fn v2_path_form_against_the_simulator() {
+    // Autodiscover v2 as Microsoft 365 serves it: /autodiscover.json/v1.0/{email}?Protocol=…
+    let (base, eas) = sim(Default::default()).await;
+    let found = discover(
+        "demo@easync.test",
+        &sim_auth(),
+        &TlsOptions::default(),
+        |_| vec![Candidate::V2(base.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.url, eas);
+}
+
+#[tokio::test]
+async fn v2_invalid_protocol_leads_to_the_pox_endpoint() {
+    // An endpoint with no ActiveSync URL for the address answers 400 InvalidProtocol: easync
+    // asks for its AutodiscoverV1 (POX) endpoint and finds the URL there, with credentials.
+    let config = easync::sim::SimConfig {
+        v2_invalid_protocol: true,
+        ..Default::default()
+    };
+    let (base, eas) = sim(config).await;
+    let found = discover(
+        "demo@easync.test",
+        &sim_auth(),
+        &TlsOptions::default(),
+        |_| vec![Candidate::V2(base.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.url, eas);
+    let wrong = Auth::Basic {
+        user: "demo@easync.test".into(),
+        password: Secret::new("wrong"),
+    };
+    let err = discover("demo@easync.test", &wrong, &TlsOptions::default(), |_| {
+        vec![Candidate::V2(base.clone())]
+    })
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("HTTP 401"), "{err}");
 }

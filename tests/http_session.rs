@@ -826,3 +826,62 @@ async fn the_wire_log_shows_bodies_as_xml_and_never_credentials() {
         "no credentials: {log}"
     );
 }
+
+/// Hands out `tok-1`, then after each 401 the next number; counts the invalidations.
+#[derive(Debug, Default)]
+struct Rotating(std::sync::atomic::AtomicU32);
+
+impl easync::http::TokenSource for Rotating {
+    fn token(&self) -> easync::http::TokenFuture<'_> {
+        let n = self.0.load(std::sync::atomic::Ordering::SeqCst) + 1;
+        Box::pin(async move { Ok(Secret::new(format!("tok-{n}"))) })
+    }
+
+    fn invalidate(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn a_401_refreshes_the_token_and_retries_once() {
+    // A refused bearer token ended the command: the next run fetched a new one. Now the token
+    // is refreshed and the command sent once more — SendMail too, as the server ran nothing.
+    let server = serve(|req, _| {
+        let auth = req.headers.get("Authorization").unwrap().to_str().unwrap();
+        if auth == "Bearer tok-2" && !req.uri.path().ends_with("/never") {
+            wbxml_ok(capture("05-foldersync-0.resp.wbxml"))
+        } else {
+            reply(
+                401,
+                &[("WWW-Authenticate", "Bearer error=\"invalid_token\"")],
+                vec![],
+            )
+        }
+    })
+    .await;
+    let source = Arc::new(Rotating::default());
+    let mut c = config(&server.url);
+    c.auth = Auth::Bearer(source.clone());
+    let mut session = Session::connect(c).await.unwrap();
+    session.execute(&foldersync()).await.unwrap();
+    assert_eq!(source.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2, "one retry");
+    let anchor = seen[1].headers.get("X-AnchorMailbox").unwrap();
+    assert_eq!(anchor, "bob@example.test", "with a bearer token");
+    // A server that refuses every token: one retry, then the error says to sign in again.
+    let never = server.url.replace("Microsoft-Server-ActiveSync", "never");
+    let source = Arc::new(Rotating::default());
+    let mut c = config(&never);
+    c.auth = Auth::Bearer(source.clone());
+    let mut session = Session::connect(c).await.unwrap();
+    let before = server.requests().len();
+    let err = session.execute(&foldersync()).await.unwrap_err();
+    assert!(
+        matches!(err, HttpError::Unauthorized { bearer: true, .. }),
+        "{err:?}"
+    );
+    assert!(err.needs_attention());
+    assert!(err.to_string().contains("easync login"), "{err}");
+    assert_eq!(server.requests().len() - before, 2);
+}

@@ -162,3 +162,27 @@ fn one_writer_per_account() {
     drop(first);
     assert!(WriterLock::acquire(&path).is_ok(), "released when dropped");
 }
+
+#[test]
+fn regression_two_processes_migrating_a_new_database_at_once() {
+    // `watch` and `send` opening a database that did not exist yet both read user_version 0;
+    // the second's first migration failed with "table account already exists".
+    for round in 0..20 {
+        let dir = std::env::temp_dir().join(format!(
+            "easync-migrate-race-{}-{round}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("a.sqlite");
+        let barrier = std::sync::Barrier::new(4);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    barrier.wait();
+                    easync::store::Store::open(&path).expect("every opener migrates or waits");
+                });
+            }
+        });
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,7 +1,8 @@
 //! `easync account add NAME`: writes an `[account.NAME]` section into the configuration, after
 //! finding the server (Autodiscover when no URL is given) and probing it (OPTIONS with the
 //! credentials), so that a mistake shows now and not at the first sync. The secret is never
-//! printed nor written: only where it comes from (a command or an environment variable).
+//! printed nor written: only where it comes from (a command or an environment variable). With
+//! `--oauth` the account signs in first (`easync login`), and the probe uses its token.
 
 use std::path::Path;
 
@@ -41,7 +42,24 @@ pub struct AddArgs {
     /// A command printing an OAuth2 access token (Microsoft 365), split on spaces.
     #[arg(long, value_name = "COMMAND", group = "secret")]
     token_cmd: Option<String>,
-    /// Write the section without contacting the server.
+    /// Sign in with OAuth2 (Microsoft 365, Outlook.com): writes an [oauth] table and runs
+    /// `easync login` before the probe. Needs --client-id.
+    #[arg(long, group = "secret", requires = "client_id")]
+    oauth: bool,
+    /// With --oauth: the application (client) id of your public client registration.
+    #[arg(long, value_name = "ID", requires = "oauth")]
+    client_id: Option<String>,
+    /// With --oauth: common (default), organizations, consumers (Outlook.com), a tenant id or
+    /// a domain.
+    #[arg(long, requires = "oauth")]
+    tenant: Option<String>,
+    /// With --oauth: the identity platform (default https://login.microsoftonline.com).
+    #[arg(long, value_name = "URL", requires = "oauth")]
+    authority: Option<String>,
+    /// With --oauth: sign in by device code instead of a browser.
+    #[arg(long, requires = "oauth")]
+    device: bool,
+    /// Write the section without contacting the server (and without signing in).
     #[arg(long)]
     no_probe: bool,
     /// Allow a plain-http URL to another machine (a lab server: the password crosses the
@@ -82,14 +100,18 @@ impl AddArgs {
         let mut probe = String::from("not probed (--no-probe)");
         if !self.no_probe {
             let account = self.checked(&existing, &path, &dirs, url.as_deref())?;
+            if let config::SecretSource::OAuth(settings) = &account.secret {
+                let wait = std::time::Duration::from_secs(300);
+                super::login::sign_in(settings, self.device, true, wait)
+                    .await
+                    .with_context(|| format!("account {}", self.name))?;
+            }
             let auth = account.auth().await?;
             if url.is_none() {
-                let found = autodiscover::discover(
-                    &account.email,
-                    &auth,
-                    &account.tls,
-                    autodiscover::candidates,
-                )
+                let microsoft = matches!(auth, crate::http::Auth::Bearer(_));
+                let found = autodiscover::discover(&account.email, &auth, &account.tls, |e| {
+                    autodiscover::candidates_for(e, microsoft)
+                })
                 .await
                 .context("Autodiscover found no server; give it with --url")?;
                 url = Some(found.url);
@@ -107,9 +129,14 @@ impl AddArgs {
         let text = self.with_section(&existing, url.as_deref())?;
         self.checked(&existing, &path, &dirs, url.as_deref())?;
         write_private(&path, &text)?;
+        let next = if self.oauth && self.no_probe {
+            format!("; sign in with `easync login {}`", self.name)
+        } else {
+            String::new()
+        };
         super::write_stdout(
             format!(
-                "added account {} to {}: {probe}\n",
+                "added account {} to {}: {probe}{next}\n",
                 self.name,
                 path.display()
             )
@@ -158,6 +185,18 @@ impl AddArgs {
         }
         if let Some(c) = &self.token_cmd {
             t.insert("token_cmd".into(), argv(c));
+        }
+        if self.oauth {
+            let mut o = toml::Table::new();
+            let mut put = |k: &str, v: &Option<String>| {
+                if let Some(v) = v {
+                    o.insert(k.into(), v.clone().into());
+                }
+            };
+            put("client_id", &self.client_id);
+            put("tenant", &self.tenant);
+            put("authority", &self.authority);
+            t.insert("oauth".into(), o.into());
         }
         if self.allow_insecure_http {
             t.insert("allow_insecure_http".into(), true.into());

@@ -36,6 +36,12 @@ impl CheckArgs {
                 SecretSource::Env(var) => format!("password from ${var}"),
                 SecretSource::Literal(_) => "password in the file (prefer password_cmd)".into(),
                 SecretSource::TokenCommand(argv) => format!("OAuth2 token from `{}`", argv[0]),
+                SecretSource::OAuth(o) => format!(
+                    "OAuth2 sign-in (tenant {}, tokens in {}; `easync login {}`)",
+                    o.tenant.as_str(),
+                    o.token_file.display(),
+                    a.name
+                ),
             };
             let _ = writeln!(
                 out,

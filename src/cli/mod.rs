@@ -16,6 +16,7 @@ mod doctor;
 pub mod exit_codes;
 mod export;
 mod folders;
+mod login;
 mod mail;
 mod mail_change;
 mod mail_server;
@@ -82,6 +83,9 @@ enum Command {
     /// vdirs) and mail (Maildir).
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Sign in to Microsoft 365 or Outlook.com (OAuth2) and keep the tokens, for an account
+    /// with an [oauth] table: by browser, or with --device by a code entered on any device.
+    Login(login::LoginArgs),
     /// Update the folder list from the server and show it.
     Folders(folders::FoldersArgs),
     /// Mirror the account's folders and items into the local database.
@@ -145,6 +149,20 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         }
         if let Some(e) = cause.downcast_ref::<doctor::Problems>() {
             return e.code;
+        }
+        let oauth = cause
+            .downcast_ref::<crate::oauth::OAuthError>()
+            .or_else(|| match cause.downcast_ref() {
+                Some(crate::config::ConfigError::SignIn(e)) => Some(e),
+                _ => None,
+            });
+        if let Some(e) = oauth {
+            return match e {
+                _ if e.needs_attention() => EXIT_AUTH,
+                _ if e.is_temporary() => EXIT_TEMPORARY,
+                crate::oauth::OAuthError::Config { .. } => EXIT_CONFIG,
+                _ => EXIT_FAILURE,
+            };
         }
         if cause.downcast_ref::<crate::config::ConfigError>().is_some() {
             return EXIT_CONFIG;
@@ -287,6 +305,7 @@ impl Cli {
             Command::Check(args) => args.execute(self.config.as_deref()),
             Command::Doctor(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Export(cmd) => cmd.execute(self.config.as_deref()),
+            Command::Login(args) => args.execute(self.config.as_deref()),
             Command::Folders(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Sync(args) => runtime()?.block_on(args.execute(self.config.as_deref())),
             Command::Mail(args) => args.execute(self.config.as_deref()),

@@ -84,6 +84,7 @@ pub struct ServeArgs {
     /// http-403, http-456, http-457,
     /// http-503, throttle, status-110, status-111, http-449, status-142, status-144, redirect,
     /// redirect-loop, expire-auth, sync-status-3, foldersync-9, sync-status-12, endless-more,
+    /// quarantine-items, device-blocked, user-disabled, access-denied, account-disabled, max-devices,
     /// slow, cut, status. For a client's changes: add-status=N, change-status=N,
     /// delete-status=N (every Sync Add / Change / Delete of a request answers Status N and is
     /// not applied, e.g. 6 conversion, 7 conflict with the server's version sent, 8 not found)

@@ -16,6 +16,7 @@
 //! secrets are fetched only when a command needs them ([`secret`]), never stored or logged.
 
 pub mod exports;
+pub mod oauth;
 pub mod prefs;
 pub mod secret;
 pub mod watch;
@@ -62,6 +63,9 @@ pub enum ConfigError {
     NoHome(String),
     #[error("{0}")]
     Secret(String),
+    /// The OAuth2 sign-in has no token (not signed in, refused, unreachable).
+    #[error(transparent)]
+    SignIn(#[from] crate::oauth::OAuthError),
 }
 
 /// The file as written.
@@ -96,6 +100,8 @@ pub struct RawAccount {
     /// A command printing an OAuth2 access token (Microsoft 365), alone or as JSON with
     /// `access_token` and `expires_in`/`expiry`.
     pub token_cmd: Option<Vec<String>>,
+    /// `[account.NAME.oauth]`: built-in OAuth2 sign-in (`easync login NAME`).
+    pub oauth: Option<oauth::RawOAuth>,
     /// Seconds `password_cmd`/`token_cmd` may run before they are stopped (default 30).
     pub secret_timeout: Option<u64>,
     /// Seconds a token from `token_cmd` is used when its output names no expiry (default 3000).
@@ -277,7 +283,19 @@ fn resolve(
             raw.email
         )));
     }
-    let secret = SecretSource::from_raw(&raw).map_err(invalid)?;
+    let oauth = raw
+        .oauth
+        .as_ref()
+        .map(|o| oauth::resolve(o, &name, &raw.email, dirs, raw.tls.ca_file.clone()))
+        .transpose()
+        .map_err(invalid)?;
+    // OAuth accounts name their mailbox (Outlook.com needs DefaultAnchorMailbox, Exchange
+    // Online routes bearer requests by X-AnchorMailbox).
+    let anchor_mailbox = raw
+        .anchor_mailbox
+        .clone()
+        .or_else(|| oauth.is_some().then(|| raw.email.clone()));
+    let secret = SecretSource::from_raw(&raw, oauth).map_err(invalid)?;
     let secret_options = SecretOptions::from_raw(&raw).map_err(invalid)?;
     let device_id = raw
         .device_id
@@ -329,7 +347,7 @@ fn resolve(
         secret_options,
         device_id,
         protocol_version,
-        anchor_mailbox: raw.anchor_mailbox,
+        anchor_mailbox,
         timeout: raw.timeout.map(std::time::Duration::from_secs),
         sync,
         watch,

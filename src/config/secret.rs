@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::{ConfigError, RawAccount};
-use crate::http::{Auth, Secret, TokenFuture, TokenSource};
+use crate::http::{Auth, Secret, TokenError, TokenFuture, TokenSource};
 
 /// How long a secret command may run.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,6 +35,8 @@ pub enum SecretSource {
     Literal(Secret),
     /// `token_cmd = [...]`: an OAuth2 access token, cached until it expires.
     TokenCommand(Vec<String>),
+    /// `[account.NAME.oauth]`: easync's own sign-in (`easync login`), tokens in a file.
+    OAuth(Box<crate::oauth::OAuthSettings>),
 }
 
 /// `secret_timeout` and `token_lifetime` of an account.
@@ -73,8 +75,14 @@ impl SecretOptions {
 }
 
 impl SecretSource {
-    pub(super) fn from_raw(raw: &RawAccount) -> Result<Self, String> {
+    pub(super) fn from_raw(
+        raw: &RawAccount,
+        oauth: Option<crate::oauth::OAuthSettings>,
+    ) -> Result<Self, String> {
         let mut found = Vec::new();
+        if let Some(settings) = oauth {
+            found.push(Self::OAuth(Box::new(settings)));
+        }
         if let Some(cmd) = &raw.password_cmd {
             found.push(Self::Command(check_argv("password_cmd", cmd)?));
         }
@@ -89,8 +97,14 @@ impl SecretSource {
         }
         match found.len() {
             1 => Ok(found.remove(0)),
-            0 => Err("set one of password_cmd, password_env, password or token_cmd".into()),
-            _ => Err("set only one of password_cmd, password_env, password and token_cmd".into()),
+            0 => Err(
+                "set one of password_cmd, password_env, password, token_cmd or an [oauth] table"
+                    .into(),
+            ),
+            _ => Err(
+                "set only one of password_cmd, password_env, password, token_cmd and [oauth]"
+                    .into(),
+            ),
         }
     }
 
@@ -122,6 +136,12 @@ impl SecretSource {
             Self::TokenCommand(argv) => {
                 let source = CommandToken::new(argv.clone(), *opts);
                 source.get().await.map_err(ConfigError::Secret)?;
+                return Ok(Auth::Bearer(Arc::new(source)));
+            }
+            // Signed in already (`easync login`): a missing or refused sign-in shows now.
+            Self::OAuth(settings) => {
+                let source = crate::oauth::OAuthToken::new(settings)?;
+                source.get().await?;
                 return Ok(Auth::Bearer(Arc::new(source)));
             }
         };
@@ -279,7 +299,7 @@ impl CommandToken {
 
 impl TokenSource for CommandToken {
     fn token(&self) -> TokenFuture<'_> {
-        Box::pin(self.get())
+        Box::pin(async { self.get().await.map_err(TokenError::from) })
     }
 
     fn invalidate(&self) {

@@ -1,8 +1,10 @@
 //! Autodiscover: find the EAS URL for an e-mail address (MS-ASCMD 2.2.1.1, the "POX" XML
 //! protocol, and the v2 JSON endpoint that Microsoft 365 answers where POX fails).
 //!
-//! Candidates are tried in order: POX at `https://DOMAIN/autodiscover/autodiscover.xml`, then
-//! at `https://autodiscover.DOMAIN/…`, then the v2 JSON endpoints. HTTP redirects are followed
+//! Candidates are tried in order ([`candidates_for`]): POX at
+//! `https://DOMAIN/autodiscover/autodiscover.xml`, then at `https://autodiscover.DOMAIN/…`, then
+//! the v2 JSON endpoints ([`super::autodiscover_v2`]) — v2 first for addresses that look like
+//! Microsoft 365. HTTP redirects are followed
 //! (at most [`MAX_HOPS`]), and an Autodiscover `Redirect` to another address restarts with that
 //! address, once per address.
 //!
@@ -20,11 +22,9 @@
 
 use std::time::Duration;
 
-use quick_xml::Reader as XmlReader;
-use quick_xml::events::Event as XmlEvent;
-
 use reqwest::Url;
 
+use super::autodiscover_pox::{parse_pox, pox_body};
 use super::{Auth, HttpError, TlsOptions, client, origin};
 
 /// Most HTTP redirects and address redirects followed.
@@ -40,17 +40,33 @@ pub enum Candidate {
     V2(String),
 }
 
-/// The standard candidates for an address.
+/// The standard candidates for an address (see [`candidates_for`]).
 pub fn candidates(email: &str) -> Vec<Candidate> {
-    let domain = email.rsplit('@').next().unwrap_or(email);
-    vec![
+    candidates_for(email, false)
+}
+
+/// The candidates, in order. For an address that looks like Microsoft 365 or Outlook.com — a
+/// consumer domain, `*.onmicrosoft.com`, or `microsoft` (the account signs in with OAuth2) —
+/// the v2 JSON endpoint comes first (`outlook.office365.com`; `autodiscover-s.outlook.com` for
+/// personal accounts), where POX fails (PITFALLS 17); else POX first, for on-premises Exchange.
+pub fn candidates_for(email: &str, microsoft: bool) -> Vec<Candidate> {
+    let domain = domain_of(email).to_ascii_lowercase();
+    let pox = [
         Candidate::Pox(format!("https://{domain}/autodiscover/autodiscover.xml")),
         Candidate::Pox(format!(
             "https://autodiscover.{domain}/autodiscover/autodiscover.xml"
         )),
-        Candidate::V2("https://autodiscover-s.outlook.com".into()),
-        Candidate::V2(format!("https://autodiscover.{domain}")),
-    ]
+    ];
+    let own_v2 = Candidate::V2(format!("https://autodiscover.{domain}"));
+    let consumer = Candidate::V2("https://autodiscover-s.outlook.com".into());
+    if super::autodiscover_v2::is_consumer_domain(&domain) {
+        return [vec![consumer], pox.to_vec()].concat();
+    }
+    if microsoft || domain.ends_with(".onmicrosoft.com") {
+        let business = Candidate::V2("https://outlook.office365.com".into());
+        return [vec![business, consumer], pox.to_vec(), vec![own_v2]].concat();
+    }
+    [pox.to_vec(), vec![consumer, own_v2]].concat()
 }
 
 /// The result of a lookup.
@@ -89,7 +105,13 @@ pub async fn discover(
             let outcome = match &candidate {
                 Candidate::Pox(url) if is_apex(url, &email) => lookup.pox(&strict, url, true).await,
                 Candidate::Pox(url) => lookup.pox(&http, url, false).await,
-                Candidate::V2(base) => lookup.v2(&http, base).await,
+                Candidate::V2(base) => match lookup.v2(&http, base).await {
+                    Ok(Found::Pox(url)) => {
+                        tracing::info!(%url, "Autodiscover v2 names a POX endpoint for the address");
+                        lookup.pox(&http, &url, false).await
+                    }
+                    other => other,
+                },
             };
             let outcome = outcome.and_then(|found| match found {
                 Found::Url(url) => {
@@ -97,7 +119,7 @@ pub async fn discover(
                         .map_err(|e| e.to_string())?;
                     Ok(Found::Url(url))
                 }
-                redirect => Ok(redirect),
+                other => Ok(other),
             });
             match outcome {
                 Ok(Found::Url(url)) => return Ok(Discovered { url, email }),
@@ -115,6 +137,7 @@ pub async fn discover(
                     "{candidate:?}: redirect loop to {}",
                     crate::text::one_line(&next)
                 )),
+                Ok(Found::Pox(_)) => tried.push(format!("{candidate:?}: POX after POX")),
                 Err(why) => tried.push(format!("{candidate:?}: {}", crate::text::one_line(&why))),
             }
         }
@@ -173,15 +196,12 @@ struct Lookup<'a> {
     allow_http: bool,
 }
 
-enum Found {
+pub(super) enum Found {
     Url(String),
     Redirect(String),
+    /// A POX endpoint to ask next (the v2 answer for `Protocol=AutodiscoverV1`).
+    Pox(String),
 }
-
-const POX_REQUEST_SCHEMA: &str =
-    "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/requestschema/2006";
-const POX_RESPONSE_SCHEMA: &str =
-    "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006";
 
 impl Lookup<'_> {
     /// POSTs the POX request, following redirects. Credentials go to the candidate's origin and
@@ -249,29 +269,23 @@ impl Lookup<'_> {
         let req = match self.auth {
             _ if !with_auth => req,
             Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
-            Auth::Bearer(source) => req.bearer_auth(source.token().await?.expose()),
+            Auth::Bearer(source) => {
+                let token = source.token().await.map_err(|e| e.to_string())?;
+                req.bearer_auth(token.expose())
+            }
         };
         req.send().await.map_err(|e| e.to_string())
     }
 
-    /// GETs the v2 JSON endpoint (no credentials), following redirects.
+    /// Asks the v2 JSON endpoint (no credentials), following redirects.
     async fn v2(&self, http: &reqwest::Client, base: &str) -> Result<Found, String> {
-        v2(http, base, self.email, self.allow_http).await
+        super::autodiscover_v2::lookup(http, base, self.email, self.allow_http).await
     }
-}
-
-fn pox_body(email: &str) -> String {
-    format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Autodiscover xmlns=\"{POX_REQUEST_SCHEMA}\">\
-         <Request><EMailAddress>{}</EMailAddress><AcceptableResponseSchema>{POX_RESPONSE_SCHEMA}\
-         </AcceptableResponseSchema></Request></Autodiscover>",
-        quick_xml::escape::escape(email)
-    )
 }
 
 /// The redirect target (relative locations resolved), refusing a downgrade from https and any
 /// target [`origin::check`] refuses.
-fn next_location(
+pub(super) fn next_location(
     from: &Url,
     headers: &reqwest::header::HeaderMap,
     allow_http: bool,
@@ -290,146 +304,9 @@ fn next_location(
         .map_err(|e| e.to_string())
 }
 
-/// Reads a POX response: the `MobileSync` server URL, a `Redirect` address, or an error.
-fn parse_pox(xml: &str) -> Result<Found, String> {
-    let mut reader = XmlReader::from_str(xml);
-    let mut path: Vec<String> = Vec::new();
-    let (mut server_type, mut server_url, mut redirect, mut error) = (None, None, None, None);
-    let mut mobile_sync_url = None;
-    let mut text = String::new();
-    loop {
-        match reader
-            .read_event()
-            .map_err(|e| format!("invalid XML: {e}"))?
-        {
-            XmlEvent::Start(e) => {
-                path.push(e.local_name().into_inner().to_string());
-                text.clear();
-            }
-            XmlEvent::Text(t) => text.push_str(&t.xml10_content()),
-            XmlEvent::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(Some(c)) => text.push(c),
-                _ => text.push_str(match &*r {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    _ => "",
-                }),
-            },
-            XmlEvent::End(_) => {
-                let value = text.trim().to_string();
-                let in_server = path.iter().any(|p| p == "Server");
-                match path.last().map(String::as_str) {
-                    Some("Type") if in_server => server_type = Some(value),
-                    Some("Url") if in_server => server_url = Some(value),
-                    Some("Redirect") => redirect = Some(value),
-                    Some("Message") if path.iter().any(|p| p == "Error") => error = Some(value),
-                    Some("Server") => {
-                        if server_type.as_deref() == Some("MobileSync") {
-                            mobile_sync_url = server_url.take();
-                        }
-                        server_type = None;
-                        server_url = None;
-                    }
-                    _ => {}
-                }
-                text.clear();
-                path.pop();
-            }
-            XmlEvent::Eof => break,
-            _ => {}
-        }
-    }
-    if let Some(url) = mobile_sync_url {
-        return Ok(Found::Url(url));
-    }
-    if let Some(address) = redirect {
-        return Ok(Found::Redirect(address));
-    }
-    Err(error.map_or_else(
-        || "no MobileSync server in the response".into(),
-        |m| format!("server error: {}", crate::text::one_line(&m)),
-    ))
-}
-
-async fn v2(
-    http: &reqwest::Client,
-    base: &str,
-    email: &str,
-    allow_http: bool,
-) -> Result<Found, String> {
-    #[derive(serde::Deserialize)]
-    struct Answer {
-        #[serde(rename = "Url")]
-        url: Option<String>,
-        #[serde(rename = "Protocol")]
-        protocol: Option<String>,
-    }
-    let url = format!(
-        "{}/autodiscover/autodiscover.json",
-        base.trim_end_matches('/')
-    );
-    let mut url = Url::parse_with_params(&url, &[("Email", email), ("Protocol", "ActiveSync")])
-        .map_err(|e| e.to_string())?;
-    origin::check(url.as_str(), allow_http, "the Autodiscover URL").map_err(|e| e.to_string())?;
-    for _ in 0..=MAX_HOPS {
-        let resp = http
-            .get(url.clone())
-            .timeout(Duration::from_secs(30))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if resp.status().is_redirection() {
-            url = next_location(&url, resp.headers(), allow_http)?;
-            continue;
-        }
-        if !resp.status().is_success() {
-            return Err(format!("HTTP {}", resp.status().as_u16()));
-        }
-        let bytes = resp.bytes().await.map_err(|e| e.to_string())?;
-        let answer: Answer =
-            serde_json::from_slice(&bytes).map_err(|e| format!("invalid JSON: {e}"))?;
-        return match (answer.protocol.as_deref(), answer.url) {
-            (Some(p), Some(url)) if p.eq_ignore_ascii_case("ActiveSync") => Ok(Found::Url(url)),
-            _ => Err("the JSON names no ActiveSync URL".into()),
-        };
-    }
-    Err(format!("more than {MAX_HOPS} HTTP redirects"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pox_shapes() {
-        let ok = r#"<?xml version="1.0" encoding="utf-8"?>
-<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
-  <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006">
-    <Culture>en:us</Culture>
-    <User><DisplayName>Bob</DisplayName><EMailAddress>bob@example.com</EMailAddress></User>
-    <Action><Settings>
-      <Server><Type>CertEnroll</Type><Url>https://ca.example.com/x</Url></Server>
-      <Server><Type>MobileSync</Type><Url>https://mail.example.com/Microsoft-Server-ActiveSync?a=1&amp;b=2</Url><Name>mail</Name></Server>
-    </Settings></Action>
-  </Response>
-</Autodiscover>"#;
-        assert!(
-            matches!(parse_pox(ok), Ok(Found::Url(u)) if u == "https://mail.example.com/Microsoft-Server-ActiveSync?a=1&b=2")
-        );
-        let redirect = "<Autodiscover><Response><Action><Redirect>bob@new.example.com</Redirect></Action></Response></Autodiscover>";
-        assert!(
-            matches!(parse_pox(redirect), Ok(Found::Redirect(a)) if a == "bob@new.example.com")
-        );
-        let error = "<Autodiscover><Response><Action><Error><Status>1</Status><Message>Unknown user</Message></Error></Action></Response></Autodiscover>";
-        assert_eq!(
-            parse_pox(error).err().as_deref(),
-            Some("server error: Unknown user")
-        );
-        assert!(parse_pox("<html>").is_err());
-    }
 
     #[test]
     fn redirect_addresses_must_be_addresses() {
@@ -460,6 +337,16 @@ mod tests {
         );
         assert_eq!(
             c[2],
+            Candidate::V2("https://autodiscover-s.outlook.com".into())
+        );
+        let m = candidates_for("bob@example.com", true);
+        assert_eq!(m[0], Candidate::V2("https://outlook.office365.com".into()));
+        assert!(matches!(&m[2], Candidate::Pox(_)), "POX kept: {m:?}");
+        let t = candidates("bob@contoso.onmicrosoft.com");
+        assert_eq!(t[0], Candidate::V2("https://outlook.office365.com".into()));
+        let p = candidates("someone@Outlook.com");
+        assert_eq!(
+            p[0],
             Candidate::V2("https://autodiscover-s.outlook.com".into())
         );
     }

@@ -36,8 +36,41 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// What [`TokenSource::token`] returns: the token, or why there is none (no secret in it).
-pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, String>> + Send + 'a>>;
+/// Why a [`TokenSource`] has no token: what to do (never a secret), and whether trying later
+/// may succeed without a person (the identity provider unreachable) or not (sign in again).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TokenError {
+    pub message: String,
+    pub temporary: bool,
+}
+
+impl TokenError {
+    /// A person must act (sign in again, fix the helper or the registration).
+    pub fn attention(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            temporary: false,
+        }
+    }
+
+    /// Trying again later may work.
+    pub fn temporary(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            temporary: true,
+        }
+    }
+}
+
+impl From<String> for TokenError {
+    fn from(message: String) -> Self {
+        Self::attention(message)
+    }
+}
+
+/// What [`TokenSource::token`] returns: the token, or why there is none.
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, TokenError>> + Send + 'a>>;
 
 /// Where OAuth2 bearer tokens come from (the OAuth flow itself lives elsewhere). Called before
 /// every request, so a source caches; it must not block the runtime.
@@ -45,7 +78,8 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     /// A currently valid access token.
     fn token(&self) -> TokenFuture<'_>;
 
-    /// The server refused the token (HTTP 401): forget any cached one.
+    /// The server refused the token last handed out (HTTP 401): forget it, so that the next
+    /// [`token`](Self::token) gets a new one.
     fn invalidate(&self) {}
 }
 
@@ -84,7 +118,8 @@ pub struct SessionConfig {
     /// The `DeviceType=` parameter.
     pub device_type: String,
     pub auth: Auth,
-    /// Sent as `Cookie: DefaultAnchorMailbox=…` (Outlook.com and Microsoft 365).
+    /// Sent as `Cookie: DefaultAnchorMailbox=…` (Outlook.com and Microsoft 365), and with a
+    /// bearer token also as `X-AnchorMailbox` (Exchange Online routes OAuth requests by it).
     pub anchor_mailbox: Option<String>,
     /// A version to use instead of negotiating one.
     pub version: Option<ProtocolVersion>,

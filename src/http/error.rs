@@ -9,11 +9,12 @@ use crate::proto::{CommonStatus, ProtoError};
 /// Why a command did not complete.
 #[derive(Debug, Error)]
 pub enum HttpError {
-    #[error(
-        "authentication failed for {command} (HTTP 401): check the user name and password or \
-         token; for Microsoft 365, OAuth2 is required"
-    )]
-    Unauthorized { command: &'static str },
+    #[error("{}", unauthorized_text(.command, *.bearer))]
+    Unauthorized {
+        command: &'static str,
+        /// Whether a bearer token was refused (after one refresh), not a password.
+        bearer: bool,
+    },
     #[error(
         "access forbidden for {command} (HTTP 403): the account may not be allowed to use \
          ActiveSync, or the URL is wrong"
@@ -50,10 +51,21 @@ pub enum HttpError {
     /// Exchange answers a quarantined device with empty bodies (and a notice in the inbox).
     #[error(
         "{command}: the server sent an empty response where one was required; Exchange does \
-         this when the device is in quarantine: ask the administrator to allow this device \
-         (`easync doctor` names its id) or look for a quarantine notice in the mailbox"
+         this when the device is in quarantine: your administrator must approve this device; \
+         its device id is {device_id} (type easync); a quarantine notice may be in the mailbox"
     )]
-    EmptyResponse { command: &'static str },
+    EmptyResponse {
+        command: &'static str,
+        device_id: String,
+    },
+    /// A device access rule or account state refused the device (Status 126, 129, 130, 131,
+    /// 177 in-band, or HTTP 403 with 129 in the body).
+    #[error("{command}: {}", device_text(*.status, .device_id))]
+    DeviceAccess {
+        command: &'static str,
+        status: u16,
+        device_id: String,
+    },
     #[error("{command}: the server refused the device policy: {status}")]
     Provisioning {
         command: &'static str,
@@ -99,8 +111,8 @@ pub enum HttpError {
     InsecureUrl { what: String, url: String },
     #[error("invalid configuration: {0}")]
     Config(String),
-    #[error("the token source failed: {0}")]
-    Token(String),
+    #[error("{0}")]
+    Token(crate::http::TokenError),
     #[error(transparent)]
     Protocol(#[from] ProtoError),
 }
@@ -126,7 +138,16 @@ impl HttpError {
                 | Self::Provisioning { .. }
                 | Self::RemoteWipeRequested
                 | Self::EmptyResponse { .. }
-                | Self::Token(_)
+                | Self::DeviceAccess { .. }
+        ) || matches!(self, Self::Token(e) if !e.temporary)
+    }
+
+    /// Whether an administrator's device rules stand in the way (blocked, quarantined, too
+    /// many devices, ActiveSync off): `watch` then waits long between tries.
+    pub fn is_device_rule(&self) -> bool {
+        matches!(
+            self,
+            Self::DeviceAccess { .. } | Self::EmptyResponse { .. } | Self::DeviceBlocked
         )
     }
 
@@ -134,10 +155,52 @@ impl HttpError {
     pub fn is_temporary(&self) -> bool {
         match self {
             Self::RetryAfter { .. } | Self::Timeout { .. } | Self::Network { .. } => true,
+            Self::Token(e) => e.temporary,
             Self::Status { status, .. } => *status >= 500,
             Self::Common { status, .. } => status.is_retry_later(),
             _ => false,
         }
+    }
+}
+
+/// The device statuses that need a person (MS-ASCMD 2.2.2; Exchange Online's device access
+/// rules and quarantine).
+pub const DEVICE_STATUSES: [u16; 5] = [126, 129, 130, 131, 177];
+
+fn device_text(status: u16, device_id: &str) -> String {
+    match status {
+        126 => "ActiveSync is turned off for this mailbox (Status 126): ask the administrator \
+                to enable Exchange ActiveSync for it (Set-CASMailbox -ActiveSyncEnabled $true)"
+            .into(),
+        129 => format!(
+            "this device is blocked for the user (Status 129): your administrator must allow \
+             it; its device id is {device_id} (type easync)"
+        ),
+        130 => format!(
+            "access denied by a device access rule or policy (Status 130): your administrator \
+             must allow this device; its device id is {device_id} (type easync)"
+        ),
+        131 => "the account is disabled (Status 131): ask the administrator to enable it".into(),
+        177 => "the mailbox already has as many devices as the server allows (Status 177): \
+                remove one you no longer use (Outlook on the web → Settings → Mobile devices, \
+                or ask the administrator), then try again"
+            .into(),
+        other => format!("the server refused this device (Status {other})"),
+    }
+}
+
+fn unauthorized_text(command: &str, bearer: bool) -> String {
+    if bearer {
+        format!(
+            "authentication failed for {command} (HTTP 401): the server refused the OAuth2 \
+             token even after a refresh: sign in again (`easync login ACCOUNT`) and check that \
+             the mailbox may use ActiveSync"
+        )
+    } else {
+        format!(
+            "authentication failed for {command} (HTTP 401): check the user name and password \
+             or token; for Microsoft 365, OAuth2 is required (`easync login`)"
+        )
     }
 }
 

@@ -3,6 +3,8 @@
 //! [`autodiscover`] finds the server's URL from an e-mail address.
 
 pub mod autodiscover;
+mod autodiscover_pox;
+mod autodiscover_v2;
 mod client;
 mod config;
 mod error;
@@ -14,7 +16,8 @@ mod retry;
 mod session;
 pub mod wirelog;
 
-pub use config::{Auth, Secret, SessionConfig, TlsOptions, TokenFuture, TokenSource};
+pub use client::build as build_client;
+pub use config::{Auth, Secret, SessionConfig, TlsOptions, TokenError, TokenFuture, TokenSource};
 pub use error::HttpError;
 pub use retry::{DEFAULT_DELAY, MAX_DELAY, parse_retry_after};
 pub use session::{LONG_POLL_MARGIN, MAX_REDIRECTS, ServerOptions, Session};

@@ -33,8 +33,17 @@ pub(super) fn check_wbxml(
     })
 }
 
-pub(super) fn in_band_error(command: &'static str, status: CommonStatus) -> HttpError {
+pub(super) fn in_band_error(
+    command: &'static str,
+    status: CommonStatus,
+    device_id: &str,
+) -> HttpError {
     match status.code() {
+        code if super::error::DEVICE_STATUSES.contains(&code) => HttpError::DeviceAccess {
+            command,
+            status: code,
+            device_id: device_id.to_string(),
+        },
         110 | 111 => retry::in_band(status),
         140 => HttpError::RemoteWipeRequested,
         139 | 141..=145 | 165 => HttpError::Provisioning {

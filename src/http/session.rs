@@ -7,10 +7,8 @@
 
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
-
 use super::response::{check_wbxml, in_band_error, is_multipart_response, text_hint};
-use super::{Auth, HttpError, SessionConfig, client, origin, query, retry, wirelog};
+use super::{HttpError, SessionConfig, client, origin, query, wirelog};
 use crate::proto::provision::{PolicyAck, PolicyStatus, Provision};
 use crate::proto::read::leading_status;
 use crate::proto::settings::DeviceInformation;
@@ -21,6 +19,8 @@ pub const LONG_POLL_MARGIN: Duration = Duration::from_secs(30);
 
 /// Most 451 redirects followed for one command.
 pub const MAX_REDIRECTS: usize = 3;
+
+mod auth;
 
 /// What OPTIONS told about the server (MS-ASHTTP 2.2.4).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -85,13 +85,20 @@ impl Session {
 
     /// OPTIONS: the versions and commands the server supports.
     pub async fn options(&mut self) -> Result<ServerOptions, HttpError> {
-        let req = self.http.request(reqwest::Method::OPTIONS, &self.url);
-        let req = self.authorize(req).await?;
-        let resp = req
-            .timeout(self.config.timeout)
-            .send()
-            .await
-            .map_err(|e| self.network("OPTIONS", self.config.timeout, e))?;
+        let mut reauthorized = false;
+        let resp = loop {
+            let req = self.http.request(reqwest::Method::OPTIONS, &self.url);
+            let req = self.authorize(req).await?;
+            let resp = req
+                .timeout(self.config.timeout)
+                .send()
+                .await
+                .map_err(|e| self.network("OPTIONS", self.config.timeout, e))?;
+            if resp.status().as_u16() == 401 && self.reauthorize(&mut reauthorized) {
+                continue;
+            }
+            break resp;
+        };
         let status = resp.status().as_u16();
         if status != 200 {
             return Err(self.status_error("OPTIONS", status, resp.headers(), ""));
@@ -129,6 +136,7 @@ impl Session {
         timeout: Duration,
     ) -> Result<C::Response, HttpError> {
         let mut provisioned = false;
+        let mut reauthorized = false;
         let mut visited = vec![self.url.clone()];
         loop {
             let body = cmd.encode(self.version)?;
@@ -165,10 +173,27 @@ impl Session {
                     self.redirect(&headers, &mut visited)?;
                     continue;
                 }
+                // The server did not run the command: safe to send again, even SendMail.
+                401 if self.reauthorize(&mut reauthorized) => continue,
+                // Exchange blocks a device with HTTP 403 and Status 129 in the body.
+                403 if let Some(code) = leading_status(&bytes)
+                    .filter(|c| super::error::DEVICE_STATUSES.contains(c)) =>
+                {
+                    return Err(HttpError::DeviceAccess {
+                        command: C::NAME,
+                        status: code,
+                        device_id: self.config.device_id.to_string(),
+                    });
+                }
                 _ => return Err(self.status_error(C::NAME, status, &headers, &text_hint(&bytes))),
             }
             if bytes.is_empty() {
-                return C::empty_response().ok_or(HttpError::EmptyResponse { command: C::NAME });
+                return C::empty_response()
+                    .filter(|_| cmd.empty_allowed())
+                    .ok_or_else(|| HttpError::EmptyResponse {
+                        command: C::NAME,
+                        device_id: self.config.device_id.to_string(),
+                    });
             }
             if !is_multipart_response(&headers) {
                 check_wbxml(C::NAME, &headers, &bytes)?;
@@ -179,7 +204,11 @@ impl Session {
                     provisioned = true;
                     continue;
                 }
-                return Err(in_band_error(C::NAME, common));
+                return Err(in_band_error(
+                    C::NAME,
+                    common,
+                    self.config.device_id.as_str(),
+                ));
             }
             return Ok(cmd.decode(&bytes, self.version)?);
         }
@@ -306,107 +335,5 @@ impl Session {
             enc(self.config.device_id.as_str()),
             enc(&self.config.device_type)
         )
-    }
-
-    async fn authorize(
-        &self,
-        req: reqwest::RequestBuilder,
-    ) -> Result<reqwest::RequestBuilder, HttpError> {
-        let req = match &self.config.auth {
-            Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
-            Auth::Bearer(source) => {
-                let token = source.token().await.map_err(HttpError::Token)?;
-                req.bearer_auth(token.expose())
-            }
-        };
-        Ok(match &self.config.anchor_mailbox {
-            Some(mailbox) => req.header("Cookie", format!("DefaultAnchorMailbox={mailbox}")),
-            None => req,
-        })
-    }
-
-    /// Follows a 451: the new URL from `X-MS-Location` (MS-ASHTTP/a907164a: used for all later
-    /// requests), at most [`MAX_REDIRECTS`] hops. A target that fails [`origin::check`] (plain
-    /// http to another machine) is refused and the session keeps its URL, so nothing of it is
-    /// persisted.
-    fn redirect(
-        &mut self,
-        headers: &HeaderMap,
-        visited: &mut Vec<String>,
-    ) -> Result<(), HttpError> {
-        let location = headers
-            .get("X-MS-Location")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().to_string())
-            .ok_or(HttpError::RedirectWithoutLocation)?;
-        // The header carries the full request URL; keep the endpoint.
-        let url = location
-            .split('?')
-            .next()
-            .unwrap_or(&location)
-            .trim_end_matches('/')
-            .to_string();
-        origin::check(
-            &url,
-            self.config.tls.allow_insecure_http,
-            "the redirect (HTTP 451 X-MS-Location) to",
-        )?;
-        if visited.contains(&url) {
-            return Err(HttpError::RedirectLoop { url });
-        }
-        if visited.len() > MAX_REDIRECTS {
-            return Err(HttpError::TooManyRedirects {
-                limit: MAX_REDIRECTS,
-                url,
-            });
-        }
-        tracing::info!(%url, "server redirected (HTTP 451)");
-        visited.push(url.clone());
-        self.url = url;
-        Ok(())
-    }
-
-    fn status_error(
-        &self,
-        command: &'static str,
-        status: u16,
-        headers: &HeaderMap,
-        hint: &str,
-    ) -> HttpError {
-        match status {
-            401 => {
-                // A cached token the server no longer takes: the next request fetches anew.
-                if let Auth::Bearer(source) = &self.config.auth {
-                    source.invalidate();
-                }
-                HttpError::Unauthorized { command }
-            }
-            403 => HttpError::Forbidden { command },
-            456 => HttpError::DeviceBlocked,
-            457 => HttpError::PasswordExpired,
-            503 => retry::from_headers(headers),
-            _ => HttpError::Status {
-                command,
-                status,
-                hint: hint.to_string(),
-            },
-        }
-    }
-
-    fn network(&self, command: &'static str, timeout: Duration, e: reqwest::Error) -> HttpError {
-        if e.is_timeout() {
-            return HttpError::Timeout { command, timeout };
-        }
-        let mut message = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            message = format!("{message}: {s}");
-            source = s.source();
-        }
-        HttpError::Network {
-            command,
-            url: self.url.clone(),
-            message,
-        }
     }
 }

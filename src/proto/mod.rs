@@ -58,6 +58,15 @@ pub trait Command {
         None
     }
 
+    /// Whether this request may be answered with an empty body: when [`empty_response`]
+    /// says what one means, unless the request rules it out (a Sync from SyncKey 0 must get
+    /// its new key, MS-ASCMD 2.2.3.177.3: an empty answer is Exchange's quarantine).
+    ///
+    /// [`empty_response`]: Self::empty_response
+    fn empty_allowed(&self) -> bool {
+        Self::empty_response().is_some()
+    }
+
     /// How long the server may legitimately hold the request: the heartbeat of a long poll
     /// (Ping, Sync with `HeartbeatInterval` or `Wait`). The HTTP layer waits this plus a margin.
     fn long_poll(&self) -> Option<std::time::Duration> {

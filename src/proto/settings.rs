@@ -43,7 +43,12 @@ impl DeviceInformation {
         Self {
             model: Some("easync".into()),
             friendly_name: Some("easync".into()),
-            os: Some(std::env::consts::OS.into()),
+            // What runs here, e.g. "linux x86_64": device rules may match on it.
+            os: Some(format!(
+                "{} {}",
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            )),
             user_agent: Some(concat!("easync/", env!("CARGO_PKG_VERSION")).into()),
             ..Self::default()
         }

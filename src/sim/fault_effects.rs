@@ -61,6 +61,16 @@ pub(crate) async fn early_fault(
         )),
         Fault::ExpireAuth => status(401),
         Fault::Quarantine => Some(Response::new(Body::empty())),
+        Fault::QuarantineItems => matches!(
+            req.command.as_str(),
+            "Sync" | "ItemOperations" | "GetItemEstimate" | "MoveItems" | "SendMail"
+        )
+        .then(|| Response::new(Body::empty())),
+        Fault::DeviceBlocked => {
+            let mut r = wbxml(status_body(&req.command, 129));
+            *r.status_mut() = StatusCode::FORBIDDEN;
+            Some(r)
+        }
         Fault::Cut { ms } => {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
             Some(dropped(Vec::new(), 0))

@@ -21,6 +21,9 @@
 //! | `foldersync-9` | FolderSync: the hierarchy key becomes invalid (Status 9) |
 //! | `sync-status-12` | Sync: Status 12, the hierarchy changed |
 //! | `quarantine` | HTTP 200 with empty bodies, as Exchange answers a quarantined device |
+//! | `quarantine-items` | a quarantined device that still gets FolderSync, Ping, Provision and Settings: Sync, ItemOperations, GetItemEstimate, MoveItems and SendMail answer empty bodies (PITFALLS 31) |
+//! | `device-blocked` | HTTP 403 with Status 129 in the body (a device access rule blocks the device) |
+//! | `user-disabled`, `access-denied`, `account-disabled`, `max-devices` | the command's Status 126 / 130 / 131 / 177 in-band (ActiveSync off for the user, a device rule denies access, the account disabled, too many devices) |
 //! | `endless-more` | Sync: MoreAvailable with no changes and the same key, forever |
 //! | `slow=MS` | the response waits MS milliseconds |
 //! | `cut=MS` | the connection is closed after MS milliseconds, unanswered (a NAT dropping a long poll) |
@@ -81,6 +84,9 @@ pub enum Fault {
     FolderSync9,
     SyncStatus12,
     Quarantine,
+    QuarantineItems,
+    /// HTTP 403 with Status 129 in the body.
+    DeviceBlocked,
     EndlessMore,
     Slow {
         ms: u64,
@@ -133,6 +139,12 @@ impl FromStr for Fault {
             "foldersync-9" => Fault::FolderSync9,
             "sync-status-12" => Fault::SyncStatus12,
             "quarantine" => Fault::Quarantine,
+            "quarantine-items" => Fault::QuarantineItems,
+            "device-blocked" => Fault::DeviceBlocked,
+            "user-disabled" => Fault::Status(126),
+            "access-denied" => Fault::Status(130),
+            "account-disabled" => Fault::Status(131),
+            "max-devices" => Fault::Status(177),
             "endless-more" => Fault::EndlessMore,
             "slow" => Fault::Slow { ms: num(None)? },
             "cut" => Fault::Cut { ms: num(None)? },
@@ -246,6 +258,8 @@ mod tests {
         assert_eq!("status-111".parse(), Ok(Fault::Status(111)));
         assert_eq!("status=8".parse(), Ok(Fault::Status(8)));
         assert_eq!("cut=500".parse(), Ok(Fault::Cut { ms: 500 }));
+        assert_eq!("max-devices".parse(), Ok(Fault::Status(177)));
+        assert_eq!("device-blocked".parse(), Ok(Fault::DeviceBlocked));
         assert_eq!(
             "change-status=7".parse(),
             Ok(Fault::ClientStatus(ClientOp::Change, 7))

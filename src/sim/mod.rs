@@ -35,9 +35,11 @@ mod cmd_sync;
 mod compose_tests;
 mod content;
 pub mod dates;
+mod discovery;
 pub mod events;
 mod fault_effects;
 pub mod faults;
+pub mod idp;
 mod inspect;
 mod layout;
 pub mod mail;
@@ -126,6 +128,17 @@ pub struct SimConfig {
     /// Seconds the server's clock is ahead (negative: behind) of this machine's: every
     /// response's `Date` header says so (a server whose time is wrong, for `easync doctor`).
     pub clock_offset: i64,
+    /// Require bearer tokens of this loopback identity provider instead of the password
+    /// (Microsoft 365: basic authentication is off); HTTP 401 for an expired one.
+    pub oauth: Option<Arc<idp::Idp>>,
+    /// Refuse (HTTP 400) requests that do not name the user as their anchor mailbox
+    /// (`Cookie: DefaultAnchorMailbox=…` or `X-AnchorMailbox`), as Outlook.com's servers need
+    /// (PITFALLS 17).
+    pub require_anchor_mailbox: bool,
+    /// Autodiscover v2 answers HTTP 400 `InvalidProtocol` for ActiveSync (and names the POX
+    /// endpoint for `AutodiscoverV1`), as Exchange Online does for a mailbox it serves no
+    /// ActiveSync URL for ([`discovery`]).
+    pub v2_invalid_protocol: bool,
 }
 
 impl Default for SimConfig {
@@ -151,6 +164,9 @@ impl Default for SimConfig {
             max_request_bytes: 10240 * 1024,
             gal: cmd_search::default_gal(),
             clock_offset: 0,
+            oauth: None,
+            require_anchor_mailbox: false,
+            v2_invalid_protocol: false,
         }
     }
 }
@@ -162,6 +178,8 @@ pub struct Stats {
     pub items_served: AtomicU64,
     pub verified: AtomicU64,
     pub verify_failures: AtomicU64,
+    /// Requests answered HTTP 401.
+    pub unauthorized: AtomicU64,
     /// Requests per command name.
     commands: Mutex<HashMap<String, u64>>,
 }

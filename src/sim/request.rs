@@ -93,6 +93,30 @@ pub fn authorized(headers: &HeaderMap, user: &str, password: &str) -> bool {
     (u.eq_ignore_ascii_case(user) || u.eq_ignore_ascii_case(local)) && p == password
 }
 
+/// The bearer token of the `Authorization` header, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get("Authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("Bearer").then(|| token.trim())
+}
+
+/// Whether the request names `user` as its anchor mailbox: `Cookie: DefaultAnchorMailbox=…`
+/// (Outlook.com) or `X-AnchorMailbox: …`.
+pub fn anchored(headers: &HeaderMap, user: &str) -> bool {
+    let cookie = headers
+        .get_all("Cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix("DefaultAnchorMailbox="))
+        .any(|v| v.eq_ignore_ascii_case(user));
+    let header = headers
+        .get("X-AnchorMailbox")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(user));
+    cookie || header
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -138,6 +138,13 @@ async fn answer(
     if uri.path().starts_with("/sim/") {
         return admin::handle(&sim, &method, &uri, &body);
     }
+    if uri
+        .path()
+        .to_ascii_lowercase()
+        .starts_with("/autodiscover/")
+    {
+        return super::discovery::handle(&sim, &method, &uri, &headers);
+    }
     if method == Method::OPTIONS {
         let mut r = Response::new(Body::empty());
         let h = r.headers_mut();
@@ -174,13 +181,8 @@ async fn answer(
     {
         return resp;
     }
-    if !request::authorized(&headers, &sim.config.user, &sim.config.password) {
-        let mut r = text(StatusCode::UNAUTHORIZED, "unauthorized");
-        r.headers_mut().insert(
-            "WWW-Authenticate",
-            "Basic realm=\"easync-sim\"".parse().expect("static"),
-        );
-        return r;
+    if let Some(resp) = auth_gate(&sim, &headers) {
+        return resp;
     }
     if !sim.config.versions.contains(&req.version) {
         return text(
@@ -226,6 +228,47 @@ async fn dispatch(sim: &Arc<Sim>, req: &Request, body: &[u8], flags: SyncFaults)
             format!("the simulator does not implement {other}"),
         ),
     }
+}
+
+/// The credentials: Basic (or the password as a bearer token), or with [`super::SimConfig::oauth`]
+/// a bearer token of that IdP — HTTP 401 with `error="invalid_token"` for an expired, revoked
+/// or unknown one, as Exchange Online answers. With `require_anchor_mailbox`, a request without
+/// `DefaultAnchorMailbox` (cookie) or `X-AnchorMailbox` naming the user gets HTTP 400.
+pub(crate) fn auth_gate(sim: &Sim, headers: &HeaderMap) -> Option<Response<Body>> {
+    let refused = |challenge: &str| {
+        sim.stats.unauthorized.fetch_add(1, Ordering::Relaxed);
+        let mut r = text(StatusCode::UNAUTHORIZED, "unauthorized");
+        r.headers_mut()
+            .insert("WWW-Authenticate", challenge.parse().expect("ascii"));
+        Some(r)
+    };
+    match &sim.config.oauth {
+        None if !request::authorized(headers, &sim.config.user, &sim.config.password) => {
+            return refused("Basic realm=\"easync-sim\"");
+        }
+        None => {}
+        Some(idp) => {
+            use super::idp::TokenCheck;
+            let why = match request::bearer(headers).map(|t| idp.check(t)) {
+                Some(TokenCheck::Valid) => None,
+                Some(TokenCheck::Expired) => Some("The access token has expired"),
+                Some(TokenCheck::Revoked) => Some("The access token has been revoked"),
+                _ => Some("The access token is missing or invalid"),
+            };
+            if let Some(why) = why {
+                return refused(&format!(
+                    "Bearer error=\"invalid_token\", error_description=\"{why}\""
+                ));
+            }
+        }
+    }
+    if sim.config.require_anchor_mailbox && !request::anchored(headers, &sim.config.user) {
+        return Some(text(
+            StatusCode::BAD_REQUEST,
+            "this mailbox needs the DefaultAnchorMailbox cookie (or X-AnchorMailbox) naming it",
+        ));
+    }
+    None
 }
 
 /// Commands other than Provision need the device's current policy key: HTTP 449 on 12.x (or
@@ -291,8 +334,7 @@ pub async fn serve(sim: Arc<Sim>, listener: tokio::net::TcpListener) -> std::io:
 pub struct Running {
     pub sim: Arc<Sim>,
     pub addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: Background,
 }
 
 impl Running {
@@ -307,7 +349,14 @@ impl Running {
     }
 }
 
-impl Drop for Running {
+/// A server on a thread with its own runtime; stopped (not gracefully: a Ping may hold its
+/// request for minutes) when dropped.
+pub(crate) struct Background {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Background {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -318,8 +367,11 @@ impl Drop for Running {
     }
 }
 
-/// Starts a simulator on a free port of 127.0.0.1 (or `addr`) on a thread of its own.
-pub fn spawn_thread(sim: Arc<Sim>, addr: Option<SocketAddr>) -> std::io::Result<Running> {
+/// Serves `app` on a free port of 127.0.0.1 (or `addr`) on a thread of its own.
+pub(crate) fn background(
+    app: axum::Router,
+    addr: Option<SocketAddr>,
+) -> std::io::Result<(SocketAddr, Background)> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -328,11 +380,9 @@ pub fn spawn_thread(sim: Arc<Sim>, addr: Option<SocketAddr>) -> std::io::Result<
     let listener = rt.block_on(tokio::net::TcpListener::bind(bind))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = app(sim.clone());
     let thread = std::thread::Builder::new()
         .name("easync-sim".into())
         .spawn(move || {
-            // Not a graceful shutdown: a Ping may hold its request for minutes.
             rt.block_on(async move {
                 tokio::select! {
                     _ = axum::serve(listener, app) => {}
@@ -341,10 +391,19 @@ pub fn spawn_thread(sim: Arc<Sim>, addr: Option<SocketAddr>) -> std::io::Result<
             });
             rt.shutdown_timeout(Duration::from_millis(100));
         })?;
+    let server = Background {
+        stop: Some(stop),
+        thread: Some(thread),
+    };
+    Ok((addr, server))
+}
+
+/// Starts a simulator on a free port of 127.0.0.1 (or `addr`) on a thread of its own.
+pub fn spawn_thread(sim: Arc<Sim>, addr: Option<SocketAddr>) -> std::io::Result<Running> {
+    let (addr, server) = background(app(sim.clone()), addr)?;
     Ok(Running {
         sim,
         addr,
-        stop: Some(stop),
-        thread: Some(thread),
+        _server: server,
     })
 }

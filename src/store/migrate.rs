@@ -39,7 +39,18 @@ pub(super) fn run(conn: &mut Connection, path: &Path) -> Result<(), StoreError> 
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction().map_err(sqlite)?;
+        // IMMEDIATE: the write lock first, then the version read again — two easync processes
+        // opening a new database at once (`watch` and `send`) both saw version 0, and the second
+        // failed with "table account already exists".
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
+        let now: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sqlite)?;
+        if now > i as i64 {
+            continue; // applied by the other process meanwhile
+        }
         tx.execute_batch(sql).map_err(sqlite)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)
             .map_err(sqlite)?;

@@ -165,10 +165,24 @@ impl Store {
     fn configure(&self) -> Result<(), StoreError> {
         self.conn
             .busy_timeout(Duration::from_secs(10))
-            .and_then(|()| {
-                self.conn
-                    .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            })
+            .map_err(|e| self.err(e))?;
+        // Switching a new database to WAL needs it alone for a moment, and SQLite answers
+        // "database is locked" at once, without waiting, when another process is doing the
+        // same (`watch` and `send` started together): try again for as long as the busy timeout.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.conn.execute_batch("PRAGMA journal_mode = WAL;") {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => break other.map_err(|e| self.err(e))?,
+            }
+        }
+        self.conn
+            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
             .map_err(|e| self.err(e))
     }
 

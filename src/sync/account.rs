@@ -59,7 +59,9 @@ pub async fn connect(
     let url = match opts.url.clone().or_else(|| state.base_url.clone()) {
         Some(url) => url,
         None => {
-            let candidates = crate::http::autodiscover::candidates;
+            // A bearer token means Microsoft 365 or Outlook.com: Autodiscover v2 first.
+            let microsoft = matches!(auth, Auth::Bearer(_));
+            let candidates = |e: &str| crate::http::autodiscover::candidates_for(e, microsoft);
             crate::http::autodiscover::discover(&opts.email, &auth, &opts.tls, candidates)
                 .await?
                 .url

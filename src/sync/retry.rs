@@ -83,7 +83,10 @@ mod tests {
 
     #[test]
     fn only_temporary_errors_are_retried() {
-        let auth = SyncError::Http(HttpError::Unauthorized { command: "Sync" });
+        let auth = SyncError::Http(HttpError::Unauthorized {
+            command: "Sync",
+            bearer: false,
+        });
         assert_eq!(delay(&auth, 0), None);
         assert_eq!(delay(&SyncError::HierarchyChanged, 0), None);
         let d = delay(

@@ -51,6 +51,10 @@ fn source(s: &SecretSource) -> String {
         SecretSource::Env(var) => format!("password from ${var}"),
         SecretSource::Literal(_) => "password written in the file".into(),
         SecretSource::TokenCommand(argv) => format!("OAuth2 token from `{}`", argv.join(" ")),
+        SecretSource::OAuth(o) => format!(
+            "easync's own OAuth2 sign-in (tokens in {})",
+            o.token_file.display()
+        ),
     }
 }
 
@@ -73,6 +77,10 @@ pub async fn secret(r: &mut Report, acct: &Account) -> Option<Auth> {
         }
         Err(e) => {
             let fix = match &acct.secret {
+                SecretSource::OAuth(_) => format!(
+                    "sign in again: `easync login {}` (the message above says why)",
+                    acct.name
+                ),
                 SecretSource::Env(var) => format!(
                     "set {var} where easync runs (for the systemd units: \
                      `systemctl --user set-environment {var}=…`, or an Environment= line)"

@@ -8,6 +8,7 @@ mod events;
 mod files;
 mod hooks;
 mod notify;
+mod pause;
 mod pinged;
 mod signals;
 mod steps;
@@ -83,6 +84,9 @@ struct Watcher {
     files: Option<files::FileWatch>,
     /// The user changed files during the last sync: look again at once.
     files_dirty: bool,
+    /// Failures in a row because of the administrator's device rules (blocked, quarantined,
+    /// too many devices): waited out long, not retried at once ([`pause::device_wait`]).
+    blocked: u32,
 }
 
 impl WatchArgs {
@@ -144,6 +148,7 @@ impl WatchArgs {
             last_message: None,
             files: None,
             files_dirty: false,
+            blocked: 0,
             signals,
             queued: Queued::default(),
             session,
@@ -169,7 +174,7 @@ impl Watcher {
             }
             if !self.synced {
                 failures += 1;
-                if self.pause(push::backoff(failures)).await? {
+                if self.pause(self.retry_wait(failures)).await? {
                     return Ok(());
                 }
             }
@@ -273,26 +278,6 @@ impl Watcher {
         }
     }
 
-    /// Waits (at most [`MAX_DELAY`]: a server-stated delay must not overflow the clock),
-    /// answering signals; true when asked to stop.
-    async fn pause(&mut self, d: Duration) -> anyhow::Result<bool> {
-        let deadline = tokio::time::Instant::now() + d.min(MAX_DELAY);
-        loop {
-            tokio::select! {
-                () = tokio::time::sleep_until(deadline) => return Ok(false),
-                s = self.signals.next() => match s {
-                    Sig::Stop => return Ok(true),
-                    Sig::Reload => self.reload()?,
-                    Sig::SyncNow => {
-                        if self.sync(None, "signal").await? {
-                            return Ok(true);
-                        }
-                    }
-                },
-            }
-        }
-    }
-
     fn reload(&mut self) -> anyhow::Result<()> {
         let acct = super::load_account(self.config_file.as_deref(), Some(&self.acct.name))?;
         tracing::info!("configuration reloaded");
@@ -372,6 +357,14 @@ impl Watcher {
         });
         if let Err(e) = result {
             match &e {
+                SyncError::Http(h) if h.is_device_rule() => {
+                    // Waiting for an administrator: say so, then wait long (SIGUSR1: now).
+                    self.blocked += 1;
+                    self.events.error(&e.to_string());
+                    let wait = pause::device_wait(self.blocked);
+                    tracing::error!("sync ({reason}): {e}; trying again in {} s", wait.as_secs());
+                    return Ok(false);
+                }
                 SyncError::Http(h) if h.is_temporary() && !h.needs_attention() => {
                     // Whatever committed is kept; the changes are fetched by a later sync.
                     self.events.error(&e.to_string());
@@ -381,6 +374,7 @@ impl Watcher {
                 _ => return Err(e.into()),
             }
         }
+        self.blocked = 0;
         let changes = self.db.changes_since(&mark, self.details)?;
         self.events.synced(reason, &changes);
         // Local changes are in the mirror already (recorded with their effect): the exports

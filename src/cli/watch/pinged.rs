@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::Watcher;
+use super::pause::device_wait;
 use crate::http::HttpError;
 use crate::sync::hierarchy;
 use crate::sync::push::{self, PingAction};
@@ -24,7 +25,7 @@ impl Watcher {
                 if !self.synced {
                     // The server still has the changes: the next Ping says so; not at once.
                     self.heartbeat.failed();
-                    return self.pause(push::backoff(self.heartbeat.failures())).await;
+                    return self.pause(self.retry_wait(self.heartbeat.failures())).await;
                 }
                 Ok(false)
             }
@@ -55,6 +56,14 @@ impl Watcher {
     }
 
     pub(super) async fn failed(&mut self, e: HttpError, after: Duration) -> anyhow::Result<bool> {
+        if e.is_device_rule() {
+            // An administrator must act: hammering the server changes nothing.
+            self.blocked += 1;
+            self.events.error(&e.to_string());
+            let wait = device_wait(self.blocked);
+            tracing::error!("Ping: {e}; trying again in {} s", wait.as_secs());
+            return self.pause(wait).await;
+        }
         if e.needs_attention() {
             return Err(e.into());
         }

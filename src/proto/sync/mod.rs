@@ -292,6 +292,10 @@ impl Command for Sync {
         Some(SyncResponse::default())
     }
 
+    fn empty_allowed(&self) -> bool {
+        !self.collections.iter().any(|c| c.sync_key.is_initial())
+    }
+
     fn long_poll(&self) -> Option<std::time::Duration> {
         let secs = match (self.heartbeat_interval, self.wait) {
             (Some(h), _) => u64::from(h.seconds()),
