@@ -3,7 +3,7 @@
 //!
 //! Candidates are tried in order ([`candidates_for`]): POX at
 //! `https://DOMAIN/autodiscover/autodiscover.xml`, then at `https://autodiscover.DOMAIN/…`, then
-//! the v2 JSON endpoints ([`super::autodiscover_v2`]) — v2 first for addresses that look like
+//! the v2 JSON endpoints (`super::autodiscover_v2`) — v2 first for addresses that look like
 //! Microsoft 365. HTTP redirects are followed
 //! (at most [`MAX_HOPS`]), and an Autodiscover `Redirect` to another address restarts with that
 //! address, once per address.

@@ -24,7 +24,7 @@ pub struct Granted {
     pub access_token: Secret,
     /// Absent when the platform keeps the old one (or `offline_access` was not asked for).
     pub refresh_token: Option<Secret>,
-    /// `expires_in`, clamped to 1 s – [`MAX_LIFETIME`].
+    /// `expires_in`, clamped to 1 s – `MAX_LIFETIME`.
     pub lifetime: Duration,
 }
 

@@ -137,7 +137,7 @@ pub struct SimConfig {
     pub require_anchor_mailbox: bool,
     /// Autodiscover v2 answers HTTP 400 `InvalidProtocol` for ActiveSync (and names the POX
     /// endpoint for `AutodiscoverV1`), as Exchange Online does for a mailbox it serves no
-    /// ActiveSync URL for ([`discovery`]).
+    /// ActiveSync URL for (`discovery`).
     pub v2_invalid_protocol: bool,
 }
 
