@@ -157,3 +157,24 @@ fn oauth_tables_are_checked() {
         printed(&out)
     );
 }
+
+#[test]
+fn a_browser_that_finds_localhost_at_ipv6_loopback_only_still_signs_in() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("no IPv6 loopback here: skipped");
+        return;
+    }
+    let idp = start_idp(IdpConfig::default());
+    let sim = start_sim(&idp.idp, oauth::small());
+    let c = client("v6", &sim.url(), &idp, "");
+    let mut run = oauth::Spawned::new(
+        oauth::cmd(&c, &["login", "a", "--no-browser"])
+            .spawn()
+            .unwrap(),
+    );
+    let url = run.read_until(|l| l.starts_with("http://"));
+    oauth::play_browser_v6(&url);
+    let (status, text) = run.finish();
+    assert!(status.success(), "{text}");
+    assert!(text.contains("signed in: account a"), "{text}");
+}

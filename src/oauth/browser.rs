@@ -44,6 +44,10 @@ pub async fn sign_in(
         .local_addr()
         .map_err(|e| stop(e.to_string()))?
         .port();
+    // `localhost` may resolve to ::1 alone in the browser's eyes (RFC 8252 8.3): the same port
+    // there too, when this machine has IPv6 loopback.
+    let v6 = TcpListener::bind(("::1", port)).await.ok();
+    let listeners = Listeners { v4: listener, v6 };
     let redirect_uri = format!("http://localhost:{port}/");
     let pkce = Pkce::generate().map_err(&stop)?;
     let state = pkce::random(16).map_err(&stop)?;
@@ -55,7 +59,7 @@ pub async fn sign_in(
     if open && open_browser(&url) {
         say("(a browser was started; easync waits for it)");
     }
-    let code = tokio::time::timeout(timeout, wait_for_code(&listener, &state, endpoint))
+    let code = tokio::time::timeout(timeout, wait_for_code(&listeners, &state, endpoint))
         .await
         .map_err(|_| {
             stop(format!(
@@ -96,14 +100,32 @@ pub fn authorize_url(s: &OAuthSettings, redirect_uri: &str, pkce: &Pkce, state: 
     format!("{}?{}", s.endpoint("authorize"), q.finish())
 }
 
+/// The redirect's port on 127.0.0.1, and on ::1 when there is IPv6 loopback.
+struct Listeners {
+    v4: TcpListener,
+    v6: Option<TcpListener>,
+}
+
+impl Listeners {
+    async fn accept(&self) -> std::io::Result<TcpStream> {
+        match &self.v6 {
+            Some(v6) => tokio::select! {
+                r = self.v4.accept() => r.map(|(s, _)| s),
+                r = v6.accept() => r.map(|(s, _)| s),
+            },
+            None => self.v4.accept().await.map(|(s, _)| s),
+        }
+    }
+}
+
 /// Serves the loopback port until the browser brings this sign-in's code (or its error).
 async fn wait_for_code(
-    listener: &TcpListener,
+    listeners: &Listeners,
     state: &str,
     endpoint: &Endpoint,
 ) -> Result<String, OAuthError> {
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else {
+        let Ok(mut stream) = listeners.accept().await else {
             continue;
         };
         let Some(params) = read_redirect(&mut stream).await else {

@@ -217,6 +217,22 @@ pub fn play_browser(authorize_url: &str) -> String {
     location
 }
 
+/// As [`play_browser`], for a browser that finds `localhost` at ::1 only.
+pub fn play_browser_v6(authorize_url: &str) {
+    let (status, headers, body) = http_get(authorize_url);
+    assert_eq!(status, 302, "the IdP answered: {body}");
+    let location = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .map(|(_, v)| v.replacen("http://localhost:", "http://[::1]:", 1))
+        .unwrap();
+    let (status, _, page) = http_get(&location);
+    assert!(
+        status == 200,
+        "easync's loopback over ::1 answered {status}: {page}"
+    );
+}
+
 /// `easync login a` with the test as the browser; the exit status and everything printed.
 pub fn login_browser(c: &Client, extra: &[&str]) -> (std::process::ExitStatus, String) {
     let mut args = vec!["login", "a"];
