@@ -127,23 +127,43 @@ fn response(
     start: usize,
     total: usize,
 ) -> Result<Vec<u8>, ProtoError> {
+    store_response(store_status, start, total, found.len(), false, |w| {
+        for e in found {
+            w.start(sr::RESULT)?;
+            w.start(sr::PROPERTIES)?;
+            e.write_fields(w)?;
+            w.end()?;
+            w.end()?;
+        }
+        Ok(())
+    })
+}
+
+/// A Search response with one Store (MS-ASCMD 2.2.3.162.x): Store Status `status`, the
+/// `shown` results `results` writes (from `start`), their Range and, on success, the Total.
+/// `empty_result`: an empty `Result` when nothing matched (Search of the Mailbox does that).
+pub(crate) fn store_response(
+    status: u16,
+    start: usize,
+    total: usize,
+    shown: usize,
+    empty_result: bool,
+    results: impl FnOnce(&mut Writer) -> Result<(), ProtoError>,
+) -> Result<Vec<u8>, ProtoError> {
     let mut w = Writer::new("Search");
     w.start(sr::SEARCH)?;
     w.leaf(sr::STATUS, "1")?;
     w.start(sr::RESPONSE)?;
     w.start(sr::STORE)?;
-    w.leaf(sr::STATUS, &store_status.to_string())?;
-    for e in found {
-        w.start(sr::RESULT)?;
-        w.start(sr::PROPERTIES)?;
-        e.write_fields(&mut w)?;
-        w.end()?;
-        w.end()?;
+    w.leaf(sr::STATUS, &status.to_string())?;
+    results(&mut w)?;
+    if empty_result && status == 1 && shown == 0 {
+        w.empty(sr::RESULT)?;
     }
-    if !found.is_empty() {
-        w.leaf(sr::RANGE, &format!("{start}-{}", start + found.len() - 1))?;
+    if shown > 0 {
+        w.leaf(sr::RANGE, &format!("{start}-{}", start + shown - 1))?;
     }
-    if store_status == 1 {
+    if status == 1 {
         w.leaf(sr::TOTAL, &total.to_string())?;
     }
     w.end()?;

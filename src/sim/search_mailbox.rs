@@ -101,35 +101,17 @@ fn result(w: &mut Writer, hit: &Hit) -> Result<(), ProtoError> {
     w.end()
 }
 
-/// The whole response: Store Status `status`, the hits sent (from `start`) and the total.
+/// The whole response: Store Status `status`, the hits sent (from `start`) and the total; an
+/// empty `Result` when nothing matched.
 pub(crate) fn response(
     status: u16,
     hits: &[Hit],
     start: usize,
     total: usize,
 ) -> Result<Vec<u8>, ProtoError> {
-    let mut w = Writer::new("Search");
-    w.start(sr::SEARCH)?;
-    w.leaf(sr::STATUS, "1")?;
-    w.start(sr::RESPONSE)?;
-    w.start(sr::STORE)?;
-    w.leaf(sr::STATUS, &status.to_string())?;
-    for h in hits {
-        result(&mut w, h)?;
-    }
-    if status == 1 && hits.is_empty() {
-        w.empty(sr::RESULT)?;
-    }
-    if !hits.is_empty() {
-        w.leaf(sr::RANGE, &format!("{start}-{}", start + hits.len() - 1))?;
-    }
-    if status == 1 {
-        w.leaf(sr::TOTAL, &total.to_string())?;
-    }
-    w.end()?;
-    w.end()?;
-    w.end()?;
-    w.finish()
+    super::cmd_search::store_response(status, start, total, hits.len(), true, |w| {
+        hits.iter().try_for_each(|h| result(w, h))
+    })
 }
 
 /// `m-n` as a start and a count (at most 100); the default `0-99`.
