@@ -367,3 +367,29 @@ fn on_14_1_easync_sends_the_reply_itself_also_from_the_invitation_mail() {
     ));
     assert_eq!(server.sim.outbox().len(), 1);
 }
+
+#[test]
+fn a_message_larger_than_the_server_takes_is_refused_saying_so() {
+    let server = start(SimConfig {
+        max_request_bytes: 64 * 1024,
+        ..config()
+    });
+    let c = client("send-too-big", &server.url(), "16.1", "");
+    sync_ok(&c);
+    let msg = format!(
+        "To: bob@example.test\nSubject: too big\n\n{}",
+        "0123456789abcdef\n".repeat(8 * 1024)
+    );
+    let out = send(&c, &["-t"], &msg);
+    assert_eq!(out.status.code(), Some(69), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("larger than the server takes"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        q::<String>(&c.db, "SELECT state || ' ' || status FROM outbox"),
+        "failed 413"
+    );
+    assert!(server.sim.outbox().is_empty());
+}

@@ -75,6 +75,15 @@ pub fn verdict(answer: Result<Option<u16>, &HttpError>, attempts: i64) -> Verdic
                 ),
             );
         }
+        Err(e @ HttpError::Status { status: 413, .. }) => {
+            return Verdict::Refused(
+                Some(413),
+                format!(
+                    "{e}: the message is larger than the server takes (Exchange's default is \
+                     10 MB per request); send the attachments another way"
+                ),
+            );
+        }
         Err(e) => return Verdict::Refused(None, e.to_string()),
     };
     let meaning = crate::proto::compose::ComposeStatus::from_code(code).meaning();
