@@ -205,3 +205,20 @@ fn the_same_message_id_is_queued_once() {
     assert_eq!(again, crate::store::Queued::Already(a.id()));
     assert_eq!(db.outbox(true).unwrap().len(), 1);
 }
+
+#[test]
+fn on_eas_12_1_messages_wait_saying_why_and_nothing_is_sent() {
+    let mut db = Store::open_in_memory().unwrap();
+    let id = queue(&mut db, message("old server", None));
+    let mut t = Scripted::default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let r = rt
+        .block_on(flush(&mut t, &mut db, ProtocolVersion::V12_1, None))
+        .unwrap();
+    assert!(t.sent.is_empty());
+    let d = r.deferred.expect("deferred");
+    assert!(d.why.contains("EAS 14.0 or later"), "{}", d.why);
+    assert_eq!(db.outbox(false).unwrap()[0].id, id);
+}
