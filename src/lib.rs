@@ -16,6 +16,7 @@
 //! - [`config`]: the configuration file and where secrets come from.
 //! - [`text`]: server text made safe to print (control characters removed).
 //! - [`sim`]: the simulated EAS server (demo, reliability tests, benchmarks), on proto + wbxml.
+//! - [`serve`]: the local IMAP, SMTP and CalDAV/CardDAV gateway in front of the mirror.
 //! - [`cli`]: the command line.
 
 pub mod cli;
@@ -27,6 +28,7 @@ pub mod mime;
 pub mod model;
 pub mod oauth;
 pub mod proto;
+pub mod serve;
 pub mod sim;
 pub mod store;
 pub mod sync;

@@ -19,6 +19,7 @@ pub mod exports;
 pub mod oauth;
 pub mod prefs;
 pub mod secret;
+pub mod serve;
 pub mod watch;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ use crate::http::TlsOptions;
 use crate::proto::{DeviceId, ProtocolVersion};
 pub use prefs::{BodyPolicy, RawSync, SyncPrefs};
 pub use secret::{SecretOptions, SecretSource};
+pub use serve::{RawServe, ServeConfig};
 pub use watch::{RawWatch, WatchPrefs};
 
 /// Why the configuration cannot be used. Each message names the file and what to change.
@@ -74,6 +76,9 @@ pub enum ConfigError {
 pub struct ConfigFile {
     #[serde(default)]
     pub account: BTreeMap<String, RawAccount>,
+    /// `[serve]`: `easync serve`'s listeners ([`serve`]).
+    #[serde(default)]
+    pub serve: RawServe,
 }
 
 /// One `[account.NAME]` table as written.
@@ -214,9 +219,20 @@ pub fn load(path: &Path, dirs: &Dirs) -> Result<Vec<Account>, ConfigError> {
     parse(&text, path, dirs)
 }
 
+/// The `[serve]` table of the file at `path` (its defaults when the file has none).
+pub fn load_serve(path: &Path, dirs: &Dirs) -> Result<ServeConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| syntax_error(&text, path, &e))?;
+    file.serve.resolve(path, dirs)
+}
+
 /// Checks a configuration text (`path` is for messages).
 pub fn parse(text: &str, path: &Path, dirs: &Dirs) -> Result<Vec<Account>, ConfigError> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
+    file.serve.clone().resolve(path, dirs)?;
     file.account
         .into_iter()
         .map(|(name, raw)| resolve(name, raw, path, dirs))
