@@ -25,6 +25,7 @@ mod man;
 mod progress;
 mod send;
 mod send_args;
+mod serve;
 mod sim;
 mod status;
 mod sync;
@@ -105,6 +106,9 @@ enum Command {
     /// when the server cannot be reached.
     #[command(disable_help_flag = true)]
     Send(send::SendArgs),
+    /// Serve the mirror to any mail program: local IMAP and SMTP submission on loopback,
+    /// with `watch` running for push; clients sign in with a local password.
+    Serve(serve::ServeArgs),
     /// What the database holds, per folder.
     Status(status::StatusArgs),
     /// Stay connected: sync on every change the server pushes (Ping), run hooks, print events.
@@ -313,6 +317,7 @@ impl Cli {
             Command::Send(args) => args.execute(self.config.as_deref()),
             Command::Calendar(cmd) => cmd.execute(self.config.as_deref()),
             Command::Contacts(cmd) => cmd.execute(self.config.as_deref()),
+            Command::Serve(args) => args.execute(self.config.as_deref()),
             Command::Status(args) => args.execute(self.config.as_deref()),
             Command::Watch(args) => args.execute(self.config.as_deref()),
             Command::Demo(args) => args.execute(),

@@ -7,3 +7,5 @@
 pub mod auth;
 
 pub use auth::LocalAuth;
+pub mod imap;
+pub mod smtp;

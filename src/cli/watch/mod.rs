@@ -89,6 +89,17 @@ struct Watcher {
     blocked: u32,
 }
 
+/// `easync watch NAME` inside another command (`easync serve`), on its runtime.
+pub async fn run_for(config_file: Option<&Path>, account: &str) -> anyhow::Result<()> {
+    WatchArgs {
+        account: Some(account.to_string()),
+        json: false,
+        details: false,
+    }
+    .run(config_file)
+    .await
+}
+
 impl WatchArgs {
     pub fn execute(self, config_file: Option<&Path>) -> anyhow::Result<()> {
         let rt = tokio::runtime::Builder::new_current_thread()

@@ -1,0 +1,539 @@
+//! The commands (RFC 3501 6) other than FETCH and SEARCH: sign-in, mailboxes, STORE, MOVE
+//! and EXPUNGE. What changes the mailbox goes into the journal as the CLI's `easync mail`
+//! changes do, in one transaction with its effect on the mirror.
+
+use std::borrow::Cow;
+
+use imap_next::imap_types::command::{Command, CommandBody};
+use imap_next::imap_types::core::{Atom, QuotedChar, Tag};
+use imap_next::imap_types::flag::{Flag, FlagNameAttribute, FlagPerm, StoreType};
+use imap_next::imap_types::mailbox::{ListMailbox, Mailbox as ImapMailbox};
+use imap_next::imap_types::response::{Code, Data, Status};
+use imap_next::imap_types::sequence::SequenceSet;
+use imap_next::imap_types::status::{StatusDataItem, StatusDataItemName};
+
+use super::names::{self, Mailbox};
+use super::session::{Reply, Session, bad, no, ok, ok_code};
+use super::view::View;
+use super::wire::{self, Flags, mutf7_decode, mutf7_encode, nz};
+use crate::model::{FlagEdit, LocalChange, MailEdit};
+
+fn reply(status: Status<'static>) -> Reply {
+    Reply {
+        data: Vec::new(),
+        status,
+    }
+}
+
+/// A mailbox argument as a UTF-8 name.
+pub fn mailbox_name(m: &ImapMailbox<'_>) -> String {
+    match m {
+        ImapMailbox::Inbox => "INBOX".into(),
+        ImapMailbox::Other(o) => {
+            let raw = String::from_utf8_lossy(o.as_ref()).into_owned();
+            mutf7_decode(&raw).unwrap_or(raw)
+        }
+    }
+}
+
+impl Session {
+    /// Answers one command.
+    pub async fn handle(&mut self, cmd: Command<'static>) -> Reply {
+        let tag = cmd.tag.clone();
+        let authed = self.db.is_some();
+        let selected = self.view.is_some();
+        let mut r = match cmd.body {
+            CommandBody::Capability => Reply {
+                data: vec![Data::Capability(
+                    imap_next::imap_types::core::Vec1::try_from(super::session::capabilities())
+                        .unwrap_or_else(|_| {
+                            imap_next::imap_types::response::Capability::Imap4Rev1.into()
+                        }),
+                )],
+                status: ok(&tag, "CAPABILITY done"),
+            },
+            CommandBody::Noop | CommandBody::Check => {
+                let data = self.updates(true);
+                Reply {
+                    data,
+                    status: ok(&tag, "done"),
+                }
+            }
+            CommandBody::Logout => {
+                self.logout = true;
+                Reply {
+                    data: Vec::new(),
+                    status: ok(&tag, "bye"),
+                }
+            }
+            CommandBody::Login { username, password } => {
+                let u = String::from_utf8_lossy(username.as_ref()).into_owned();
+                let p = String::from_utf8_lossy(password.declassify().as_ref()).into_owned();
+                reply(self.login(&tag, &u, &p))
+            }
+            _ if !authed => reply(bad(&tag, "sign in first (LOGIN or AUTHENTICATE PLAIN)")),
+            CommandBody::Select { mailbox, .. } => self.select(&tag, &mailbox, false),
+            CommandBody::Examine { mailbox, .. } => self.select(&tag, &mailbox, true),
+            CommandBody::List {
+                reference,
+                mailbox_wildcard,
+            } => self.list(&tag, &reference, &mailbox_wildcard, false),
+            CommandBody::Lsub {
+                reference,
+                mailbox_wildcard,
+            } => self.list(&tag, &reference, &mailbox_wildcard, true),
+            CommandBody::Status {
+                mailbox,
+                item_names,
+            } => self.status(&tag, &mailbox, &item_names),
+            CommandBody::Subscribe { .. } | CommandBody::Unsubscribe { .. } => {
+                reply(ok(&tag, "every folder is subscribed"))
+            }
+            CommandBody::Create { .. }
+            | CommandBody::Delete { .. }
+            | CommandBody::Rename { .. } => reply(no(
+                &tag,
+                "[CANNOT] folders are made, renamed and deleted on the Exchange side for now",
+            )),
+            CommandBody::Append { .. } => reply(no(
+                &tag,
+                "[CANNOT] APPEND is not supported yet: send mail through easync's SMTP \
+                 submission (it keeps the copy in Sent Items itself)",
+            )),
+            _ if !selected => reply(bad(&tag, "select a mailbox first")),
+            CommandBody::Close | CommandBody::Unselect => {
+                let expunge = matches!(cmd.body, CommandBody::Close);
+                let data = if expunge {
+                    self.expunge(None)
+                } else {
+                    Ok(Vec::new())
+                };
+                self.view = None;
+                match data {
+                    Ok(_) => reply(ok(&tag, "closed")),
+                    Err(e) => reply(no(&tag, &e)),
+                }
+            }
+            CommandBody::Expunge => self.expunge_reply(&tag, None),
+            CommandBody::ExpungeUid { sequence_set } => {
+                self.expunge_reply(&tag, Some(&sequence_set))
+            }
+            CommandBody::Fetch {
+                sequence_set,
+                macro_or_item_names,
+                uid,
+            } => {
+                self.fetch(&tag, &sequence_set, macro_or_item_names, uid)
+                    .await
+            }
+            CommandBody::Search { criteria, uid, .. } => self.search(&tag, &criteria, uid).await,
+            CommandBody::Store {
+                sequence_set,
+                kind,
+                response,
+                flags,
+                uid,
+            } => self.store(&tag, &sequence_set, &kind, &response, &flags, uid),
+            CommandBody::Move {
+                sequence_set,
+                mailbox,
+                uid,
+            } => self.move_to(&tag, &sequence_set, &mailbox, uid),
+            CommandBody::Copy { .. } => reply(no(
+                &tag,
+                "[CANNOT] Exchange ActiveSync cannot copy a message, only move it: use MOVE \
+                 (mutt: set imap_move... or save-message with a MOVE-capable client)",
+            )),
+            _ => reply(bad(&tag, "command not supported by easync serve")),
+        };
+        // Untagged updates before the tagged answer; no EXPUNGE after FETCH, STORE, SEARCH.
+        if self.view.is_some() && r.status_ok() {
+            r.data.extend(self.updates(false));
+        }
+        r
+    }
+
+    /// What changed since the last look (EXPUNGE only when `expunge`).
+    pub fn updates(&mut self, expunge: bool) -> Vec<Data<'static>> {
+        let (Some(db), Some(view)) = (self.db.as_mut(), self.view.as_mut()) else {
+            return Vec::new();
+        };
+        view.refresh(db, expunge).unwrap_or_default()
+    }
+
+    fn mailboxes(&self) -> Vec<Mailbox> {
+        let Some(db) = self.db.as_ref() else {
+            return Vec::new();
+        };
+        db.folders()
+            .map(|f| names::mailboxes(&f))
+            .unwrap_or_default()
+    }
+
+    fn select(&mut self, tag: &Tag<'static>, mailbox: &ImapMailbox<'_>, read_only: bool) -> Reply {
+        self.view = None;
+        let name = mailbox_name(mailbox);
+        let boxes = self.mailboxes();
+        let Some(b) = names::find(&boxes, &name) else {
+            return reply(no(tag, &format!("[NONEXISTENT] no mail folder {name:?}")));
+        };
+        let Some(db) = self.db.as_mut() else {
+            return reply(no(tag, "not signed in"));
+        };
+        let view = match View::load(db, &b.folder, read_only) {
+            Ok(Some(v)) => v,
+            Ok(None) => return reply(no(tag, "[NONEXISTENT] the folder left the mirror")),
+            Err(e) => return reply(no(tag, &format!("[UNAVAILABLE] {e}"))),
+        };
+        let data = vec![
+            Data::Flags(system_flags()),
+            Data::Exists(view.msgs.len() as u32),
+            Data::Recent(0),
+        ];
+        let mut data_status = Vec::new();
+        for (code, t) in [
+            (Code::UidValidity(nz(view.uid_validity)), "UIDs valid"),
+            (Code::UidNext(nz(view.uid_next)), "predicted next UID"),
+            (
+                Code::PermanentFlags(vec![
+                    FlagPerm::Flag(Flag::Seen),
+                    FlagPerm::Flag(Flag::Flagged),
+                    FlagPerm::Flag(Flag::Answered),
+                    FlagPerm::Flag(Flag::Deleted),
+                    FlagPerm::Flag(Flag::Draft),
+                    FlagPerm::Asterisk,
+                ]),
+                "flags kept",
+            ),
+        ] {
+            if let Ok(s) = Status::ok(None, Some(code), t.to_string()) {
+                data_status.push(s);
+            }
+        }
+        if let Some(n) = view.first_unseen()
+            && let Ok(s) = Status::ok(None, Some(Code::Unseen(nz(n))), "first unseen".to_string())
+        {
+            data_status.push(s);
+        }
+        self.view = Some(view);
+        let code = if read_only {
+            Code::ReadOnly
+        } else {
+            Code::ReadWrite
+        };
+        self.notes.extend(data_status);
+        Reply {
+            data,
+            status: ok_code(tag, code, "selected"),
+        }
+    }
+
+    fn list(
+        &self,
+        tag: &Tag<'static>,
+        reference: &ImapMailbox<'_>,
+        pattern: &ListMailbox<'_>,
+        lsub: bool,
+    ) -> Reply {
+        let pattern = match pattern {
+            ListMailbox::Token(t) => String::from_utf8_lossy(t.as_ref()).into_owned(),
+            ListMailbox::String(s) => String::from_utf8_lossy(s.as_ref()).into_owned(),
+        };
+        let pattern = mutf7_decode(&pattern).unwrap_or(pattern);
+        let mut reference = match reference {
+            ImapMailbox::Inbox => "INBOX".to_string(),
+            other => mailbox_name(other),
+        };
+        if !reference.is_empty() && !reference.ends_with('/') && !pattern.is_empty() {
+            reference.push('/');
+        }
+        let delimiter = QuotedChar::try_from('/').ok();
+        let mut data = Vec::new();
+        if pattern.is_empty() {
+            // RFC 3501 6.3.8: the delimiter and the root.
+            if let Ok(root) = ImapMailbox::try_from("") {
+                data.push(Data::List {
+                    items: vec![FlagNameAttribute::Noselect],
+                    delimiter,
+                    mailbox: root,
+                });
+            }
+            return Reply {
+                data,
+                status: ok(tag, "LIST done"),
+            };
+        }
+        let full = format!("{reference}{pattern}");
+        for b in self.mailboxes() {
+            if !names::matches(&full, &b.name) {
+                continue;
+            }
+            let mut items = vec![attr(if b.has_children {
+                "HasChildren"
+            } else {
+                "HasNoChildren"
+            })];
+            if let Some(u) = b.special_use() {
+                items.push(attr(&u[1..]));
+            }
+            let Ok(mailbox) = ImapMailbox::try_from(mutf7_encode(&b.name)) else {
+                continue;
+            };
+            let items: Vec<_> = items.into_iter().flatten().collect();
+            data.push(if lsub {
+                Data::Lsub {
+                    items,
+                    delimiter,
+                    mailbox,
+                }
+            } else {
+                Data::List {
+                    items,
+                    delimiter,
+                    mailbox,
+                }
+            });
+        }
+        Reply {
+            data,
+            status: ok(tag, if lsub { "LSUB done" } else { "LIST done" }),
+        }
+    }
+
+    fn status(
+        &mut self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'static>,
+        names_: &[StatusDataItemName],
+    ) -> Reply {
+        let name = mailbox_name(mailbox);
+        let boxes = self.mailboxes();
+        let Some(b) = names::find(&boxes, &name) else {
+            return reply(no(tag, &format!("[NONEXISTENT] no mail folder {name:?}")));
+        };
+        let Some(db) = self.db.as_mut() else {
+            return reply(no(tag, "not signed in"));
+        };
+        let view = match View::load(db, &b.folder, true) {
+            Ok(Some(v)) => v,
+            Ok(None) => return reply(no(tag, "[NONEXISTENT] the folder left the mirror")),
+            Err(e) => return reply(no(tag, &format!("[UNAVAILABLE] {e}"))),
+        };
+        let items: Vec<StatusDataItem> = names_
+            .iter()
+            .filter_map(|n| match n {
+                StatusDataItemName::Messages => {
+                    Some(StatusDataItem::Messages(view.msgs.len() as u32))
+                }
+                StatusDataItemName::Recent => Some(StatusDataItem::Recent(0)),
+                StatusDataItemName::UidNext => Some(StatusDataItem::UidNext(nz(view.uid_next))),
+                StatusDataItemName::UidValidity => {
+                    Some(StatusDataItem::UidValidity(nz(view.uid_validity)))
+                }
+                StatusDataItemName::Unseen => Some(StatusDataItem::Unseen(view.unseen() as u32)),
+                StatusDataItemName::Deleted => Some(StatusDataItem::Deleted(
+                    view.msgs.iter().filter(|m| m.flags.deleted()).count() as u32,
+                )),
+                _ => None,
+            })
+            .collect();
+        Reply {
+            data: vec![Data::Status {
+                mailbox: mailbox.clone(),
+                items: Cow::Owned(items),
+            }],
+            status: ok(tag, "STATUS done"),
+        }
+    }
+
+    fn store(
+        &mut self,
+        tag: &Tag<'static>,
+        set: &SequenceSet,
+        kind: &StoreType,
+        response: &imap_next::imap_types::flag::StoreResponse,
+        flags: &[Flag<'_>],
+        uid: bool,
+    ) -> Reply {
+        let (Some(db), Some(view)) = (self.db.as_mut(), self.view.as_mut()) else {
+            return reply(no(tag, "select a mailbox first"));
+        };
+        if view.read_only {
+            return reply(no(tag, "[READ-ONLY] the mailbox was opened with EXAMINE"));
+        }
+        let targets = view.select(set, uid);
+        let mut changes = Vec::new();
+        let mut data = Vec::new();
+        for &i in &targets {
+            let m = &view.msgs[i];
+            if m.gone {
+                continue;
+            }
+            let new = apply_flags(&m.flags, kind, flags);
+            let mut edit = MailEdit::default();
+            if new.seen != m.flags.seen {
+                edit.read = Some(new.seen);
+            }
+            if new.flagged != m.flags.flagged {
+                edit.flag = Some(if new.flagged {
+                    FlagEdit::Flagged { due: None }
+                } else {
+                    FlagEdit::Cleared
+                });
+            }
+            if edit != MailEdit::default() {
+                changes.push(LocalChange::Mail {
+                    item: m.item_id,
+                    edit,
+                });
+            }
+            if new.local != m.flags.local
+                && let Err(e) = db.imap_set_local_flags(&view.folder, m.uid, &new.local_column())
+            {
+                return reply(no(tag, &format!("[UNAVAILABLE] {e}")));
+            }
+            view.msgs[i].flags = new;
+            if matches!(response, imap_next::imap_types::flag::StoreResponse::Answer) || uid {
+                data.push(view.flags_data(i));
+            }
+        }
+        if !changes.is_empty()
+            && let Err(e) = crate::sync::local::record(db, changes, "imap")
+        {
+            return reply(no(tag, &format!("the change was not recorded: {e}")));
+        }
+        Reply {
+            data,
+            status: ok(tag, "STORE done"),
+        }
+    }
+
+    fn move_to(
+        &mut self,
+        tag: &Tag<'static>,
+        set: &SequenceSet,
+        mailbox: &ImapMailbox<'_>,
+        uid: bool,
+    ) -> Reply {
+        let name = mailbox_name(mailbox);
+        let boxes = self.mailboxes();
+        let Some(dest) = names::find(&boxes, &name).cloned() else {
+            return reply(no(tag, &format!("[TRYCREATE] no mail folder {name:?}")));
+        };
+        let (Some(db), Some(view)) = (self.db.as_mut(), self.view.as_mut()) else {
+            return reply(no(tag, "select a mailbox first"));
+        };
+        if view.read_only {
+            return reply(no(tag, "[READ-ONLY] the mailbox was opened with EXAMINE"));
+        }
+        if dest.folder == view.folder {
+            return reply(ok(tag, "already there"));
+        }
+        let changes: Vec<LocalChange> = view
+            .select(set, uid)
+            .into_iter()
+            .filter(|&i| !view.msgs[i].gone)
+            .map(|i| LocalChange::Move {
+                item: view.msgs[i].item_id,
+                to_folder: dest.folder.clone(),
+            })
+            .collect();
+        if let Err(e) = crate::sync::local::record(db, changes, "imap") {
+            return reply(no(tag, &format!("the move was not recorded: {e}")));
+        }
+        Reply {
+            data: self.updates(true),
+            status: ok(tag, "MOVE done (sent to Exchange with the next sync)"),
+        }
+    }
+
+    fn expunge_reply(&mut self, tag: &Tag<'static>, only: Option<&SequenceSet>) -> Reply {
+        match self.expunge(only) {
+            Ok(data) => Reply {
+                data,
+                status: ok(tag, "EXPUNGE done"),
+            },
+            Err(e) => reply(no(tag, &e)),
+        }
+    }
+
+    /// Deletes the messages flagged `\Deleted` (of `only`, for UID EXPUNGE): to Deleted Items,
+    /// or for good in Deleted Items itself.
+    fn expunge(&mut self, only: Option<&SequenceSet>) -> Result<Vec<Data<'static>>, String> {
+        let boxes = self.mailboxes();
+        let (Some(db), Some(view)) = (self.db.as_mut(), self.view.as_mut()) else {
+            return Ok(Vec::new());
+        };
+        if view.read_only {
+            return Ok(Vec::new());
+        }
+        let hard = boxes
+            .iter()
+            .any(|b| b.folder == view.folder && b.is_trash());
+        let chosen: Vec<usize> = match only {
+            Some(set) => view.select(set, true),
+            None => (0..view.msgs.len()).collect(),
+        };
+        let changes: Vec<LocalChange> = chosen
+            .into_iter()
+            .filter(|&i| view.msgs[i].flags.deleted() && !view.msgs[i].gone)
+            .map(|i| LocalChange::Delete {
+                item: view.msgs[i].item_id,
+                hard,
+            })
+            .collect();
+        if !changes.is_empty() {
+            crate::sync::local::record(db, changes, "imap")
+                .map_err(|e| format!("the deletion was not recorded: {e}"))?;
+        }
+        Ok(self.updates(true))
+    }
+}
+
+impl Reply {
+    fn status_ok(&self) -> bool {
+        matches!(
+            &self.status,
+            Status::Tagged(t) if t.body.kind == imap_next::imap_types::response::StatusKind::Ok
+        )
+    }
+}
+
+fn attr(name: &str) -> Option<FlagNameAttribute<'static>> {
+    Atom::try_from(name.to_string())
+        .ok()
+        .map(FlagNameAttribute::from)
+}
+
+fn system_flags() -> Vec<Flag<'static>> {
+    vec![
+        Flag::Answered,
+        Flag::Flagged,
+        Flag::Deleted,
+        Flag::Seen,
+        Flag::Draft,
+    ]
+}
+
+/// The flags after STORE.
+fn apply_flags(old: &Flags, kind: &StoreType, flags: &[Flag<'_>]) -> Flags {
+    let mut new = match kind {
+        StoreType::Replace => Flags::default(),
+        _ => old.clone(),
+    };
+    let add = !matches!(kind, StoreType::Remove);
+    for f in flags {
+        match f {
+            Flag::Seen => new.seen = add,
+            Flag::Flagged => new.flagged = add,
+            other => {
+                let text = wire::flag_text(other);
+                new.local.retain(|l| !l.eq_ignore_ascii_case(&text));
+                if add {
+                    new.local.push(text);
+                }
+            }
+        }
+    }
+    new
+}

@@ -1,0 +1,276 @@
+//! `easync serve`'s IMAP side against the simulator's Exchange profile, through the binary:
+//! Python's imaplib (a client no one here wrote) signs in, lists, selects, fetches whole
+//! messages (fetched from the server with ItemOperations: the mirror keeps text bodies),
+//! searches, sets flags, moves and expunges; the changes reach the server through the journal
+//! and the `watch` running inside serve. A raw connection checks IDLE: a mail the server
+//! receives is announced within seconds.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+mod common;
+#[path = "common/serve.rs"]
+mod served;
+#[path = "common/sim.rs"]
+mod simc;
+
+use easync::sim::SimConfig;
+use served::{LOCAL_PASSWORD, Raw, serve_table, start_serve};
+use simc::{client, q, start, sync_ok};
+
+fn within(secs: u64, what: &str, pred: impl Fn() -> bool) -> Duration {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(secs) {
+        if pred() {
+            return started.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} not within {secs} s");
+}
+
+/// Runs a Python script with imaplib; its stdout.
+fn python(script: &str, port: u16) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .env("PORT", port.to_string())
+        .env("PW", LOCAL_PASSWORD)
+        .output()
+        .expect("python3 runs (Debian package python3)");
+    assert!(
+        out.status.success(),
+        "the imaplib script failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const IMAPLIB: &str = r#"
+import imaplib, os, re, json, email.header
+M = imaplib.IMAP4("127.0.0.1", int(os.environ["PORT"]))
+try:
+    M.login("a", "wrong")
+    raise SystemExit("a wrong password was accepted")
+except imaplib.IMAP4.error as e:
+    assert "easync serve --show-password" in str(e), e
+M.login("demo@easync.test", os.environ["PW"])
+typ, boxes = M.list()
+names = [b.decode() for b in boxes]
+out = {"list": names}
+typ, data = M.select("INBOX")
+out["exists"] = int(data[0])
+typ, data = M.uid("FETCH", "1:*", "(UID FLAGS)")
+uids = [int(m) for m in re.findall(rb"UID (\d+)", b" ".join(d if isinstance(d, bytes) else d[0] for d in data))]
+out["uids"] = uids
+typ, data = M.uid("FETCH", str(uids[0]), "(RFC822.SIZE BODY.PEEK[] ENVELOPE BODYSTRUCTURE)")
+meta, body = data[0]
+out["size"] = int(re.search(rb"RFC822.SIZE (\d+)", meta).group(1))
+out["body_len"] = len(body)
+line = [l for l in body.decode("utf-8", "replace").split("\r\n") if l.lower().startswith("subject:")][0]
+out["subject_line"] = str(email.header.make_header(email.header.decode_header(line[8:].strip())))
+rest = b"".join(d if isinstance(d, bytes) else d[0] for d in data[1:])
+out["has_envelope"] = b"ENVELOPE (" in rest and b"BODYSTRUCTURE (" in rest
+typ, data = M.uid("FETCH", str(uids[1]), "(BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])")
+out["fields"] = data[0][1].decode("utf-8", "replace")
+typ, data = M.uid("SEARCH", None, "UNSEEN")
+out["unseen"] = [int(x) for x in data[0].split()]
+typ, data = M.uid("SEARCH", None, "ALL")
+out["all"] = [int(x) for x in data[0].split()]
+unseen = out["unseen"]
+out["read_uid"] = unseen[0]
+M.uid("STORE", str(unseen[0]), "+FLAGS", "(\\Seen)")
+out["move_uid"] = uids[-1]
+typ, data = M.uid("MOVE", str(uids[-1]), "Archive")
+out["move"] = typ
+out["delete_uid"] = uids[-2]
+M.uid("STORE", str(uids[-2]), "+FLAGS", "(\\Deleted)")
+typ, data = M.expunge()
+out["expunged"] = [int(x) for x in data if x]
+typ, data = M.select("INBOX")
+out["exists_after"] = int(data[0])
+typ, data = M.copy(str(1), "Archive")
+out["copy"] = typ
+M.logout()
+print(json.dumps(out))
+"#;
+
+#[test]
+fn imaplib_reads_flags_moves_and_expunges_through_the_journal() {
+    let server = start(SimConfig {
+        time_divisor: 60,
+        ..simc::small()
+    });
+    let a0 = client("serve-imap", &server.url(), "16.1", "");
+    let (table, imap, smtp) = serve_table(&a0);
+    let a = client(
+        "serve-imap",
+        &server.url(),
+        "16.1",
+        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
+    );
+    served::write_password(&a);
+    server.sim.add_folder("0", "Archive", 12).unwrap();
+    sync_ok(&a);
+    let inbox: i64 = q(
+        &a.db,
+        "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.type = 2",
+    );
+    let s = start_serve(&a, imap, smtp, &[]);
+    let out: serde_json::Value = serde_json::from_str(python(IMAPLIB, s.imap).trim()).unwrap();
+    let list: Vec<String> = serde_json::from_value(out["list"].clone()).unwrap();
+    assert!(list.iter().any(|l| l.ends_with("INBOX")), "{list:?}");
+    assert!(
+        list.iter()
+            .any(|l| l.contains("\\Sent") && l.contains("Sent Items")),
+        "special-use: {list:?}"
+    );
+    assert_eq!(
+        out["exists"], inbox,
+        "SELECT's EXISTS is the mirror's Inbox"
+    );
+    let uids: Vec<u32> = serde_json::from_value(out["uids"].clone()).unwrap();
+    assert_eq!(uids.len() as i64, inbox);
+    assert!(
+        uids.windows(2).all(|w| w[0] < w[1]),
+        "UIDs ascend: {uids:?}"
+    );
+    assert_eq!(
+        out["size"], out["body_len"],
+        "RFC822.SIZE is the message's size"
+    );
+    assert_eq!(out["has_envelope"], true);
+    let first_item: i64 = q(
+        &a.db,
+        &format!("SELECT item_id FROM imap_uids WHERE uid = {}", uids[0]),
+    );
+    let subject: String = q(
+        &a.db,
+        &format!("SELECT subject FROM emails WHERE item_id = {first_item}"),
+    );
+    assert!(
+        out["subject_line"].as_str().unwrap().contains(&subject),
+        "the message fetched is the mail of that UID: {} vs {subject}",
+        out["subject_line"]
+    );
+    let fields = out["fields"].as_str().unwrap();
+    assert!(
+        fields.to_lowercase().starts_with("subject:") || fields.to_lowercase().starts_with("from:"),
+        "{fields}"
+    );
+    assert!(
+        !fields.to_lowercase().contains("\nto:"),
+        "only the fields asked: {fields}"
+    );
+    let unseen: Vec<u32> = serde_json::from_value(out["unseen"].clone()).unwrap();
+    let unread: i64 = q(
+        &a.db,
+        "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id JOIN emails e \
+         ON e.item_id = i.id WHERE f.type = 2 AND e.read = 0",
+    );
+    assert!(unread > 0);
+    assert_eq!(out["move"], "OK");
+    assert_eq!(out["copy"], "NO", "COPY is refused, saying why");
+    assert_eq!(
+        out["exists_after"],
+        inbox - 2,
+        "moved and expunged left the Inbox at once"
+    );
+
+    // On the server, through watch: read, moved, deleted (to Deleted Items).
+    let server_id = |uid: &serde_json::Value| -> String {
+        q(
+            &a.db,
+            &format!(
+                "SELECT server_id FROM changes WHERE item_id = (SELECT item_id FROM imap_uids \
+                 WHERE uid = {uid}) UNION SELECT i.server_id FROM items i WHERE i.id = \
+                 (SELECT item_id FROM imap_uids WHERE uid = {uid}) LIMIT 1"
+            ),
+        )
+    };
+    let read_id = server_id(&out["read_uid"]);
+    assert!(!unseen.is_empty());
+    let took = within(20, "\\Seen on the server", || {
+        server
+            .sim
+            .item(&read_id)
+            .ok()
+            .and_then(|i| i.mail)
+            .is_some_and(|m| m.read)
+    });
+    eprintln!("IMAP STORE \\Seen → server: {took:?}");
+    let inbox_live = || server.sim.items("Inbox").unwrap().len() as i64;
+    within(20, "the move and the delete on the server", || {
+        inbox_live() == inbox - 2
+    });
+    assert!(
+        !server.sim.items("Archive").unwrap().is_empty(),
+        "the moved mail is in Archive"
+    );
+    assert_eq!(
+        q::<i64>(&a.db, "SELECT count(*) FROM changes WHERE state != 'added'"),
+        0,
+        "the journal is empty: everything reached the server"
+    );
+    let log = std::fs::read_to_string(&s.log).unwrap();
+    assert!(
+        !log.contains(LOCAL_PASSWORD),
+        "the local password is not logged"
+    );
+}
+
+#[test]
+fn idle_announces_a_new_mail_within_seconds() {
+    let server = start(SimConfig {
+        time_divisor: 60,
+        ..simc::small()
+    });
+    let a0 = client("serve-idle", &server.url(), "16.1", "");
+    let (table, imap, smtp) = serve_table(&a0);
+    let a = client(
+        "serve-idle",
+        &server.url(),
+        "16.1",
+        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
+    );
+    served::write_password(&a);
+    sync_ok(&a);
+    let s = start_serve(&a, imap, smtp, &[]);
+    let mut c = Raw::connect(s.imap);
+    let login = c.cmd("a1", &format!("LOGIN a {LOCAL_PASSWORD}"));
+    assert!(login.last().unwrap().starts_with("a1 OK"), "{login:?}");
+    let sel = c.cmd("a2", "SELECT INBOX");
+    let exists: u32 = sel
+        .iter()
+        .find_map(|l| {
+            l.strip_prefix("* ")?
+                .strip_suffix(" EXISTS\r\n")?
+                .parse()
+                .ok()
+        })
+        .expect("EXISTS");
+    assert!(sel.iter().any(|l| l.contains("[UIDVALIDITY ")), "{sel:?}");
+    // Wait until watch is pinging (its catch-up sync is done): the log says so at -v.
+    within(30, "watch's catch-up sync", || {
+        std::fs::read_to_string(&s.log)
+            .unwrap_or_default()
+            .contains("watching")
+    });
+    c.send("a3 IDLE");
+    let cont = c.line();
+    assert!(cont.starts_with('+'), "{cont}");
+    let started = Instant::now();
+    server.sim.add_items("Inbox", 1).unwrap();
+    let lines = c.until(&format!("* {} EXISTS", exists + 1));
+    let took = started.elapsed();
+    eprintln!("server's new mail → IMAP IDLE EXISTS: {took:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}: {lines:?}");
+    c.send("DONE");
+    let done = c.until("a3 ");
+    assert!(done.last().unwrap().starts_with("a3 OK"), "{done:?}");
+    let f = c.cmd("a4", &format!("FETCH {} (UID FLAGS)", exists + 1));
+    assert!(f.last().unwrap().starts_with("a4 OK"), "{f:?}");
+    let bye = c.cmd("a5", "LOGOUT");
+    assert!(bye.last().unwrap().starts_with("a5 OK"), "{bye:?}");
+}
