@@ -274,3 +274,167 @@ fn idle_announces_a_new_mail_within_seconds() {
     let bye = c.cmd("a5", "LOGOUT");
     assert!(bye.last().unwrap().starts_with("a5 OK"), "{bye:?}");
 }
+
+/// mbsync (Debian's isync), as the README's set-up configures it: the whole mailbox into
+/// Maildirs, then a flag set in the Maildir reaches the server, and one the server changes
+/// reaches the Maildir.
+#[test]
+fn mbsync_mirrors_the_imap_side_and_pushes_a_flag_back() {
+    assert!(
+        simc::have("mbsync", &["-v"]) || simc::have("mbsync", &["--version"]),
+        "mbsync is missing: install the Debian package isync"
+    );
+    let server = start(SimConfig {
+        time_divisor: 60,
+        ..simc::small()
+    });
+    let a0 = client("serve-mbsync", &server.url(), "16.1", "");
+    let (table, imap, smtp) = serve_table(&a0);
+    let a = client(
+        "serve-mbsync",
+        &server.url(),
+        "16.1",
+        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
+    );
+    served::write_password(&a);
+    sync_ok(&a);
+    let s = start_serve(&a, imap, smtp, &[]);
+    let maildir = a.dir.join("Mail");
+    std::fs::create_dir_all(&maildir).unwrap();
+    let rc = a.dir.join("mbsyncrc");
+    std::fs::write(
+        &rc,
+        format!(
+            "IMAPAccount work\nHost 127.0.0.1\nPort {imap}\nUser a\nPass {LOCAL_PASSWORD}\nSSLType None\nAuthMechs LOGIN\n\n\
+             IMAPStore work-remote\nAccount work\n\n\
+             MaildirStore work-local\nPath {m}/\nInbox {m}/INBOX\nSubFolders Verbatim\n\n\
+             Channel work\nFar :work-remote:\nNear :work-local:\nPatterns *\nCreate Near\n\
+             Sync Pull PushFlags PushDelete\nExpunge Both\nSyncState *\n",
+            m = maildir.display()
+        ),
+    )
+    .unwrap();
+    let mbsync = || {
+        let out = Command::new("mbsync")
+            .arg("-c")
+            .arg(&rc)
+            .arg("-a")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "mbsync failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let started = Instant::now();
+    mbsync();
+    eprintln!("first mbsync: {:?}", started.elapsed());
+    let files = |dir: &str| -> Vec<std::path::PathBuf> {
+        let mut v = Vec::new();
+        for sub in ["cur", "new"] {
+            if let Ok(rd) = std::fs::read_dir(maildir.join(dir).join(sub)) {
+                v.extend(rd.map(|e| e.unwrap().path()));
+            }
+        }
+        v
+    };
+    let inbox: i64 = q(
+        &a.db,
+        "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.type = 2",
+    );
+    assert_eq!(
+        files("INBOX").len() as i64,
+        inbox,
+        "every Inbox mail in the Maildir"
+    );
+    assert!(maildir.join("Sent Items").exists(), "other folders too");
+    // A flag set in the Maildir (F: \Flagged) reaches the server.
+    let unflagged = files("INBOX")
+        .into_iter()
+        .find(|p| {
+            !p.to_string_lossy()
+                .rsplit(":2,")
+                .next()
+                .unwrap_or("")
+                .contains('F')
+        })
+        .expect("an unflagged mail");
+    let flagged_name = format!("{}F", unflagged.to_string_lossy());
+    std::fs::rename(&unflagged, &flagged_name).unwrap();
+    // mbsync names its files …,U=<uid>:2,<flags>: the UID names the mail.
+    let uid: u32 = flagged_name
+        .split(",U=")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .and_then(|u| u.parse().ok())
+        .expect("a UID in the file name");
+    let server_id: String = q(
+        &a.db,
+        &format!(
+            "SELECT i.server_id FROM imap_uids u JOIN items i ON i.id = u.item_id \
+             JOIN folders f ON f.id = u.folder_id WHERE f.type = 2 AND u.uid = {uid}"
+        ),
+    );
+    let flag = || {
+        server
+            .sim
+            .item(&server_id)
+            .unwrap()
+            .mail
+            .unwrap()
+            .flag_status
+    };
+    assert_ne!(flag(), 2, "not flagged before");
+    mbsync();
+    let on_server = || flag() == 2;
+    let took = within(20, "the Maildir's F flag on the server", on_server);
+    eprintln!("mbsync PushFlags → server: {took:?}");
+
+    // The server marks another mail read: push brings it to the mirror, mbsync to the Maildir.
+    let unread = files("INBOX")
+        .into_iter()
+        .find(|p| {
+            !p.to_string_lossy()
+                .rsplit(":2,")
+                .next()
+                .unwrap_or("")
+                .contains('S')
+        })
+        .expect("an unread mail");
+    let uid2: u32 = unread
+        .to_string_lossy()
+        .split(",U=")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .and_then(|u| u.parse().ok())
+        .unwrap();
+    let sid2: String = q(
+        &a.db,
+        &format!(
+            "SELECT i.server_id FROM imap_uids u JOIN items i ON i.id = u.item_id \
+             JOIN folders f ON f.id = u.folder_id WHERE f.type = 2 AND u.uid = {uid2}"
+        ),
+    );
+    let cats = server.sim.item(&sid2).unwrap().mail.unwrap().categories;
+    server.sim.set_mail_flags(&sid2, true, false, cats).unwrap();
+    within(20, "the server's read flag in the mirror", || {
+        q::<i64>(
+            &a.db,
+            &format!(
+                "SELECT e.read FROM emails e JOIN items i ON i.id = e.item_id WHERE i.server_id = '{sid2}'"
+            ),
+        ) == 1
+    });
+    mbsync();
+    let now_seen = files("INBOX").into_iter().any(|p| {
+        let p = p.to_string_lossy().to_string();
+        p.contains(&format!(",U={uid2}:")) && p.rsplit(":2,").next().unwrap_or("").contains('S')
+    });
+    assert!(
+        now_seen,
+        "mbsync pulled the server's \\Seen into the Maildir"
+    );
+    drop(s);
+}

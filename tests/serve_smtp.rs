@@ -1,0 +1,122 @@
+//! `easync serve`'s SMTP submission against the simulator, through the binary: Python's
+//! smtplib signs in with the local password and submits; the message is queued durably before
+//! the 250, and the `watch` inside serve sends it with SendMail within seconds. A recipient
+//! named only in RCPT TO gets a Bcc field (EAS has no envelope).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+mod common;
+#[path = "common/serve.rs"]
+mod served;
+#[path = "common/sim.rs"]
+mod simc;
+
+use easync::sim::SimConfig;
+use served::{LOCAL_PASSWORD, serve_table, start_serve};
+use simc::{client, q, start, sync_ok};
+
+const SMTPLIB: &str = r#"
+import smtplib, os, sys
+s = smtplib.SMTP("127.0.0.1", int(os.environ["PORT"]))
+s.ehlo("test")
+assert s.has_extn("auth") and s.has_extn("8bitmime") and s.has_extn("size"), s.esmtp_features
+try:
+    s.sendmail("demo@easync.test", ["x@example.com"], b"Subject: no\r\n\r\nno\r\n")
+    sys.exit("sent without signing in")
+except smtplib.SMTPSenderRefused as e:
+    assert e.smtp_code == 530, e
+try:
+    s.login("a", "wrong")
+    sys.exit("a wrong password was accepted")
+except smtplib.SMTPAuthenticationError as e:
+    assert b"--show-password" in e.smtp_error, e
+s.login("a", os.environ["PW"])
+msg = ("From: Demo <demo@easync.test>\r\nTo: Ann <ann@example.com>\r\nSubject: via serve \u00e9\r\n"
+       "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+       ".a line with a leading dot\r\nh\u00e9llo\r\n").encode("utf-8")
+refused = s.sendmail("demo@easync.test", ["ann@example.com", "hidden@example.org"], msg, mail_options=["BODY=8BITMIME"])
+assert not refused, refused
+print(s.noop())
+s.quit()
+"#;
+
+#[test]
+fn smtplib_submits_a_message_that_watch_sends_once_with_the_envelope_as_bcc() {
+    let server = start(SimConfig {
+        time_divisor: 60,
+        ..simc::small()
+    });
+    let a0 = client("serve-smtp", &server.url(), "16.1", "");
+    let (table, imap, smtp) = serve_table(&a0);
+    let a = client(
+        "serve-smtp",
+        &server.url(),
+        "16.1",
+        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
+    );
+    served::write_password(&a);
+    sync_ok(&a);
+    let s = start_serve(&a, imap, smtp, &[]);
+    let started = Instant::now();
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(SMTPLIB)
+        .env("PORT", s.smtp.to_string())
+        .env("PW", LOCAL_PASSWORD)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "smtplib failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sent = || {
+        server
+            .sim
+            .outbox()
+            .into_iter()
+            .find(|m| String::from_utf8_lossy(&m.mime).contains("via serve"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let m = loop {
+        if let Some(m) = sent() {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "not sent within 20 s");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    eprintln!(
+        "SMTP DATA → SendMail on the server: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(m.command, "SendMail");
+    let mime = String::from_utf8_lossy(&m.mime).to_string();
+    assert!(
+        mime.contains("\r\n.a line with a leading dot\r\n"),
+        "dot-unstuffed: {mime}"
+    );
+    assert!(mime.contains("héllo"), "8-bit kept: {mime}");
+    assert!(
+        mime.to_lowercase().contains("bcc: hidden@example.org"),
+        "envelope-only recipient as Bcc: {mime}"
+    );
+    assert!(
+        mime.contains("Message-ID:") || mime.contains("Message-Id:"),
+        "{mime}"
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    let copies = server
+        .sim
+        .outbox()
+        .into_iter()
+        .filter(|m| String::from_utf8_lossy(&m.mime).contains("via serve"))
+        .count();
+    assert_eq!(copies, 1, "sent once");
+    assert_eq!(
+        q::<i64>(&a.db, "SELECT count(*) FROM outbox"),
+        0,
+        "the queue is empty"
+    );
+}
