@@ -438,3 +438,113 @@ fn mbsync_mirrors_the_imap_side_and_pushes_a_flag_back() {
     );
     drop(s);
 }
+
+/// A SIGKILL of `easync serve` while a client is setting flags loses none it was told were
+/// set; after a restart the mailbox has the same UIDVALIDITY and UIDs.
+#[test]
+fn a_killed_serve_keeps_every_acknowledged_flag_and_its_uids() {
+    let server = start(SimConfig {
+        time_divisor: 60,
+        ..simc::small()
+    });
+    let a0 = client("serve-kill", &server.url(), "16.1", "");
+    let (table, imap, smtp) = serve_table(&a0);
+    let a = client(
+        "serve-kill",
+        &server.url(),
+        "16.1",
+        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
+    );
+    served::write_password(&a);
+    sync_ok(&a);
+    let mut s = start_serve(&a, imap, smtp, &[]);
+    let mut c = Raw::connect(s.imap);
+    c.cmd("a1", &format!("LOGIN a {LOCAL_PASSWORD}"));
+    let sel = c.cmd("a2", "SELECT INBOX");
+    let validity = sel
+        .iter()
+        .find(|l| l.contains("[UIDVALIDITY "))
+        .cloned()
+        .unwrap();
+    let uids_of = |c: &mut Raw, tag: &str| -> Vec<String> {
+        c.cmd(tag, "UID SEARCH ALL")
+            .iter()
+            .find_map(|l| l.strip_prefix("* SEARCH"))
+            .unwrap()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let uids = uids_of(&mut c, "a3");
+    let unflagged: Vec<String> = c
+        .cmd("a4", "UID SEARCH UNFLAGGED")
+        .iter()
+        .find_map(|l| l.strip_prefix("* SEARCH"))
+        .unwrap()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    assert!(unflagged.len() >= 20, "{unflagged:?}");
+    // Kill serve from another thread while flags are being set.
+    let pid = s.child.id();
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    });
+    let mut acknowledged = Vec::new();
+    for (n, uid) in unflagged.iter().enumerate() {
+        let tag = format!("s{n}");
+        c.send(&format!("{tag} UID STORE {uid} +FLAGS.SILENT (\\Flagged)"));
+        let mut l = String::new();
+        loop {
+            l.clear();
+            let line = c.line();
+            if line.is_empty() {
+                break;
+            }
+            if line.starts_with(&tag) {
+                l = line;
+                break;
+            }
+        }
+        if l.starts_with(&format!("{tag} OK")) {
+            acknowledged.push(uid.clone());
+        } else {
+            break;
+        }
+    }
+    killer.join().unwrap();
+    let _ = s.child.wait();
+    eprintln!(
+        "acknowledged {} of {} flags before the kill",
+        acknowledged.len(),
+        unflagged.len()
+    );
+    // Restart: the same UIDs; then every acknowledged flag reaches the server.
+    drop(s);
+    let s2 = start_serve(&a, imap, smtp, &[]);
+    let mut c2 = Raw::connect(s2.imap);
+    c2.cmd("b1", &format!("LOGIN a {LOCAL_PASSWORD}"));
+    let sel2 = c2.cmd("b2", "SELECT INBOX");
+    assert!(
+        sel2.contains(&validity),
+        "UIDVALIDITY kept: {validity} vs {sel2:?}"
+    );
+    assert_eq!(
+        uids_of(&mut c2, "b3"),
+        uids,
+        "the same UIDs after a restart"
+    );
+    for uid in &acknowledged {
+        let sid: String = q(
+            &a.db,
+            &format!(
+                "SELECT i.server_id FROM imap_uids u JOIN items i ON i.id = u.item_id \
+                 JOIN folders f ON f.id = u.folder_id WHERE f.type = 2 AND u.uid = {uid}"
+            ),
+        );
+        within(30, "an acknowledged flag on the server", || {
+            server.sim.item(&sid).unwrap().mail.unwrap().flag_status == 2
+        });
+    }
+}

@@ -53,7 +53,7 @@ impl Session {
                 status: ok(&tag, "CAPABILITY done"),
             },
             CommandBody::Noop | CommandBody::Check => {
-                let data = self.updates(true);
+                let data = self.updates_if_changed(true);
                 Reply {
                     data,
                     status: ok(&tag, "done"),
@@ -148,9 +148,23 @@ impl Session {
         };
         // Untagged updates before the tagged answer; no EXPUNGE after FETCH, STORE, SEARCH.
         if self.view.is_some() && r.status_ok() {
-            r.data.extend(self.updates(false));
+            r.data.extend(self.updates_if_changed(false));
         }
         r
+    }
+
+    /// What changed, when another connection committed since the last look.
+    pub fn updates_if_changed(&mut self, expunge: bool) -> Vec<Data<'static>> {
+        let (Some(db), Some(view)) = (self.db.as_ref(), self.view.as_ref()) else {
+            return Vec::new();
+        };
+        // Gone messages still numbered wait for a look that may report them.
+        let waiting = expunge && view.msgs.iter().any(|m| m.gone);
+        if waiting || view.stale(db).unwrap_or(true) {
+            self.updates(expunge)
+        } else {
+            Vec::new()
+        }
     }
 
     /// What changed since the last look (EXPUNGE only when `expunge`).

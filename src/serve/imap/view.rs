@@ -142,32 +142,50 @@ impl View {
         }
     }
 
-    /// The indexes of the messages `set` names, by number or by UID.
+    /// The indexes of the messages `set` names, by number or by UID, ascending, once each
+    /// (ranges found by binary search: a client fetching one UID at a time from a large
+    /// mailbox costs a lookup per command, not a scan).
     pub fn select(
         &self,
         set: &imap_next::imap_types::sequence::SequenceSet,
         uid: bool,
     ) -> Vec<usize> {
-        use super::wire::contains;
+        use imap_next::imap_types::sequence::{SeqOrUid, Sequence};
         let Some(last) = self.msgs.last() else {
             return Vec::new();
         };
-        if uid {
-            let largest = last.uid;
-            let mut v: Vec<usize> = (0..self.msgs.len())
-                .filter(|&i| contains(set, self.msgs[i].uid, largest))
-                .collect();
-            // RFC 3501 6.4.8: "*" names the highest UID even when the range starts above it.
-            if v.is_empty() && super::wire::names_last(set) {
-                v.push(self.msgs.len() - 1);
-            }
-            v
+        let largest = if uid {
+            last.uid
         } else {
-            let largest = self.msgs.len() as u32;
-            (0..self.msgs.len())
-                .filter(|&i| contains(set, i as u32 + 1, largest))
-                .collect()
+            self.msgs.len() as u32
+        };
+        let n = |s: &SeqOrUid| match s {
+            SeqOrUid::Value(v) => v.get(),
+            SeqOrUid::Asterisk => largest,
+        };
+        let mut out = Vec::new();
+        for s in set.0.as_ref() {
+            let (a, b) = match s {
+                Sequence::Single(v) => (n(v), n(v)),
+                Sequence::Range(x, y) => (n(x).min(n(y)), n(x).max(n(y))),
+            };
+            if uid {
+                let from = self.msgs.partition_point(|m| m.uid < a);
+                let to = self.msgs.partition_point(|m| m.uid <= b);
+                out.extend(from..to);
+            } else {
+                let from = (a.max(1) - 1) as usize;
+                let to = (b as usize).min(self.msgs.len());
+                out.extend(from..to.max(from));
+            }
         }
+        // RFC 3501 6.4.8: "*" names the highest UID even when the range starts above it.
+        if uid && out.is_empty() && super::wire::names_last(set) {
+            out.push(self.msgs.len() - 1);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     pub fn unseen(&self) -> usize {
@@ -180,5 +198,49 @@ impl View {
             .iter()
             .position(|m| !m.flags.seen)
             .map(|i| i as u32 + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imap_next::imap_types::sequence::SequenceSet;
+
+    fn view(uids: &[u32]) -> View {
+        View {
+            folder: "f".into(),
+            read_only: false,
+            uid_validity: 1,
+            uid_next: uids.last().map_or(1, |u| u + 1),
+            msgs: uids
+                .iter()
+                .map(|&uid| Msg {
+                    uid,
+                    item_id: i64::from(uid),
+                    flags: Flags::default(),
+                    date_received: None,
+                    gone: false,
+                })
+                .collect(),
+            data_version: 0,
+        }
+    }
+
+    #[test]
+    fn sets_select_by_uid_and_by_number_once_each() {
+        let v = view(&[3, 5, 9, 20]);
+        let set = |s: &str| SequenceSet::try_from(s).unwrap();
+        assert_eq!(v.select(&set("4:9"), true), [1, 2]);
+        assert_eq!(v.select(&set("1:*"), true), [0, 1, 2, 3]);
+        assert_eq!(
+            v.select(&set("21:*"), true),
+            [3],
+            "* is the highest UID even below 21"
+        );
+        assert_eq!(v.select(&set("5,5,3:5"), true), [0, 1]);
+        assert_eq!(v.select(&set("2:3"), false), [1, 2]);
+        assert_eq!(v.select(&set("*"), false), [3]);
+        assert_eq!(v.select(&set("7:9"), false), Vec::<usize>::new());
+        assert!(view(&[]).select(&set("1:*"), true).is_empty());
     }
 }
