@@ -169,6 +169,19 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Whether the whole message of `item` is in the mirror (without reading it).
+    pub fn imap_has_mime(&self, item: i64) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM imap_messages WHERE item_id = ?1) OR EXISTS \
+                 (SELECT 1 FROM emails WHERE item_id = ?1 AND body_type = 4 \
+                 AND coalesce(body_truncated, 0) = 0)",
+                [item],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Keeps the whole message of `item` fetched from the server.
     pub fn imap_put_mime(&mut self, item: i64, mime: &[u8]) -> Result<(), StoreError> {
         self.conn

@@ -46,7 +46,13 @@ impl Session {
                     .filter(|&&i| !view.msgs[i].gone)
                     .map(|&i| view.msgs[i].item_id)
                     .collect();
-                match account.mime.get(db, &ids).await {
+                let after = chunk.last().map_or(0, |&i| i + 1);
+                let ahead: Vec<i64> = view.msgs[after.min(view.msgs.len())..]
+                    .iter()
+                    .take(50)
+                    .map(|m| m.item_id)
+                    .collect();
+                match account.mime.get(db, &ids, &ahead).await {
                     Ok(m) => m,
                     Err(e) => {
                         return Reply {

@@ -39,12 +39,15 @@ impl MimeSource {
     }
 
     /// The whole messages of `items` (mirror row ids) that the store or the server has; the
-    /// fetched ones are kept in `db`. A server that cannot be reached leaves them out (the
-    /// caller answers NO for those, saying why).
+    /// fetched ones are kept in `db`. When some must be fetched, those of `ahead` (the next
+    /// messages of the mailbox) that are not kept yet come in the same request, up to a batch:
+    /// a client reading one message at a time (mbsync) costs a request per batch, not per
+    /// message. A server that cannot be reached leaves them out (the caller answers NO).
     pub async fn get(
         &self,
         db: &mut Store,
         items: &[i64],
+        ahead: &[i64],
     ) -> Result<HashMap<i64, Vec<u8>>, String> {
         let mut out = HashMap::new();
         let mut missing: Vec<(i64, String, String)> = Vec::new();
@@ -64,6 +67,20 @@ impl MimeSource {
         }
         if missing.is_empty() {
             return Ok(out);
+        }
+        let wanted: std::collections::HashSet<i64> = items.iter().copied().collect();
+        for &item in ahead {
+            if missing.len() >= BATCH {
+                break;
+            }
+            if wanted.contains(&item) || db.imap_has_mime(item).map_err(|e| e.to_string())? {
+                continue;
+            }
+            if let Some((folder, server_id)) =
+                db.imap_item_place(item).map_err(|e| e.to_string())?
+            {
+                missing.push((item, folder, server_id));
+            }
         }
         let Some((opts, auth)) = &self.inner else {
             return Ok(out);
@@ -97,7 +114,9 @@ impl MimeSource {
                 for m in chunk {
                     if let Some(mime) = got.get(&m.2) {
                         db.imap_put_mime(m.0, mime).map_err(|e| e.to_string())?;
-                        out.insert(m.0, mime.clone());
+                        if wanted.contains(&m.0) {
+                            out.insert(m.0, mime.clone());
+                        }
                     }
                 }
             }
