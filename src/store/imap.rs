@@ -133,13 +133,42 @@ impl Store {
         let Some(id) = self.folder_row_id(folder)? else {
             return Ok(());
         };
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        exec(
+            &tx,
+            "UPDATE imap_uids SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2",
+            params![id, uid, flags],
+        )
+        .map_err(err)?;
+        exec(
+            &tx,
+            "UPDATE imap_folders SET local_seq = local_seq + 1 WHERE folder_id = ?1",
+            [id],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// What changes when what a folder's IMAP clients see may have changed: the items'
+    /// change sequence, the journal (a move or delete hides a mail at once), the flags kept for
+    /// IMAP. Cheap: idle clients compare it, not the folder, when another connection commits
+    /// (a client's fetches write whole messages all the time).
+    pub fn imap_token(&self, folder: &str) -> Result<[i64; 4], StoreError> {
         self.conn
-            .execute(
-                "UPDATE imap_uids SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2",
-                params![id, uid, flags],
+            .query_row(
+                "SELECT (SELECT change_seq FROM account WHERE id = 1), \
+                 (SELECT coalesce(max(id), 0) FROM changes), (SELECT count(*) FROM changes), \
+                 coalesce((SELECT local_seq FROM imap_folders m JOIN folders f ON f.id = \
+                 m.folder_id WHERE f.server_id = ?1), -1)",
+                [folder],
+                |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
             )
-            .map_err(|e| self.err(e))?;
-        Ok(())
+            .map_err(|e| self.err(e))
     }
 
     /// The whole message of mail `item`, when the mirror has it: the body itself when the

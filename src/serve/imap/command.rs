@@ -155,7 +155,7 @@ impl Session {
 
     /// What changed, when another connection committed since the last look.
     pub fn updates_if_changed(&mut self, expunge: bool) -> Vec<Data<'static>> {
-        let (Some(db), Some(view)) = (self.db.as_ref(), self.view.as_ref()) else {
+        let (Some(db), Some(view)) = (self.db.as_ref(), self.view.as_mut()) else {
             return Vec::new();
         };
         // Gone messages still numbered wait for a look that may report them.

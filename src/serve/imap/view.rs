@@ -33,6 +33,8 @@ pub struct View {
     pub msgs: Vec<Msg>,
     /// `PRAGMA data_version` when it was last compared with the store.
     data_version: i64,
+    /// [`Store::imap_token`] when the view was last read.
+    token: [i64; 4],
 }
 
 fn msg(m: ImapMessage) -> Msg {
@@ -56,6 +58,7 @@ impl View {
         let Some(f) = db.imap_folder(folder)? else {
             return Ok(None);
         };
+        let token = db.imap_token(folder)?;
         Ok(Some(Self {
             folder: folder.to_string(),
             read_only,
@@ -63,12 +66,19 @@ impl View {
             uid_next: f.uid_next,
             msgs: f.messages.into_iter().map(msg).collect(),
             data_version,
+            token,
         }))
     }
 
-    /// Whether another connection (the sync, another client) committed since the last look.
-    pub fn stale(&self, db: &Store) -> Result<bool, StoreError> {
-        Ok(db.data_version()? != self.data_version)
+    /// Whether what the client sees may have changed: another connection (the sync, another
+    /// client) committed since the last look, and not only whole messages fetched.
+    pub fn stale(&mut self, db: &Store) -> Result<bool, StoreError> {
+        let v = db.data_version()?;
+        if v == self.data_version {
+            return Ok(false);
+        }
+        self.data_version = v;
+        Ok(db.imap_token(&self.folder)? != self.token)
     }
 
     /// Looks at the store again; the responses that tell the client. `expunge`: messages that
@@ -79,6 +89,7 @@ impl View {
         expunge: bool,
     ) -> Result<Vec<Data<'static>>, StoreError> {
         self.data_version = db.data_version()?;
+        self.token = db.imap_token(&self.folder)?;
         let Some(f) = db.imap_folder(&self.folder)? else {
             // The folder itself went: every message left.
             let mut out = Vec::new();
@@ -223,6 +234,7 @@ mod tests {
                 })
                 .collect(),
             data_version: 0,
+            token: [0; 4],
         }
     }
 

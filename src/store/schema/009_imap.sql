@@ -7,7 +7,8 @@
 CREATE TABLE imap_folders (
     folder_id     INTEGER PRIMARY KEY REFERENCES folders (id) ON DELETE CASCADE,
     uid_validity  INTEGER NOT NULL,  -- changes only if this row is made again
-    uid_next      INTEGER NOT NULL   -- the UID the next message gets
+    uid_next      INTEGER NOT NULL,  -- the UID the next message gets
+    local_seq     INTEGER NOT NULL DEFAULT 0  -- bumped when a client changes a local flag
 ) STRICT;
 
 -- The UID of each message of such a folder. A message that leaves the folder loses its row; if
