@@ -37,7 +37,11 @@ fn the_units_verify() {
         std::fs::write(dir.join(&name), text).unwrap();
         units.push(dir.join(name));
     }
-    assert_eq!(units.len(), 3, "watch service, sync service and timer");
+    assert_eq!(
+        units.len(),
+        4,
+        "watch and serve services, sync service and timer"
+    );
     let out = Command::new("systemd-analyze")
         .arg("verify")
         .args(&units)
