@@ -17,7 +17,7 @@ use served::{LOCAL_PASSWORD, serve_table, start_serve};
 use simc::{client, q, start, sync_ok};
 
 const SMTPLIB: &str = r#"
-import smtplib, os, sys
+import smtplib, imaplib, os, sys, time
 s = smtplib.SMTP("127.0.0.1", int(os.environ["PORT"]))
 s.ehlo("test")
 assert s.has_extn("auth") and s.has_extn("8bitmime") and s.has_extn("size"), s.esmtp_features
@@ -35,10 +35,26 @@ s.login("a", os.environ["PW"])
 msg = ("From: Demo <demo@easync.test>\r\nTo: Ann <ann@example.com>\r\nSubject: via serve \u00e9\r\n"
        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
        ".a line with a leading dot\r\nh\u00e9llo\r\n").encode("utf-8")
+msg = msg.replace(b"Subject:", b"Message-ID: <serve-test-1@easync.test>\r\nSubject:", 1)
 refused = s.sendmail("demo@easync.test", ["ann@example.com", "hidden@example.org"], msg, mail_options=["BODY=8BITMIME"])
 assert not refused, refused
 print(s.noop())
 s.quit()
+# The mail program's copy to Sent: taken without a second copy (Exchange keeps its own);
+# a message easync did not send cannot be uploaded, and says so.
+M = imaplib.IMAP4("127.0.0.1", int(os.environ["IMAP"]))
+M.login("a", os.environ["PW"])
+# imaplib does not quote mailbox names: a name with a space unquoted is answered BAD, not hung.
+try:
+    M.append("Sent Items", None, None, msg)
+    sys.exit("an unquoted name with a space was taken")
+except imaplib.IMAP4.error as e:
+    assert "quoted" in str(e), e
+typ, data = M.append('"Sent Items"', "(\\Seen)", None, msg)
+assert typ == "OK", (typ, data)
+typ, data = M.append('"Sent Items"', None, None, b"Message-ID: <other@x>\r\nSubject: other\r\n\r\nx\r\n")
+assert typ == "NO" and b"CANNOT" in data[0], (typ, data)
+M.logout()
 "#;
 
 #[test]
@@ -63,6 +79,7 @@ fn smtplib_submits_a_message_that_watch_sends_once_with_the_envelope_as_bcc() {
         .arg("-c")
         .arg(SMTPLIB)
         .env("PORT", s.smtp.to_string())
+        .env("IMAP", s.imap.to_string())
         .env("PW", LOCAL_PASSWORD)
         .output()
         .expect("python3 runs");

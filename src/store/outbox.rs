@@ -224,8 +224,32 @@ impl Store {
     }
 
     /// The server took it: the row goes.
+    /// Its Message-ID is remembered when the server keeps the Sent Items copy (an IMAP
+    /// client's own copy to Sent is then not made twice, `imap_sent`).
     pub fn outbox_sent(&mut self, id: i64) -> Result<(), StoreError> {
+        self.outbox_exec(
+            "INSERT OR IGNORE INTO imap_sent (message_id) SELECT message_id FROM outbox \
+             WHERE id = ?1 AND save_in_sent = 1 AND message_id IS NOT NULL",
+            params![id],
+        )?;
+        self.outbox_exec(
+            "DELETE FROM imap_sent WHERE sent_at < unixepoch() - 30 * 86400",
+            [],
+        )?;
         self.outbox_exec("DELETE FROM outbox WHERE id = ?1", params![id])
+    }
+
+    /// Whether easync sent (or is sending) the message `message_id` with the server keeping
+    /// the copy in Sent Items.
+    pub fn sent_copy_kept(&self, message_id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM imap_sent WHERE message_id = ?1) OR EXISTS \
+                 (SELECT 1 FROM outbox WHERE message_id = ?1 AND save_in_sent = 1)",
+                [message_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
     }
 
     /// The last attempt did not get through; the message stays queued.

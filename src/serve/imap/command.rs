@@ -95,11 +95,16 @@ impl Session {
                 &tag,
                 "[CANNOT] folders are made, renamed and deleted on the Exchange side for now",
             )),
-            CommandBody::Append { .. } => reply(no(
-                &tag,
-                "[CANNOT] APPEND is not supported yet: send mail through easync's SMTP \
-                 submission (it keeps the copy in Sent Items itself)",
-            )),
+            CommandBody::Append {
+                mailbox, message, ..
+            } => {
+                use imap_next::imap_types::extensions::binary::LiteralOrLiteral8 as L;
+                let bytes: &[u8] = match &message {
+                    L::Literal(l) => l.as_ref(),
+                    L::Literal8(l) => l.data.as_ref(),
+                };
+                reply(self.append(&tag, &mailbox, bytes))
+            }
             _ if !selected => reply(bad(&tag, "select a mailbox first")),
             CommandBody::Close | CommandBody::Unselect => {
                 let expunge = matches!(cmd.body, CommandBody::Close);
@@ -240,6 +245,42 @@ impl Session {
             data,
             status: ok_code(tag, code, "selected"),
         }
+    }
+
+    /// APPEND (RFC 3501 6.3.11): a mail program's copy of what it sent, to the Sent folder,
+    /// of a message easync sent with the server keeping its own copy, is answered OK without
+    /// a second one. Anything else cannot be uploaded yet, and says so.
+    fn append(
+        &self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+        message: &[u8],
+    ) -> Status<'static> {
+        let name = mailbox_name(mailbox);
+        let boxes = self.mailboxes();
+        let Some(b) = names::find(&boxes, &name) else {
+            return no(tag, &format!("[TRYCREATE] no mail folder {name:?}"));
+        };
+        let id = mail_parser::MessageParser::default()
+            .parse(message)
+            .and_then(|m| m.message_id().map(|id| format!("<{id}>")));
+        if b.special_use() == Some("\\Sent") {
+            let known = match (&self.db, &id) {
+                (Some(db), Some(id)) => db.sent_copy_kept(id).unwrap_or(false),
+                _ => false,
+            };
+            if known {
+                return ok(
+                    tag,
+                    "APPEND done: Exchange keeps the copy of this message it sent in Sent Items",
+                );
+            }
+        }
+        no(
+            tag,
+            "[CANNOT] easync serve cannot upload messages yet: it takes a copy to Sent of what \
+             it sent itself (Exchange keeps those), nothing else; send through its SMTP side",
+        )
     }
 
     fn list(

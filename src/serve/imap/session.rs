@@ -94,9 +94,12 @@ pub async fn run(stream: TcpStream, ctx: Arc<ImapContext>) -> Result<(), String>
             Ok(e) => e,
             Err(StreamError::Closed) => return Ok(()),
             Err(StreamError::State(e)) => {
-                // A line imap-next could not read: say so and go on with the next one.
+                // A line imap-next could not read: answer BAD under its tag when it has one
+                // (a client waiting for a literal's "+" must hear that it will not come).
                 tracing::debug!("imap: unreadable command: {e}");
-                if let Ok(bad) = Status::bad(None, None, "unreadable command") {
+                let tag = unreadable_tag(&e);
+                let text = "unreadable command (a mailbox name with spaces must be quoted)";
+                if let Ok(bad) = Status::bad(tag, None, text) {
                     server.enqueue_status(bad);
                 }
                 continue;
@@ -162,6 +165,19 @@ pub async fn run(stream: TcpStream, ctx: Arc<ImapContext>) -> Result<(), String>
             Event::GreetingSent { .. } | Event::ResponseSent { .. } => {}
         }
     }
+}
+
+/// The tag of a command imap-next could not parse, if its first word is one.
+fn unreadable_tag(e: &imap_next::server::Error) -> Option<Tag<'static>> {
+    use imap_next::server::Error as E;
+    let bytes = match e {
+        E::MalformedMessage { discarded_bytes }
+        | E::LiteralTooLong { discarded_bytes }
+        | E::CommandTooLong { discarded_bytes }
+        | E::ExpectedCrlfGotLf { discarded_bytes } => discarded_bytes.declassify(),
+    };
+    let word = bytes.split(|&b| b == b' ').next()?;
+    Tag::try_from(String::from_utf8_lossy(word).into_owned()).ok()
 }
 
 /// Writes out what is queued until the response `last` went, then ends the connection.

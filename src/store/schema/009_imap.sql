@@ -30,3 +30,11 @@ CREATE TABLE imap_messages (
     item_id  INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
     mime     BLOB NOT NULL
 ) STRICT;
+
+-- Message-IDs of messages easync sent with the server keeping the copy in Sent Items: a mail
+-- program's APPEND of the same message to Sent (its "copy to Sent") is answered OK without a
+-- second copy. Kept 30 days.
+CREATE TABLE imap_sent (
+    message_id  TEXT PRIMARY KEY,
+    sent_at     INTEGER NOT NULL DEFAULT (unixepoch())
+) STRICT, WITHOUT ROWID;
