@@ -548,3 +548,120 @@ fn a_killed_serve_keeps_every_acknowledged_flag_and_its_uids() {
         });
     }
 }
+
+/// offlineimap (Debian's offlineimap3) mirrors the Inbox through serve and pushes a flag set
+/// in its Maildir back to the server.
+#[test]
+fn offlineimap_mirrors_the_inbox_and_pushes_a_flag_back() {
+    assert!(
+        simc::have("offlineimap", &["--version"]),
+        "offlineimap is missing: install the Debian package offlineimap3"
+    );
+    let server = start(SimConfig {
+        time_divisor: 60,
+        ..simc::small()
+    });
+    let a0 = client("serve-oimap", &server.url(), "16.1", "");
+    let (table, imap, smtp) = serve_table(&a0);
+    let a = client(
+        "serve-oimap",
+        &server.url(),
+        "16.1",
+        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
+    );
+    served::write_password(&a);
+    sync_ok(&a);
+    let s = start_serve(&a, imap, smtp, &[]);
+    let maildir = a.dir.join("oimap");
+    let rc = a.dir.join("offlineimaprc");
+    std::fs::create_dir_all(maildir.join("meta")).unwrap();
+    std::fs::create_dir_all(maildir.join("mail")).unwrap();
+    std::fs::write(
+        &rc,
+        format!(
+            "[general]\naccounts = w\nmetadata = {d}/meta\n\n[Account w]\nlocalrepository = l\nremoterepository = r\n\n\
+             [Repository l]\ntype = Maildir\nlocalfolders = {d}/mail\n\n\
+             [Repository r]\ntype = IMAP\nremotehost = 127.0.0.1\nremoteport = {imap}\nremoteuser = a\n\
+             remotepass = {LOCAL_PASSWORD}\nssl = no\nstarttls = no\nfolderfilter = lambda f: f == 'INBOX'\n",
+            d = maildir.display()
+        ),
+    )
+    .unwrap();
+    let run = || {
+        let out = Command::new("offlineimap")
+            .arg("-c")
+            .arg(&rc)
+            .args(["-o", "-u", "basic"])
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success() && !text.contains("ERROR"),
+            "offlineimap failed:\n{text}"
+        );
+    };
+    run();
+    let files = || -> Vec<std::path::PathBuf> {
+        ["cur", "new"]
+            .iter()
+            .flat_map(|d| {
+                std::fs::read_dir(maildir.join("mail/INBOX").join(d))
+                    .map(|r| r.map(|e| e.unwrap().path()).collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    let inbox: i64 = q(
+        &a.db,
+        "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.type = 2",
+    );
+    assert_eq!(
+        files().len() as i64,
+        inbox,
+        "every Inbox mail in offlineimap's Maildir"
+    );
+    // offlineimap names files …,U=<uid>,FMD5=…:2,<flags>.
+    let file = files()
+        .into_iter()
+        .find(|p| {
+            !p.to_string_lossy()
+                .rsplit(":2,")
+                .next()
+                .unwrap_or("")
+                .contains('F')
+        })
+        .expect("an unflagged mail");
+    let name = file.to_string_lossy().to_string();
+    let uid: u32 = name
+        .split(",U=")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|u| u.parse().ok())
+        .expect("a UID in the name");
+    let flags = name.rsplit(":2,").next().unwrap_or("").to_string();
+    let mut new_flags: Vec<char> = format!("{flags}F").chars().collect();
+    new_flags.sort();
+    let renamed = format!(
+        "{}:2,{}",
+        name.rsplit_once(":2,").unwrap().0,
+        new_flags.into_iter().collect::<String>()
+    );
+    std::fs::rename(&file, &renamed).unwrap();
+    let sid: String = q(
+        &a.db,
+        &format!(
+            "SELECT i.server_id FROM imap_uids u JOIN items i ON i.id = u.item_id \
+             JOIN folders f ON f.id = u.folder_id WHERE f.type = 2 AND u.uid = {uid}"
+        ),
+    );
+    let flag = || server.sim.item(&sid).unwrap().mail.unwrap().flag_status;
+    assert_ne!(flag(), 2);
+    run();
+    let took = within(20, "offlineimap's flag on the server", || flag() == 2);
+    eprintln!("offlineimap flag → server: {took:?}");
+    drop(s);
+}
