@@ -84,6 +84,7 @@ async fn run(
                 name: a.name.clone(),
                 database: a.database.clone(),
                 mime: MimeSource::server(super::connect_options(a), secret),
+                folders: Default::default(),
             }),
         );
         smtp_accounts.insert(a.name.clone(), (a.database.clone(), a.email.clone()));

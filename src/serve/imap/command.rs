@@ -174,10 +174,13 @@ impl Session {
 
     /// What changed since the last look (EXPUNGE only when `expunge`).
     pub fn updates(&mut self, expunge: bool) -> Vec<Data<'static>> {
-        let (Some(db), Some(view)) = (self.db.as_mut(), self.view.as_mut()) else {
+        let (Some(db), Some(view), Some(account)) =
+            (self.db.as_mut(), self.view.as_mut(), self.account.as_ref())
+        else {
             return Vec::new();
         };
-        view.refresh(db, expunge).unwrap_or_default()
+        view.refresh(db, &account.folders, expunge)
+            .unwrap_or_default()
     }
 
     fn mailboxes(&self) -> Vec<Mailbox> {
@@ -199,7 +202,10 @@ impl Session {
         let Some(db) = self.db.as_mut() else {
             return reply(no(tag, "not signed in"));
         };
-        let view = match View::load(db, &b.folder, read_only) {
+        let Some(account) = self.account.clone() else {
+            return reply(no(tag, "not signed in"));
+        };
+        let view = match View::load(db, &account.folders, &b.folder, read_only) {
             Ok(Some(v)) => v,
             Ok(None) => return reply(no(tag, "[NONEXISTENT] the folder left the mirror")),
             Err(e) => return reply(no(tag, &format!("[UNAVAILABLE] {e}"))),
@@ -369,7 +375,10 @@ impl Session {
         let Some(db) = self.db.as_mut() else {
             return reply(no(tag, "not signed in"));
         };
-        let view = match View::load(db, &b.folder, true) {
+        let Some(account) = self.account.clone() else {
+            return reply(no(tag, "not signed in"));
+        };
+        let view = match View::load(db, &account.folders, &b.folder, true) {
             Ok(Some(v)) => v,
             Ok(None) => return reply(no(tag, "[NONEXISTENT] the folder left the mirror")),
             Err(e) => return reply(no(tag, &format!("[UNAVAILABLE] {e}"))),

@@ -37,6 +37,40 @@ pub struct ImapAccount {
     pub database: PathBuf,
     /// Where whole messages come from when the mirror keeps only text bodies.
     pub mime: MimeSource,
+    /// The folders as last read, shared by the account's connections.
+    pub folders: FolderCache,
+}
+
+/// A folder's messages as last read, with the [`crate::store::Store::imap_token`] they were
+/// read at: twenty clients idling on a large folder read it once per change, not twenty times.
+#[derive(Default)]
+pub struct FolderCache(
+    std::sync::Mutex<HashMap<String, ([i64; 4], Arc<crate::store::ImapFolder>)>>,
+);
+
+impl FolderCache {
+    /// The folder's messages at `token` or later.
+    pub fn read(
+        &self,
+        db: &mut crate::store::Store,
+        folder: &str,
+        token: [i64; 4],
+    ) -> Result<Option<Arc<crate::store::ImapFolder>>, crate::store::StoreError> {
+        if let Ok(map) = self.0.lock()
+            && let Some((t, f)) = map.get(folder)
+            && *t == token
+        {
+            return Ok(Some(f.clone()));
+        }
+        let Some(f) = db.imap_folder(folder)? else {
+            return Ok(None);
+        };
+        let f = Arc::new(f);
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(folder.to_string(), (token, f.clone()));
+        }
+        Ok(Some(f))
+    }
 }
 
 /// Accepts connections on `listener` until the task is dropped.

@@ -249,14 +249,18 @@ impl Session {
 
     /// What an idling client is told: changes in the store since the last look.
     fn idle_updates(&mut self) -> Vec<Data<'static>> {
-        let (Some(db), Some(view)) = (self.db.as_mut(), self.view.as_mut()) else {
+        let (Some(db), Some(view), Some(account)) =
+            (self.db.as_mut(), self.view.as_mut(), self.account.as_ref())
+        else {
             return Vec::new();
         };
         match view.stale(db) {
-            Ok(true) => view.refresh(db, true).unwrap_or_else(|e| {
-                tracing::warn!("imap: cannot read the mirror: {e}");
-                Vec::new()
-            }),
+            Ok(true) => view
+                .refresh(db, &account.folders, true)
+                .unwrap_or_else(|e| {
+                    tracing::warn!("imap: cannot read the mirror: {e}");
+                    Vec::new()
+                }),
             _ => Vec::new(),
         }
     }

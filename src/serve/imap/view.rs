@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use imap_next::imap_types::fetch::MessageDataItem;
 use imap_next::imap_types::response::Data;
 
+use super::FolderCache;
 use super::wire::{Flags, nz};
 use crate::store::{ImapMessage, Store, StoreError};
 
@@ -37,7 +38,7 @@ pub struct View {
     token: [i64; 4],
 }
 
-fn msg(m: ImapMessage) -> Msg {
+fn msg(m: &ImapMessage) -> Msg {
     Msg {
         uid: m.uid,
         item_id: m.item_id,
@@ -46,25 +47,30 @@ fn msg(m: ImapMessage) -> Msg {
             flagged: m.flagged,
             local: Flags::local_from(&m.local_flags),
         },
-        date_received: m.date_received,
+        date_received: m.date_received.clone(),
         gone: false,
     }
 }
 
 impl View {
     /// The folder as it is now; `None` when it is not in the mirror.
-    pub fn load(db: &mut Store, folder: &str, read_only: bool) -> Result<Option<Self>, StoreError> {
+    pub fn load(
+        db: &mut Store,
+        cache: &FolderCache,
+        folder: &str,
+        read_only: bool,
+    ) -> Result<Option<Self>, StoreError> {
         let data_version = db.data_version()?;
-        let Some(f) = db.imap_folder(folder)? else {
+        let token = db.imap_token(folder)?;
+        let Some(f) = cache.read(db, folder, token)? else {
             return Ok(None);
         };
-        let token = db.imap_token(folder)?;
         Ok(Some(Self {
             folder: folder.to_string(),
             read_only,
             uid_validity: f.uid_validity,
             uid_next: f.uid_next,
-            msgs: f.messages.into_iter().map(msg).collect(),
+            msgs: f.messages.iter().map(msg).collect(),
             data_version,
             token,
         }))
@@ -86,11 +92,12 @@ impl View {
     pub fn refresh(
         &mut self,
         db: &mut Store,
+        cache: &FolderCache,
         expunge: bool,
     ) -> Result<Vec<Data<'static>>, StoreError> {
         self.data_version = db.data_version()?;
         self.token = db.imap_token(&self.folder)?;
-        let Some(f) = db.imap_folder(&self.folder)? else {
+        let Some(f) = cache.read(db, &self.folder, self.token)? else {
             // The folder itself went: every message left.
             let mut out = Vec::new();
             if expunge {
@@ -102,7 +109,7 @@ impl View {
             return Ok(out);
         };
         self.uid_next = f.uid_next;
-        let now: Vec<Msg> = f.messages.into_iter().map(msg).collect();
+        let now: Vec<Msg> = f.messages.iter().map(msg).collect();
         let present: HashSet<u32> = now.iter().map(|m| m.uid).collect();
         let mut out = Vec::new();
         if expunge {
