@@ -44,9 +44,10 @@ pub struct ImapAccount {
 /// A folder's messages as last read, with the [`crate::store::Store::imap_token`] they were
 /// read at: twenty clients idling on a large folder read it once per change, not twenty times.
 #[derive(Default)]
-pub struct FolderCache(
-    std::sync::Mutex<HashMap<String, ([i64; 4], Arc<crate::store::ImapFolder>)>>,
-);
+pub struct FolderCache(std::sync::Mutex<HashMap<String, Cached>>);
+
+/// A folder as read at a token.
+type Cached = ([i64; 4], Arc<crate::store::ImapFolder>);
 
 impl FolderCache {
     /// The folder's messages at `token` or later.
