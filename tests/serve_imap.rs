@@ -271,8 +271,27 @@ fn idle_announces_a_new_mail_within_seconds() {
     assert!(done.last().unwrap().starts_with("a3 OK"), "{done:?}");
     let f = c.cmd("a4", &format!("FETCH {} (UID FLAGS)", exists + 1));
     assert!(f.last().unwrap().starts_with("a4 OK"), "{f:?}");
-    let bye = c.cmd("a5", "LOGOUT");
-    assert!(bye.last().unwrap().starts_with("a5 OK"), "{bye:?}");
+    // A folder other than the Inbox is pushed too: serve watches every mail folder.
+    let sel = c.cmd("a5", "SELECT \"Sent Items\"");
+    let exists: u32 = sel
+        .iter()
+        .find_map(|l| {
+            l.strip_prefix("* ")?
+                .strip_suffix(" EXISTS\r\n")?
+                .parse()
+                .ok()
+        })
+        .expect("EXISTS");
+    c.send("a6 IDLE");
+    assert!(c.line().starts_with('+'));
+    let started = Instant::now();
+    server.sim.add_items("Sent Items", 1).unwrap();
+    c.until(&format!("* {} EXISTS", exists + 1));
+    eprintln!("new mail in Sent Items → IDLE: {:?}", started.elapsed());
+    c.send("DONE");
+    c.until("a6 ");
+    let bye = c.cmd("a7", "LOGOUT");
+    assert!(bye.last().unwrap().starts_with("a7 OK"), "{bye:?}");
 }
 
 /// mbsync (Debian's isync), as the README's set-up configures it: the whole mailbox into

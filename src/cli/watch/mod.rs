@@ -42,7 +42,14 @@ pub struct WatchArgs {
     /// Put subjects and senders in events and hook input (default: the `watch.details` key).
     #[arg(long)]
     details: bool,
+    /// `easync serve`: every mail folder is watched (its IMAP clients may have any open)
+    /// unless `watch.folders` names some.
+    #[arg(skip)]
+    all_mail: bool,
 }
+
+/// The most folders one Ping names (Exchange's default MaxFolders for Ping is 300).
+const MAX_PING_FOLDERS: usize = 200;
 
 /// How often to sync when Ping keeps failing.
 const POLL: Duration = Duration::from_secs(300);
@@ -63,6 +70,8 @@ enum Wake {
 
 struct Watcher {
     config_file: Option<PathBuf>,
+    /// Every mail folder is watched ([`WatchArgs`]'s `all_mail`).
+    all_mail: bool,
     acct: Account,
     db: Store,
     session: Session,
@@ -95,6 +104,7 @@ pub async fn run_for(config_file: Option<&Path>, account: &str) -> anyhow::Resul
         account: Some(account.to_string()),
         json: false,
         details: false,
+        all_mail: true,
     }
     .run(config_file)
     .await
@@ -152,6 +162,7 @@ impl WatchArgs {
             events,
             hooks: hooks::spawn(acct.name.clone(), acct.watch.clone()),
             details: self.details || acct.watch.details,
+            all_mail: self.all_mail,
             heartbeat: Heartbeat::new(start),
             watched: Vec::new(),
             synced: false,
@@ -219,7 +230,24 @@ impl Watcher {
     }
 
     fn derive_watched(&mut self) -> anyhow::Result<()> {
-        self.watched = push::watched(&self.db.folders()?, &self.acct.watch.folders);
+        let folders = self.db.folders()?;
+        self.watched = push::watched(&folders, &self.acct.watch.folders);
+        if self.all_mail && self.acct.watch.folders.is_empty() {
+            for f in folders.iter().filter(|f| {
+                f.class.as_deref() == Some("Email") && !f.orphaned && f.folder_type != 6
+            }) {
+                if self.watched.len() >= MAX_PING_FOLDERS {
+                    tracing::warn!(
+                        "more than {MAX_PING_FOLDERS} folders: the others are not pushed (name the \
+                         ones to push in watch.folders)"
+                    );
+                    break;
+                }
+                if !self.watched.iter().any(|w| w.server_id == f.server_id) {
+                    self.watched.push(f.clone());
+                }
+            }
+        }
         if self.watched.is_empty() {
             anyhow::bail!(
                 "no folder to watch: watch.folders names none of the account's folders (see `easync folders`)"
