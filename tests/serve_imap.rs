@@ -292,6 +292,10 @@ fn idle_announces_a_new_mail_within_seconds() {
     c.until("a6 ");
     let bye = c.cmd("a7", "LOGOUT");
     assert!(bye.last().unwrap().starts_with("a7 OK"), "{bye:?}");
+    assert!(
+        bye.iter().any(|l| l.starts_with("* BYE")),
+        "RFC 3501 6.1.3: BYE first: {bye:?}"
+    );
 }
 
 /// mbsync (Debian's isync), as the README's set-up configures it: the whole mailbox into

@@ -38,6 +38,13 @@ msg = ("From: Demo <demo@easync.test>\r\nTo: Ann <ann@example.com>\r\nSubject: v
 msg = msg.replace(b"Subject:", b"Message-ID: <serve-test-1@easync.test>\r\nSubject:", 1)
 refused = s.sendmail("demo@easync.test", ["ann@example.com", "hidden@example.org"], msg, mail_options=["BODY=8BITMIME"])
 assert not refused, refused
+# A redirect (the header names someone RCPT TO does not): Exchange would deliver to the
+# header's addresses too, so it is refused, not sent to the original recipients again.
+try:
+    s.sendmail("demo@easync.test", ["new@example.net"], b"To: ann@example.com\r\nSubject: redirect\r\n\r\nx\r\n")
+    sys.exit("a redirect was taken")
+except smtplib.SMTPDataError as e:
+    assert e.smtp_code == 554 and b"ann@example.com" in e.smtp_error, e
 print(s.noop())
 s.quit()
 # The mail program's copy to Sent: taken without a second copy (Exchange keeps its own);

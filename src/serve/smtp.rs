@@ -151,7 +151,9 @@ async fn read_data<R: tokio::io::AsyncBufRead + Unpin>(
     let mut too_big = false;
     loop {
         let mut line = Vec::new();
-        if r.read_until(b'\n', &mut line).await? == 0 {
+        // A line longer than the whole message could be is cut (and the message refused).
+        let limit = (MAX_MESSAGE + 2) as u64;
+        if (&mut *r).take(limit).read_until(b'\n', &mut line).await? == 0 {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
                 "the connection ended inside DATA",
@@ -309,7 +311,17 @@ fn queue(ctx: &SmtpContext, st: &State, message: &[u8]) -> String {
         Ok(p) => p,
         Err(e) => return format!("554 5.6.0 {e}\r\n"),
     };
+    if !prepared.warnings.is_empty() {
+        // A bounce or redirect: the header names people RCPT TO does not, and Exchange
+        // delivers to every address in the header.
+        return format!(
+            "554 5.7.1 {} — Exchange ActiveSync cannot send a message to fewer people than its \
+             header names (a bounce or redirect); nothing was sent\r\n",
+            prepared.warnings.join("; ").replace(['\r', '\n'], " ")
+        );
+    }
     let queued = Store::open(database).and_then(|mut db| {
+        db.durable()?;
         db.queue_message(&NewMessage {
             command: OutboxCommand::Send,
             source: None,

@@ -162,7 +162,8 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT (SELECT change_seq FROM account WHERE id = 1), \
-                 (SELECT coalesce(max(id), 0) FROM changes), (SELECT count(*) FROM changes), \
+                 (SELECT coalesce(max(id), 0) FROM changes), \
+                 (SELECT count(*) FROM changes WHERE state = 'pending'), \
                  coalesce((SELECT local_seq FROM imap_folders m JOIN folders f ON f.id = \
                  m.folder_id WHERE f.server_id = ?1), -1)",
                 [folder],
@@ -233,6 +234,14 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Commits that survive a power loss, not only a crash (`synchronous = FULL`): what a
+    /// gateway told a client (a UID, a queued message) must not be taken back.
+    pub fn durable(&self) -> Result<(), StoreError> {
+        self.conn
+            .pragma_update(None, "synchronous", "FULL")
             .map_err(|e| self.err(e))
     }
 
@@ -353,7 +362,7 @@ impl Store {
              FROM emails e LEFT JOIN imap_messages m ON m.item_id = e.item_id \
              WHERE e.item_id = ?1",
             if with_body {
-                "coalesce(CAST(m.mime AS TEXT), e.body, '')"
+                "coalesce(m.mime, CAST(e.body AS BLOB), X'')"
             } else {
                 "''"
             }
@@ -368,7 +377,13 @@ impl Store {
                         from: r.get(2)?,
                         to: r.get(3)?,
                         cc: r.get(4)?,
-                        body: r.get(5)?,
+                        body: match r.get_ref(5)? {
+                            rusqlite::types::ValueRef::Blob(b)
+                            | rusqlite::types::ValueRef::Text(b) => {
+                                String::from_utf8_lossy(b).into_owned()
+                            }
+                            _ => String::new(),
+                        },
                         size: u32::try_from(r.get::<_, i64>(6)?).unwrap_or(u32::MAX),
                     })
                 })

@@ -61,11 +61,15 @@ impl Session {
             }
             CommandBody::Logout => {
                 self.logout = true;
+                if let Ok(bye) = Status::bye(None, "easync serve: goodbye") {
+                    self.notes.push(bye);
+                }
                 Reply {
                     data: Vec::new(),
-                    status: ok(&tag, "bye"),
+                    status: ok(&tag, "LOGOUT done"),
                 }
             }
+            CommandBody::Login { .. } if authed => reply(bad(&tag, "signed in already")),
             CommandBody::Login { username, password } => {
                 let u = String::from_utf8_lossy(username.as_ref()).into_owned();
                 let p = String::from_utf8_lossy(password.declassify().as_ref()).into_owned();
@@ -138,7 +142,13 @@ impl Session {
                 response,
                 flags,
                 uid,
-            } => self.store(&tag, &sequence_set, &kind, &response, &flags, uid),
+            } => {
+                // From the flags as they are now, not as this client last saw them.
+                let before = self.updates_if_changed(false);
+                let mut r = self.store(&tag, &sequence_set, &kind, &response, &flags, uid);
+                r.data.splice(0..0, before);
+                r
+            }
             CommandBody::Move {
                 sequence_set,
                 mailbox,
@@ -457,7 +467,7 @@ impl Session {
                 return reply(no(tag, &format!("[UNAVAILABLE] {e}")));
             }
             view.msgs[i].flags = new;
-            if matches!(response, imap_next::imap_types::flag::StoreResponse::Answer) || uid {
+            if matches!(response, imap_next::imap_types::flag::StoreResponse::Answer) {
                 data.push(view.flags_data(i));
             }
         }

@@ -156,6 +156,27 @@ fn internal_date(m: &Msg) -> DateTime {
     let fallback = chrono::DateTime::from_timestamp(0, 0)
         .unwrap_or_default()
         .fixed_offset();
-    let value = parsed.unwrap_or(fallback);
+    // imap-types refuses sub-seconds: DateReceived has milliseconds.
+    let value = parsed
+        .and_then(|d| chrono::Timelike::with_nanosecond(&d, 0))
+        .unwrap_or(fallback);
     DateTime::try_from(value).unwrap_or_else(|_| DateTime::unvalidated(fallback))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internaldate_keeps_a_date_received_with_milliseconds() {
+        let m = Msg {
+            uid: 1,
+            item_id: 1,
+            flags: Default::default(),
+            date_received: Some("2024-11-21T10:01:23.457Z".into()),
+            gone: false,
+        };
+        let d = internal_date(&m);
+        assert_eq!(d.as_ref().to_rfc3339(), "2024-11-21T10:01:23+00:00");
+    }
 }

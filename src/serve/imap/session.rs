@@ -80,6 +80,7 @@ pub async fn run(stream: TcpStream, ctx: Arc<ImapContext>) -> Result<(), String>
     let mut idle: Option<Tag<'static>> = None;
     let mut pending_auth: Option<Tag<'static>> = None;
     let mut tick = tokio::time::interval(IDLE_POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         let event = tokio::select! {
             event = stream.next(&mut server) => event,
@@ -97,6 +98,9 @@ pub async fn run(stream: TcpStream, ctx: Arc<ImapContext>) -> Result<(), String>
                 // A line imap-next could not read: answer BAD under its tag when it has one
                 // (a client waiting for a literal's "+" must hear that it will not come).
                 tracing::debug!("imap: unreadable command: {e}");
+                if matches!(e, imap_next::server::Error::LiteralTooLong { .. }) {
+                    continue; // imap-next answered BAD itself
+                }
                 let tag = unreadable_tag(&e);
                 let text = "unreadable command (a mailbox name with spaces must be quoted)";
                 if let Ok(bad) = Status::bad(tag, None, text) {
@@ -237,7 +241,7 @@ impl Session {
                 "[AUTHENTICATIONFAILED] that account is not served here",
             );
         };
-        match Store::open(&account.database) {
+        match Store::open(&account.database).and_then(|db| db.durable().map(|()| db)) {
             Ok(db) => {
                 self.db = Some(db);
                 self.account = Some(account);
@@ -254,7 +258,8 @@ impl Session {
         else {
             return Vec::new();
         };
-        match view.stale(db) {
+        let waiting = view.msgs.iter().any(|m| m.gone);
+        match view.stale(db).map(|s| s || waiting) {
             Ok(true) => view
                 .refresh(db, &account.folders, true)
                 .unwrap_or_else(|e| {

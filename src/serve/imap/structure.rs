@@ -40,7 +40,8 @@ fn trim(v: &[u8]) -> &[u8] {
 
 /// RFC 3501 7.4.2 ENVELOPE of a message.
 pub fn envelope(msg: &Message<'_>) -> Envelope<'static> {
-    let raw = msg.raw_message();
+    // Offsets are into the whole buffer (for a message/rfc822 part, the outer message's).
+    let raw: &[u8] = &msg.raw_message;
     let root = msg.root_part();
     let field = |name: &str| raw_value(raw, root, name).map_or(NString::NIL, nstr);
     let from = addresses(msg.from());
@@ -118,17 +119,29 @@ fn encode_word(name: &str) -> Cow<'_, str> {
 
 /// RFC 3501 7.4.2 BODYSTRUCTURE (with extension data) or BODY (without) of a message.
 pub fn structure(msg: &Message<'_>, extended: bool) -> BodyStructure<'static> {
-    part_structure(msg, 0, extended)
+    part_structure(msg, 0, extended, 0)
 }
 
-fn part_structure(msg: &Message<'_>, id: usize, extended: bool) -> BodyStructure<'static> {
+/// Deeper parts than this are shown as one opaque part: a message of thousands of nested
+/// multiparts must not exhaust the stack.
+const MAX_DEPTH: usize = 32;
+
+fn part_structure(
+    msg: &Message<'_>,
+    id: usize,
+    extended: bool,
+    depth: usize,
+) -> BodyStructure<'static> {
     let Some(part) = msg.parts.get(id) else {
         return empty_text();
     };
+    if depth > MAX_DEPTH {
+        return empty_text();
+    }
     if let PartType::Multipart(children) = &part.body {
         let bodies: Vec<BodyStructure<'static>> = children
             .iter()
-            .map(|&c| part_structure(msg, c as usize, extended))
+            .map(|&c| part_structure(msg, c as usize, extended, depth + 1))
             .collect();
         let subtype = part
             .content_type()
@@ -146,7 +159,7 @@ fn part_structure(msg: &Message<'_>, id: usize, extended: bool) -> BodyStructure
             }),
         };
     }
-    let raw = msg.raw_message();
+    let raw: &[u8] = &msg.raw_message;
     let body = raw
         .get(part.offset_body as usize..part.offset_end as usize)
         .unwrap_or(&[]);
@@ -164,7 +177,7 @@ fn part_structure(msg: &Message<'_>, id: usize, extended: bool) -> BodyStructure
     let specific = match (&part.body, ctype.to_ascii_lowercase().as_str()) {
         (PartType::Message(inner), _) => SpecificFields::Message {
             envelope: Box::new(envelope(inner)),
-            body_structure: Box::new(structure(inner, extended)),
+            body_structure: Box::new(part_structure(inner, 0, extended, depth + 1)),
             number_of_lines: lines,
         },
         (_, "text") => SpecificFields::Text {
@@ -231,7 +244,7 @@ pub fn section(msg: &Message<'_>, section: Option<&Section<'_>>) -> Vec<u8> {
     let Some((m, id)) = locate(msg, part, !matches!(what, What::Body | What::Mime)) else {
         return Vec::new();
     };
-    let raw = m.raw_message();
+    let raw: &[u8] = &m.raw_message;
     let Some(p) = m.parts.get(id) else {
         return Vec::new();
     };
@@ -375,6 +388,53 @@ mod tests {
             }
             other => panic!("not multipart: {other:?}"),
         }
+    }
+
+    const FORWARDED: &[u8] = b"Subject: outer\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n\
+        --B\r\nContent-Type: text/plain\r\n\r\nsee below\r\n--B\r\n\
+        Content-Type: message/rfc822\r\n\r\nSubject: inner\r\nFrom: x@example.com\r\n\r\n\
+        inner body\r\n--B--\r\n";
+
+    #[test]
+    fn an_attached_message_has_its_own_envelope_header_and_parts() {
+        let msg = MessageParser::default().parse(FORWARDED).unwrap();
+        let two = |rest: &[u32]| {
+            let mut v = vec![std::num::NonZeroU32::new(2).unwrap()];
+            v.extend(rest.iter().map(|&n| std::num::NonZeroU32::new(n).unwrap()));
+            Part(Vec1::try_from(v).unwrap())
+        };
+        let header = section(&msg, Some(&Section::Header(Some(two(&[])))));
+        assert!(
+            header.starts_with(b"Subject: inner"),
+            "{:?}",
+            String::from_utf8_lossy(&header)
+        );
+        let body = section(&msg, Some(&Section::Part(two(&[1]))));
+        assert_eq!(body, b"inner body");
+        let BodyStructure::Multi { bodies, .. } = structure(&msg, true) else {
+            panic!("not multipart");
+        };
+        let BodyStructure::Single { body, .. } = &bodies.as_ref()[1] else {
+            panic!("part 2 is not single");
+        };
+        let SpecificFields::Message { envelope, .. } = &body.specific else {
+            panic!("part 2 is not a message: {body:?}");
+        };
+        assert_eq!(envelope.subject, nstr(b"inner"));
+    }
+
+    #[test]
+    fn thousands_of_nested_multiparts_do_not_exhaust_the_stack() {
+        let mut m = Vec::new();
+        for i in 0..3000 {
+            m.extend_from_slice(
+                format!("Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n")
+                    .as_bytes(),
+            );
+        }
+        m.extend_from_slice(b"Content-Type: text/plain\r\n\r\nx\r\n");
+        let msg = MessageParser::default().parse(&m[..]).unwrap();
+        let _ = structure(&msg, true);
     }
 
     #[test]
