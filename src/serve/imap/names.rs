@@ -120,21 +120,30 @@ fn norm(name: &str) -> String {
 }
 
 /// Whether `name` matches a LIST pattern: `*` anything, `%` anything but the delimiter.
+/// Dynamic programming over (pattern, name) positions: no pattern backtracks exponentially.
 pub fn matches(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
-            Some(('%', rest)) => {
-                let stop = n.iter().position(|&c| c == '/').unwrap_or(n.len());
-                (0..=stop).any(|i| go(rest, &n[i..]))
-            }
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
-    }
     let p: Vec<char> = norm(pattern).chars().collect();
     let n: Vec<char> = norm(name).chars().collect();
-    go(&p, &n)
+    // ok[j]: the pattern so far matches n[..j].
+    let mut ok = vec![false; n.len() + 1];
+    ok[0] = true;
+    for &c in &p {
+        let mut next = vec![false; n.len() + 1];
+        match c {
+            '*' | '%' => {
+                for j in 0..=n.len() {
+                    next[j] = ok[j] || (j > 0 && next[j - 1] && (c == '*' || n[j - 1] != '/'));
+                }
+            }
+            _ => {
+                for j in 1..=n.len() {
+                    next[j] = ok[j - 1] && n[j - 1] == c;
+                }
+            }
+        }
+        ok = next;
+    }
+    ok[n.len()]
 }
 
 #[cfg(test)]
@@ -201,5 +210,12 @@ mod tests {
         assert!(matches("inbox", "INBOX"));
         assert!(matches("S*", "Sent Items"));
         assert!(!matches("S%x", "Sent Items"));
+        assert!(matches("*/Rust", "INBOX/Lists/Rust"));
+        assert!(!matches("%/Rust", "INBOX/Lists/Rust"));
+        let long = "a".repeat(60);
+        assert!(
+            !matches("*a*a*a*a*a*a*a*a*a*a*a*a*b", &long),
+            "no exponential backtracking"
+        );
     }
 }
