@@ -5,5 +5,6 @@
 //! Clients sign in with a local password ([`auth`]), never the Exchange one.
 
 pub mod auth;
+pub mod dav;
 
 pub use auth::LocalAuth;

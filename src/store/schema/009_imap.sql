@@ -1,0 +1,1 @@
+-- reserved: the IMAP gateway's tables (lead)
