@@ -439,3 +439,27 @@ fn reports_multiget_calendar_query_in_a_time_range_and_addressbook_query() {
     assert_eq!(r.hrefs().len() as i64, want, "{}", r.body);
     assert!(r.body.contains("BEGIN:VCARD"));
 }
+
+#[test]
+fn regression_a_new_contact_kept_its_href_but_lost_its_uid_once_the_server_took_it() {
+    // EAS keeps no UID for contacts: the export gave the server's item one of its own, and
+    // vdirsyncer (which matches items by UID) then deleted its file and made another.
+    let (_server, a) = mirrored("uid");
+    let dav = davc::start(a.db.clone());
+    let href = format!("/dav/a/contacts/{}/zed.vcf", folder(&a, "Contacts"));
+    assert_eq!(
+        dav.req("PUT", &href, &[("If-None-Match", "*")], CARD)
+            .status,
+        201
+    );
+    sync_ok(&a);
+    let r = dav.req("GET", &href, &[], "");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("FN:Zed Davison"),
+        "the server's version: {}",
+        r.body
+    );
+    assert!(r.body.contains("UID:dav-card-1\r\n"), "{}", r.body);
+    assert_eq!(q::<i64>(&a.db, "SELECT count(*) FROM changes"), 0);
+}

@@ -21,6 +21,8 @@ pub struct DavResource {
     pub etag: Option<String>,
     /// The number of its last change.
     pub seq: i64,
+    /// The UID its client wrote, when it created it (contacts and tasks carry none on EAS).
+    pub uid: Option<String>,
 }
 
 /// What a resource's text comes from.
@@ -41,7 +43,7 @@ pub struct DavSpan {
     pub recurring: bool,
 }
 
-const COLUMNS: &str = "folder_server_id, name, item_id, change_id, etag, seq";
+const COLUMNS: &str = "folder_server_id, name, item_id, change_id, etag, seq, uid";
 
 fn resource(r: &rusqlite::Row<'_>) -> rusqlite::Result<DavResource> {
     Ok(DavResource {
@@ -51,6 +53,7 @@ fn resource(r: &rusqlite::Row<'_>) -> rusqlite::Result<DavResource> {
         change_id: r.get(3)?,
         etag: r.get(4)?,
         seq: r.get(5)?,
+        uid: r.get(6)?,
     })
 }
 

@@ -173,45 +173,68 @@ fn plan(conn: &Connection) -> rusqlite::Result<Vec<Op>> {
     Ok(ops)
 }
 
-/// DAV Adds the server took, whose items are in the mirror: (journal id, item, folder, name).
-fn taken(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, String, String)>> {
+/// A DAV Add the server took, whose item is in the mirror.
+struct Taken {
+    change: i64,
+    item: i64,
+    folder: String,
+    name: String,
+    uid: Option<String>,
+}
+
+fn taken(conn: &Connection) -> rusqlite::Result<Vec<Taken>> {
     let mut st = conn.prepare_cached(
-        "SELECT id, item_id, folder_server_id, payload ->> '$.path' FROM changes \
-         WHERE kind = 'add' AND origin = 'dav' AND state = 'added' AND item_id IS NOT NULL",
+        "SELECT id, item_id, folder_server_id, payload ->> '$.path', payload ->> '$.text' \
+         FROM changes WHERE kind = 'add' AND origin = 'dav' AND state = 'added' \
+         AND item_id IS NOT NULL",
     )?;
     st.query_map([], |r| {
-        let path: Option<String> = r.get(3)?;
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            name_of(&path.unwrap_or_default()),
-        ))
+        let (path, text): (Option<String>, Option<String>) = (r.get(3)?, r.get(4)?);
+        Ok(Taken {
+            change: r.get(0)?,
+            item: r.get(1)?,
+            folder: r.get(2)?,
+            name: name_of(&path.unwrap_or_default()),
+            uid: text.as_deref().and_then(uid_of),
+        })
     })?
     .collect()
 }
 
-/// The Add's row now shows the server's item (same name); the journal row goes.
-fn adopt(
-    tx: &Transaction<'_>,
-    (change, item, folder, name): &(i64, i64, String, String),
-) -> rusqlite::Result<()> {
+/// The value of the first `UID` content line of a vCard or iCalendar text (RFC 6350 6.7.6,
+/// RFC 5545 3.8.4.7), unfolded.
+pub(super) fn uid_of(text: &str) -> Option<String> {
+    let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
+    let first = lines.find(|l| {
+        let head = l.split([':', ';']).next().unwrap_or("");
+        head.eq_ignore_ascii_case("UID")
+    })?;
+    let mut value = first.split_once(':')?.1.to_string();
+    for more in lines.take_while(|l| l.starts_with([' ', '\t'])) {
+        value.push_str(&more[1..]);
+    }
+    Some(value.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// The Add's row now shows the server's item (same name, same UID); the journal row goes.
+fn adopt(tx: &Transaction<'_>, t: &Taken) -> rusqlite::Result<()> {
     let moved = exec(
         tx,
-        "UPDATE dav_resources SET item_id = ?2, change_id = NULL WHERE change_id = ?1",
-        params![change, item],
+        "UPDATE dav_resources SET item_id = ?2, change_id = NULL, uid = ?3 WHERE change_id = ?1",
+        params![t.change, t.item, t.uid],
     )?;
     if moved == 0 {
         // Never shown as an Add (taken before any DAV request looked): named as its client said.
         exec(
             tx,
-            "INSERT INTO dav_resources (folder_server_id, name, item_id, etag, seq) \
-             VALUES (?1, ?2, ?3, '', 0) ON CONFLICT (folder_server_id, name) DO UPDATE \
-             SET item_id = excluded.item_id, change_id = NULL, etag = '', seq = 0",
-            params![folder, name, item],
+            "INSERT INTO dav_resources (folder_server_id, name, item_id, etag, seq, uid) \
+             VALUES (?1, ?2, ?3, '', 0, ?4) ON CONFLICT (folder_server_id, name) DO UPDATE \
+             SET item_id = excluded.item_id, change_id = NULL, etag = '', seq = 0, \
+             uid = excluded.uid",
+            params![t.folder, t.name, t.item, t.uid],
         )?;
     }
-    exec(tx, "DELETE FROM changes WHERE id = ?1", [change])?;
+    exec(tx, "DELETE FROM changes WHERE id = ?1", [t.change])?;
     Ok(())
 }
 
@@ -226,7 +249,7 @@ fn apply(tx: &Transaction<'_>, ops: Vec<Op>, seq: i64) -> rusqlite::Result<()> {
             Op::Gone(id) => exec(
                 tx,
                 "UPDATE dav_resources SET etag = NULL, item_id = NULL, change_id = NULL, \
-                 seq = ?2 WHERE id = ?1",
+                 uid = NULL, seq = ?2 WHERE id = ?1",
                 params![id, seq],
             )?,
             Op::New(key, w) => insert(tx, key, &w, seq)?,
@@ -261,7 +284,7 @@ fn insert(tx: &Transaction<'_>, key: Key, w: &Wanted, seq: i64) -> rusqlite::Res
         "INSERT INTO dav_resources (folder_server_id, name, item_id, change_id, etag, seq) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (folder_server_id, name) DO UPDATE \
          SET item_id = excluded.item_id, change_id = excluded.change_id, etag = excluded.etag, \
-         seq = excluded.seq",
+         seq = excluded.seq, uid = NULL",
         params![w.folder, name, item, change, w.etag, seq],
     )
 }
@@ -296,5 +319,19 @@ impl Store {
             .map_err(sqlite)?;
         apply(&tx, ops, seq).map_err(sqlite)?;
         tx.commit().map_err(sqlite)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uid_of;
+
+    #[test]
+    fn the_uid_is_read_unfolded_with_parameters_and_any_case() {
+        let card =
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nuid;VALUE=text:abc-\r\n def\r\nFN:X\r\nEND:VCARD\r\n";
+        assert_eq!(uid_of(card).as_deref(), Some("abc-def"));
+        assert_eq!(uid_of("BEGIN:VCARD\nFN:X\nEND:VCARD\n"), None);
+        assert_eq!(uid_of("UIDX:1\nUID:2\n").as_deref(), Some("2"));
     }
 }

@@ -27,7 +27,8 @@ fn not_a_resource(what: &str) -> DavError {
     )
 }
 
-/// The text a resource holds now; `None` when it is gone.
+/// The text a resource holds now; `None` when it is gone. A contact or task a client created
+/// shows the UID it wrote (EAS keeps none for them: the export would give one of its own).
 pub(super) fn body(
     db: &Store,
     c: &Collection,
@@ -36,9 +37,34 @@ pub(super) fn body(
     Ok(match db.dav_body(r)? {
         Some(DavBody::Written(text)) => Some(text),
         Some(DavBody::Item(raw)) => crate::export::file_text(&raw, c.class())
-            .map_err(|e| DavError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?,
+            .map_err(|e| DavError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+            .map(|t| match (&r.uid, c.class.as_str()) {
+                (Some(uid), "Contacts" | "Tasks") => with_uid(&t, uid),
+                _ => t,
+            }),
         None => None,
     })
+}
+
+/// `text` with its first UID content line (and its folded continuation) saying `uid`.
+fn with_uid(text: &str, uid: &str) -> String {
+    let mut out = String::with_capacity(text.len() + uid.len());
+    let (mut done, mut skipping) = (false, false);
+    for line in text.split_inclusive('\n') {
+        if skipping && line.starts_with([' ', '\t']) {
+            continue;
+        }
+        skipping = false;
+        let head = line.split([':', ';']).next().unwrap_or("");
+        if !done && head.eq_ignore_ascii_case("UID") {
+            let clean: String = uid.chars().filter(|c| !c.is_control()).collect();
+            out.push_str(&format!("UID:{clean}\r\n"));
+            (done, skipping) = (true, true);
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// GET and HEAD (hyper leaves the body out of a HEAD answer).
@@ -222,4 +248,27 @@ pub(super) fn delete(req: &Request<'_>) -> Answer {
         tracing::warn!("after a DELETE: {e}");
     }
     Ok(super::text(StatusCode::NO_CONTENT, ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clients_uid_replaces_the_exports_own_folded_or_not() {
+        let text = "BEGIN:VCARD\r\nUID:easync-contacts-\r\n 7\r\nFN:X\r\nEND:VCARD\r\n";
+        assert_eq!(
+            with_uid(text, "mine-1"),
+            "BEGIN:VCARD\r\nUID:mine-1\r\nFN:X\r\nEND:VCARD\r\n"
+        );
+    }
+
+    #[test]
+    fn preconditions_name_the_current_etag_or_any() {
+        assert!(names("\"a\", \"b\"", Some("b")));
+        assert!(names("W/\"b\"", Some("b")));
+        assert!(names("*", Some("x")));
+        assert!(!names("*", None));
+        assert!(!names("\"a\"", Some("b")));
+    }
 }

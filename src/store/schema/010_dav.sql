@@ -14,6 +14,9 @@ CREATE TABLE dav_resources (
     -- The journal's Add (changes.id) shown until the server has taken it.
     change_id         INTEGER UNIQUE,
     etag              TEXT,            -- NULL: removed
+    -- The UID its client wrote, for a contact or task the client created: EAS keeps none for
+    -- them, and the resource shows this one again once the server took it.
+    uid               TEXT,
     seq               INTEGER NOT NULL,
     UNIQUE (folder_server_id, name)
 ) STRICT;
