@@ -452,7 +452,20 @@ fn regression_a_new_contact_kept_its_href_but_lost_its_uid_once_the_server_took_
             .status,
         201
     );
+    // The same for a task (todoman's file, through CalDAV).
+    let task = String::from_utf8(common::fixture("import/todoman-open.ics")).unwrap();
+    let task_href = format!("/dav/a/calendars/{}/passport.ics", folder(&a, "Tasks"));
+    let r = dav.req("PUT", &task_href, &[("If-None-Match", "*")], &task);
+    assert_eq!(r.status, 201, "{}", r.body);
     sync_ok(&a);
+    let r = dav.req("GET", &task_href, &[], "");
+    assert!(r.body.contains("SUMMARY:Renew passport"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("UID:5a3e1f0c9b8d4e2f8a7b6c5d4e3f2a1b@laptop\r\n"),
+        "{}",
+        r.body
+    );
     let r = dav.req("GET", &href, &[], "");
     assert_eq!(r.status, 200);
     assert!(
