@@ -237,6 +237,17 @@ fn idle_announces_a_new_mail_within_seconds() {
     served::write_password(&a);
     sync_ok(&a);
     let s = start_serve(&a, imap, smtp, &[]);
+    // The binary serves CalDAV/CardDAV too: discovery answers on the dav port.
+    let dav = served::dav_port(&a);
+    let mut h = std::net::TcpStream::connect(("127.0.0.1", dav)).expect("the dav port listens");
+    use std::io::{Read as _, Write as _};
+    h.write_all(
+        b"GET /.well-known/caldav HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    h.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 301"), "{answer}");
     let mut c = Raw::connect(s.imap);
     let login = c.cmd("a1", &format!("LOGIN a {LOCAL_PASSWORD}"));
     assert!(login.last().unwrap().starts_with("a1 OK"), "{login:?}");

@@ -106,8 +106,9 @@ enum Command {
     /// when the server cannot be reached.
     #[command(disable_help_flag = true)]
     Send(send::SendArgs),
-    /// Serve the mirror to any mail program: local IMAP and SMTP submission on loopback,
-    /// with `watch` running for push; clients sign in with a local password.
+    /// Serve the mirror to any mail, calendar and contacts program: local IMAP, SMTP
+    /// submission, CalDAV and CardDAV on loopback, with `watch` running for push; clients sign
+    /// in with a local password.
     Serve(serve::ServeArgs),
     /// What the database holds, per folder.
     Status(status::StatusArgs),

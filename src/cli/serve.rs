@@ -1,5 +1,5 @@
-//! `easync serve [ACCOUNT…]`: the mirror behind local IMAP and SMTP submission (and CalDAV/
-//! CardDAV), for any mail, calendar and contacts program. It runs `easync watch` for each
+//! `easync serve [ACCOUNT…]`: the mirror behind local IMAP, SMTP submission and CalDAV/
+//! CardDAV, for any mail, calendar and contacts program. It runs `easync watch` for each
 //! account in the same process, so push keeps what clients see fresh and what they change or
 //! send reaches Exchange within seconds.
 
@@ -111,6 +111,27 @@ async fn run(
             accounts: smtp_accounts,
         });
         tokio::spawn(crate::serve::smtp::serve(l, ctx));
+    }
+    if let Some(addr) = cfg.dav {
+        let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen for CalDAV/CardDAV on {addr}: {e} (another program uses the port? \
+                 set [serve] dav = \"127.0.0.1:PORT\" or \"off\")"
+            )
+        })?;
+        listening.push(format!("CalDAV/CardDAV on http://{}/", l.local_addr()?));
+        let router = crate::serve::dav::router(crate::serve::dav::DavState {
+            accounts: accounts
+                .iter()
+                .map(|a| (a.name.clone(), a.database.clone()))
+                .collect(),
+            auth: auth.clone(),
+        });
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(l, router).await {
+                tracing::warn!("dav: {e}");
+            }
+        });
     }
     let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
     eprintln!(

@@ -165,9 +165,10 @@ fn change(
 }
 
 /// The files of Adds the server took are adopted: the next export writes the new item into the
-/// user's file, not a second one.
+/// user's file, not a second one. An Add from easync serve's CalDAV/CardDAV side is not a file:
+/// that side adopts it (keeping its href, [`Store::dav_refresh`]).
 pub fn adopt_added(db: &mut Store) -> anyhow::Result<()> {
-    for e in db.added()? {
+    for e in db.added()?.into_iter().filter(|e| e.origin != "dav") {
         let (path, sent) = match serde_json::from_str::<crate::model::Payload>(&e.payload) {
             Ok(crate::model::Payload::File(f)) => (PathBuf::from(f.path), f.text),
             _ => (PathBuf::new(), String::new()),

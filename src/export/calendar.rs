@@ -30,31 +30,48 @@ fn events(
 ) -> Result<Vec<(RawItem, String, Parts, Zone)>, ExportError> {
     let mut out = Vec::new();
     for (item, data) in model_items(db, ItemClass::Calendar, folders)? {
-        let Item::Event(mut ev) = data else {
+        let Item::Event(ev) = data else {
             continue;
         };
-        // The changed and cancelled occurrences as the store merged them: the series' own
-        // (14.x embedded, 16.x by InstanceId) with the 16.x per-instance changes laid over.
-        ev.exceptions = item
-            .exceptions
-            .as_deref()
-            .and_then(|j| serde_json::from_str::<Vec<Exception>>(j).ok())
-            .unwrap_or_default();
-        // No zone (an all-day event's floating dates among them) is UTC.
-        let zone = tz::resolve(ev.time_zone.as_ref());
-        // The mirror's `events.uid` (sync::convert: `UID`, else a 16.x client's `ClientUid`).
-        let uid = ev
-            .uid
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map_or_else(|| fallback_uid(&item), String::from);
-        let parts = event_components(&ev, &uid, zone.clone());
-        if !parts.is_empty() {
+        if let Some((uid, parts, zone)) = event_parts(&item, *ev) {
             out.push((item, uid, parts, zone));
         }
     }
     Ok(out)
+}
+
+/// One event's components (a series with its changed occurrences), its UID and zone; `None`
+/// when it has nothing to show.
+fn event_parts(item: &RawItem, mut ev: crate::model::Event) -> Option<(String, Parts, Zone)> {
+    // The changed and cancelled occurrences as the store merged them: the series' own
+    // (14.x embedded, 16.x by InstanceId) with the 16.x per-instance changes laid over.
+    ev.exceptions = item
+        .exceptions
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<Vec<Exception>>(j).ok())
+        .unwrap_or_default();
+    // No zone (an all-day event's floating dates among them) is UTC.
+    let zone = tz::resolve(ev.time_zone.as_ref());
+    // The mirror's `events.uid` (sync::convert: `UID`, else a 16.x client's `ClientUid`).
+    let uid = ev
+        .uid
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map_or_else(|| fallback_uid(item), String::from);
+    let parts = event_components(&ev, &uid, zone.clone());
+    (!parts.is_empty()).then_some((uid, parts, zone))
+}
+
+/// One stored event or task as the iCalendar text of its own file (what a vdir file or a
+/// CalDAV resource holds); `None` when it is of another class or has nothing to show.
+pub fn item_text(item: &RawItem, data: Item) -> Option<String> {
+    let (parts, zone) = match data {
+        Item::Event(ev) => event_parts(item, *ev).map(|(_, p, z)| (p, z))?,
+        Item::Task(t) => (vec![super::todo::todo(&t, &fallback_uid(item))], Zone::Utc),
+        _ => return None,
+    };
+    Some(write(&ical::calendar(vec![(parts, zone)])))
 }
 
 fn write(cal: &calcard::icalendar::ICalendar) -> String {

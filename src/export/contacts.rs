@@ -34,6 +34,15 @@ pub fn cards(
     Ok(cards)
 }
 
+/// One stored contact as the vCard text of its own file (a vdir file, a CardDAV resource).
+pub fn item_text(item: &RawItem, data: Item, v4: bool) -> Option<String> {
+    let Item::Contact(c) = data else {
+        return None;
+    };
+    let uid = fallback_uid(item);
+    Some(vcard::write(&vcard::contact(&c, &uid, v4), v4))
+}
+
 /// Runs the export; returns a report, one line per collection or file.
 pub fn export(db: &Store, e: &ContactsExport) -> Result<String, ExportError> {
     let cards = cards(db, &e.folders, e.v4)?;

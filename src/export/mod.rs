@@ -150,6 +150,23 @@ fn model_items(
     Ok(out)
 }
 
+/// One stored contact (vCard 3.0), event or task (iCalendar) as the text of its own file —
+/// what a vdir file holds, and what easync serve's CardDAV/CalDAV side serves. `None` for
+/// other classes.
+pub fn file_text(item: &RawItem, class: ItemClass) -> Result<Option<String>, ExportError> {
+    let data =
+        crate::sync::convert::stored(&item.raw, class).map_err(|source| ExportError::Decode {
+            server_id: item.server_id.clone(),
+            folder: item.folder.clone(),
+            source,
+        })?;
+    Ok(match class {
+        ItemClass::Contacts => contacts::item_text(item, data, false),
+        ItemClass::Calendar | ItemClass::Tasks => calendar::item_text(item, data),
+        _ => None,
+    })
+}
+
 /// A stable UID for an item EAS gives none (contacts, tasks): its folder and server id.
 fn fallback_uid(item: &RawItem) -> String {
     let clean = |s: &str| {

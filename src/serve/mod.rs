@@ -5,6 +5,7 @@
 //! Clients sign in with a local password ([`auth`]), never the Exchange one.
 
 pub mod auth;
+pub mod dav;
 
 pub use auth::LocalAuth;
 pub mod imap;

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("schema/007_journal.sql"),
     include_str!("schema/008_outbox.sql"),
     include_str!("schema/009_imap.sql"),
+    include_str!("schema/010_dav.sql"),
 ];
 
 /// The version a fully migrated database has.

@@ -7,6 +7,8 @@
 
 mod classes;
 mod contacts;
+mod dav;
+mod dav_refresh;
 mod diagnose;
 mod events;
 mod export;
@@ -30,6 +32,7 @@ use rusqlite::{Connection, params};
 use thiserror::Error;
 
 pub use contacts::ContactCard;
+pub use dav::{DavBody, DavResource, DavSpan};
 pub use diagnose::{Diagnosis, diagnose};
 pub use events::EventFacts;
 pub use export::RawItem;

@@ -37,11 +37,11 @@ pub fn free_port() -> u16 {
 
 /// The `[serve]` table for `c`, on free ports, naming the password file `write_password` writes.
 pub fn serve_table(c: &Client) -> (String, u16, u16) {
-    let (imap, smtp) = (free_port(), free_port());
+    let (imap, smtp, dav) = (free_port(), free_port(), free_port());
     let pw = c.dir.join("serve.password");
     (
         format!(
-            "\n[serve]\nimap = \"127.0.0.1:{imap}\"\nsmtp = \"127.0.0.1:{smtp}\"\ndav = \"off\"\npassword_file = \"{}\"\n",
+            "\n[serve]\nimap = \"127.0.0.1:{imap}\"\nsmtp = \"127.0.0.1:{smtp}\"\ndav = \"127.0.0.1:{dav}\"\npassword_file = \"{}\"\n",
             pw.display()
         ),
         imap,
@@ -55,6 +55,19 @@ pub fn write_password(c: &Client) {
     std::fs::write(&pw, format!("{LOCAL_PASSWORD}\n")).unwrap();
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// The dav port the `[serve]` table of `c`'s configuration names.
+pub fn dav_port(c: &Client) -> u16 {
+    let text = std::fs::read_to_string(&c.config).unwrap();
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix("dav = \"127.0.0.1:")?
+                .strip_suffix('"')?
+                .parse()
+                .ok()
+        })
+        .expect("a dav port in the [serve] table")
 }
 
 /// Starts `easync serve` for `c` (whose config has the `[serve]` table) and waits until both
