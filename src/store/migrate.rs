@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("schema/006_exact_mirror.sql"),
     include_str!("schema/007_journal.sql"),
     include_str!("schema/008_outbox.sql"),
+    include_str!("schema/009_device_information.sql"),
 ];
 
 /// The version a fully migrated database has.
