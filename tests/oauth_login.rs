@@ -244,3 +244,42 @@ fn a_keyring_out_of_reach_says_what_to_do() {
         assert!(!text.contains(token.as_str()), "a token in the output");
     }
 }
+
+/// With the `keyring` feature and a secret service running, the tokens live there and nowhere
+/// else: login, sync (the access token read back), refresh (rotated into the entry), forget.
+/// Needs a session bus with an unlocked keyring, so it is not run by default:
+/// `dbus-run-session -- sh -c 'echo | gnome-keyring-daemon --unlock --components=secrets;
+/// cargo test --features keyring --test oauth_login -- --ignored a_keyring_keeps'`.
+#[cfg(feature = "keyring")]
+#[test]
+#[ignore = "needs a running secret service (see the doc comment)"]
+fn a_keyring_keeps_the_tokens() {
+    let idp = start_idp(IdpConfig {
+        access_lifetime: std::time::Duration::from_secs(1),
+        ..IdpConfig::default()
+    });
+    let sim = start_sim(&idp.idp, oauth::small());
+    let c = client(
+        "keyring-kept",
+        &sim.url(),
+        &idp,
+        "token_store = \"keyring\"",
+    );
+    let (status, text) = login_browser(&c, &["--no-browser"]);
+    assert!(status.success(), "{text}");
+    assert!(text.contains("tokens kept in the keyring"), "{text}");
+    assert!(!c.token_file().exists(), "nothing in the token file");
+    run_ok(&c, &["sync"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run_ok(&c, &["sync"]);
+    assert_eq!(IdpStats::get(&idp.idp.stats.refreshes), 1, "refreshed once");
+    assert_eq!(
+        IdpStats::get(&idp.idp.stats.reused),
+        0,
+        "the rotated token was kept"
+    );
+    let forgot = run_ok(&c, &["login", "a", "--forget"]);
+    assert!(forgot.contains("tokens forgotten"), "{forgot}");
+    let out = run(&c, &["sync"]);
+    assert_eq!(out.status.code(), Some(77), "{}", printed(&out));
+}
