@@ -50,3 +50,27 @@ fn the_units_verify() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && stderr.trim().is_empty(), "{stderr}");
 }
+
+/// `easync watch` exits 77 when a person must act (a sign-in expired or revoked: "run
+/// `easync login NAME`", tests/oauth_errors.rs; a device to approve) and 78 on a bad
+/// configuration: systemd must not restart it every 30 s into the same refusal, which for a
+/// sign-in would also hammer the identity platform.
+#[test]
+fn the_watch_unit_is_not_restarted_when_a_person_must_act() {
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/contrib/systemd/easync-watch@.service"
+    ))
+    .unwrap();
+    let value = |key: &str| -> Vec<String> {
+        unit.lines()
+            .filter_map(|l| l.trim().strip_prefix(key)?.strip_prefix('='))
+            .flat_map(|v| v.split_whitespace().map(String::from).collect::<Vec<_>>())
+            .collect()
+    };
+    assert_eq!(value("Restart"), ["on-failure"], "{unit}");
+    let prevented = value("RestartPreventExitStatus");
+    for code in ["77", "78"] {
+        assert!(prevented.iter().any(|c| c == code), "{code}: {prevented:?}");
+    }
+}

@@ -124,3 +124,52 @@ fn watch_waits_while_the_device_is_blocked() {
         "{stderr}"
     );
 }
+
+/// `easync sync` twice (and `easync folders`) against a server of `version`: the descriptions
+/// the server received.
+fn described_after_runs(
+    test: &str,
+    version: &str,
+    provisioning: bool,
+) -> Vec<easync::sim::Described> {
+    let server = start(easync::sim::SimConfig {
+        require_provisioning: provisioning,
+        ..small()
+    });
+    let c = client(test, &server.url(), version, "");
+    sync_ok(&c);
+    sync_ok(&c);
+    let remembered: Option<i64> = simc::q(&c.db, "SELECT device_described_at FROM account");
+    assert!(remembered.is_some(), "{test}: the store remembers it");
+    server.sim.stats.described()
+}
+
+#[test]
+fn device_information_is_sent_once_where_provision_cannot_carry_it() {
+    let agent = format!("easync/{}", env!("CARGO_PKG_VERSION"));
+    // 12.1 and 14.0 have no DeviceInformation in Provision; a 16.1 server without a policy
+    // never sees a Provision: one Settings after the first FolderSync, never again.
+    for (test, version, provisioning) in [
+        ("describe-12", "12.1", true),
+        ("describe-14-0", "14.0", true),
+        ("describe-16-nopolicy", "16.1", false),
+    ] {
+        let got = described_after_runs(test, version, provisioning);
+        assert_eq!(got.len(), 1, "{test}: {got:?}");
+        let d = &got[0];
+        assert_eq!(d.command, "Settings", "{test}: {got:?}");
+        assert_eq!(d.model, "easync", "{test}");
+        assert_eq!(d.user_agent, agent, "{test}");
+        assert_eq!(
+            d.http_user_agent, agent,
+            "{test}: the same words as the header"
+        );
+        let os = format!("{} {}", std::env::consts::OS, std::env::consts::ARCH);
+        assert_eq!(d.os, os, "{test}");
+    }
+    // 16.1 with a policy: the first Provision carried it; no Settings for it.
+    let got = described_after_runs("describe-16-policy", "16.1", true);
+    let commands: Vec<&str> = got.iter().map(|d| d.command.as_str()).collect();
+    assert_eq!(commands, ["Provision"], "{got:?}");
+    assert_eq!(got[0].user_agent, agent);
+}

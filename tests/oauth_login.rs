@@ -178,3 +178,108 @@ fn a_browser_that_finds_localhost_at_ipv6_loopback_only_still_signs_in() {
     assert!(status.success(), "{text}");
     assert!(text.contains("signed in: account a"), "{text}");
 }
+
+/// `token_store`: the 0600 file unless `keyring` is asked for; a build without the `keyring`
+/// feature refuses `keyring` with what to do, instead of quietly using the file.
+#[test]
+fn token_store_is_the_file_unless_a_keyring_build_is_asked_for() {
+    let c = dir("token-store");
+    let keyring_refused = !cfg!(feature = "keyring");
+    for (value, refused, says) in [
+        ("\"file\"", false, ""),
+        ("\"keyring\"", keyring_refused, "--features keyring"),
+        ("\"vault\"", true, "is not \"file\" or \"keyring\""),
+    ] {
+        std::fs::write(
+            &c.config,
+            format!(
+                "[account.a]\nemail = \"a@example.test\"\n[account.a.oauth]\nclient_id = \"x\"\n\
+                 token_store = {value}\n"
+            ),
+        )
+        .unwrap();
+        let out = run(&c, &["check"]);
+        if refused {
+            assert_eq!(out.status.code(), Some(78), "{value}: {}", printed(&out));
+            assert!(printed(&out).contains(says), "{value}: {}", printed(&out));
+        } else {
+            assert!(
+                !printed(&out).contains("token_store"),
+                "{value}: {}",
+                printed(&out)
+            );
+        }
+    }
+}
+
+/// With the `keyring` feature and no secret service in reach, the sign-in is kept nowhere and
+/// the error says what to do (never a silent fall back to the file).
+#[cfg(feature = "keyring")]
+#[test]
+fn a_keyring_out_of_reach_says_what_to_do() {
+    let idp = start_idp(IdpConfig::default());
+    let sim = start_sim(&idp.idp, oauth::small());
+    let c = client(
+        "keyring-gone",
+        &sim.url(),
+        &idp,
+        "token_store = \"keyring\"",
+    );
+    let mut login = cmd(&c, &["login", "a", "--no-browser"]);
+    login.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/easync-test-bus",
+    );
+    let mut login = Spawned::new(login.spawn().unwrap());
+    let url = login.read_until(|l| l.starts_with("http://"));
+    play_browser(&url);
+    let (status, text) = login.finish();
+    assert!(!status.success(), "{text}");
+    assert!(
+        text.contains("token_store = \"keyring\"") && text.contains("keyring"),
+        "{text}"
+    );
+    assert!(!c.token_file().exists(), "no fall back to the file");
+    for token in idp.idp.issued() {
+        assert!(!text.contains(token.as_str()), "a token in the output");
+    }
+}
+
+/// With the `keyring` feature and a secret service running, the tokens live there and nowhere
+/// else: login, sync (the access token read back), refresh (rotated into the entry), forget.
+/// Needs a session bus with an unlocked keyring, so it is not run by default:
+/// `dbus-run-session -- sh -c 'echo | gnome-keyring-daemon --unlock --components=secrets;
+/// cargo test --features keyring --test oauth_login -- --ignored a_keyring_keeps'`.
+#[cfg(feature = "keyring")]
+#[test]
+#[ignore = "needs a running secret service (see the doc comment)"]
+fn a_keyring_keeps_the_tokens() {
+    let idp = start_idp(IdpConfig {
+        access_lifetime: std::time::Duration::from_secs(1),
+        ..IdpConfig::default()
+    });
+    let sim = start_sim(&idp.idp, oauth::small());
+    let c = client(
+        "keyring-kept",
+        &sim.url(),
+        &idp,
+        "token_store = \"keyring\"",
+    );
+    let (status, text) = login_browser(&c, &["--no-browser"]);
+    assert!(status.success(), "{text}");
+    assert!(text.contains("tokens kept in the keyring"), "{text}");
+    assert!(!c.token_file().exists(), "nothing in the token file");
+    run_ok(&c, &["sync"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run_ok(&c, &["sync"]);
+    assert_eq!(IdpStats::get(&idp.idp.stats.refreshes), 1, "refreshed once");
+    assert_eq!(
+        IdpStats::get(&idp.idp.stats.reused),
+        0,
+        "the rotated token was kept"
+    );
+    let forgot = run_ok(&c, &["login", "a", "--forget"]);
+    assert!(forgot.contains("tokens forgotten"), "{forgot}");
+    let out = run(&c, &["sync"]);
+    assert_eq!(out.status.code(), Some(77), "{}", printed(&out));
+}

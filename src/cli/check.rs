@@ -39,7 +39,7 @@ impl CheckArgs {
                 SecretSource::OAuth(o) => format!(
                     "OAuth2 sign-in (tenant {}, tokens in {}; `easync login {}`)",
                     o.tenant.as_str(),
-                    o.token_file.display(),
+                    o.kept_in(),
                     a.name
                 ),
             };

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::store::{Store, StoredFolder, WriterLock};
-use crate::sync::{account, hierarchy};
+use crate::sync::{account, device, hierarchy};
 
 #[derive(Debug, Args)]
 pub struct FoldersArgs {
@@ -34,6 +34,7 @@ impl FoldersArgs {
             let result = async {
                 let mut session = account::connect(&mut db, &opts, auth).await?;
                 let changed = hierarchy::sync(&mut session, &mut db).await?;
+                device::describe_once(&mut session, &mut db).await?;
                 let state = db.account()?;
                 account::remember(&mut db, &session, state)?;
                 Ok::<usize, crate::sync::SyncError>(changed)

@@ -46,7 +46,7 @@ impl LoginArgs {
             .into());
         };
         if self.forget {
-            let had = oauth::store::remove(&settings.token_file)
+            let had = oauth::store::remove_for(settings)
                 .map_err(|m| anyhow::anyhow!("{}: {m}", settings.token_file.display()))?;
             let what = if had { "forgotten" } else { "none were kept" };
             return super::write_stdout(
@@ -61,7 +61,7 @@ impl LoginArgs {
             format!(
                 "signed in: account {}; tokens kept in {}\n",
                 acct.name,
-                settings.token_file.display()
+                settings.kept_in()
             )
             .as_bytes(),
         )

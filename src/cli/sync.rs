@@ -14,7 +14,7 @@ use crate::proto::sync::BodyPreference;
 use crate::store::{StepCounts, Store, StoredFolder, WriterLock};
 use crate::sync::estimate::{self, Pending};
 use crate::sync::items::ItemOptions;
-use crate::sync::{SyncError, account, hierarchy, retry, run};
+use crate::sync::{SyncError, account, device, hierarchy, retry, run};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -140,6 +140,7 @@ impl SyncArgs {
             return self.dry_run(&mut session, db).await;
         }
         hierarchy::sync(&mut session, db).await?;
+        device::describe_once(&mut session, db).await?;
         // Queued messages first: their Sent Items copies then come with this sync.
         let sent = super::send::send_queued(&mut session, db).await?;
         let item_opts = item_options(&self.prefs, self.allow_deletions, session.version());

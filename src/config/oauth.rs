@@ -7,6 +7,7 @@
 //! # authority = "https://login.microsoftonline.com"   (http only to this machine: tests)
 //! # scopes = ["https://outlook.office.com/EAS.AccessAsUser.All", "offline_access"]
 //! # token_file = "…"       # default $XDG_STATE_HOME/easync/NAME.oauth.json
+//! # token_store = "file"   # or "keyring" (a build with `--features keyring`)
 //! ```
 //!
 //! No application id is compiled in: each user or tenant registers a public client (README).
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::Dirs;
-use crate::oauth::{DEFAULT_AUTHORITY, DEFAULT_SCOPES, OAuthSettings, Tenant};
+use crate::oauth::{DEFAULT_AUTHORITY, DEFAULT_SCOPES, OAuthSettings, Tenant, TokenStore};
 
 /// `[account.NAME.oauth]` as written.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -27,6 +28,8 @@ pub struct RawOAuth {
     pub authority: Option<String>,
     pub scopes: Option<Vec<String>>,
     pub token_file: Option<PathBuf>,
+    /// `file` (default) or `keyring`.
+    pub token_store: Option<String>,
 }
 
 /// What the account needs to know to sign in and refresh.
@@ -86,6 +89,7 @@ pub fn resolve(
             "oauth.scopes lacks offline_access: no refresh token, so a new sign-in every hour"
         );
     }
+    let token_store = token_store(raw.token_store.as_deref())?;
     Ok(OAuthSettings {
         account: account.to_string(),
         authority,
@@ -96,7 +100,31 @@ pub fn resolve(
             .token_file
             .clone()
             .unwrap_or_else(|| dirs.state.join(format!("{account}.oauth.json"))),
+        token_store,
         login_hint: Some(email.to_string()),
         ca_file,
     })
+}
+
+/// `token_store`: the token file unless `keyring` is asked for, and only in a build that has it.
+fn token_store(raw: Option<&str>) -> Result<TokenStore, String> {
+    let store = match raw.map(str::trim) {
+        None | Some("file") => TokenStore::File,
+        Some("keyring") => TokenStore::Keyring,
+        Some(other) => {
+            return Err(format!(
+                "oauth.token_store {:?} is not \"file\" or \"keyring\"",
+                crate::text::one_line(other)
+            ));
+        }
+    };
+    if !store.built_in() {
+        return Err(
+            "oauth.token_store = \"keyring\" needs easync built with `cargo build \
+                    --features keyring`; without it, leave token_store out: the tokens go to \
+                    the 0600 token file"
+                .into(),
+        );
+    }
+    Ok(store)
 }

@@ -151,7 +151,7 @@ impl SessionConfig {
             version: None,
             policy_key: None,
             tls: TlsOptions::default(),
-            user_agent: concat!("easync/", env!("CARGO_PKG_VERSION")).into(),
+            user_agent: crate::proto::settings::USER_AGENT.into(),
             timeout: Duration::from_secs(120),
             base64_query: false,
         }

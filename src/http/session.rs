@@ -39,6 +39,8 @@ pub struct Session {
     url: String,
     version: ProtocolVersion,
     policy_key: Option<PolicyKey>,
+    /// `MS-ASProtocolCommands` when OPTIONS was asked (no configured version).
+    commands: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Session {
@@ -56,6 +58,7 @@ impl Session {
             url: config.url.trim_end_matches('/').to_string(),
             version: config.version.unwrap_or(ProtocolVersion::V14_1),
             policy_key: config.policy_key,
+            commands: None,
             config,
         };
         if session.config.version.is_none() {
@@ -65,6 +68,7 @@ impl Session {
                     .ok_or_else(|| HttpError::NoCommonVersion {
                         offered: options.versions.join(","),
                     })?;
+            session.commands = Some(options.commands);
         }
         Ok(session)
     }
@@ -76,6 +80,12 @@ impl Session {
 
     pub fn version(&self) -> ProtocolVersion {
         self.version
+    }
+
+    /// Whether the server lists `command` in `MS-ASProtocolCommands`; `None` when this
+    /// session did not ask (a configured version skips OPTIONS).
+    pub fn offers(&self, command: &str) -> Option<bool> {
+        self.commands.as_ref().map(|c| c.contains(command))
     }
 
     /// The policy key in use (changed by provisioning: persist it).

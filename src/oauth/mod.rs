@@ -20,6 +20,8 @@ pub mod browser;
 pub mod device;
 mod endpoint;
 pub mod errors;
+#[cfg(feature = "keyring")]
+mod keyring;
 pub mod pkce;
 mod source;
 pub mod store;
@@ -98,8 +100,11 @@ pub struct OAuthSettings {
     /// The application (client) id of a public client registration.
     pub client_id: String,
     pub scopes: Vec<String>,
-    /// Where the tokens are kept (default `$XDG_STATE_HOME/easync/NAME.oauth.json`).
+    /// Where the tokens are kept (default `$XDG_STATE_HOME/easync/NAME.oauth.json`); with
+    /// [`TokenStore::Keyring`], only the lock beside it.
     pub token_file: PathBuf,
+    /// The token file (the default) or the system's secret service.
+    pub token_store: TokenStore,
     /// The address, as `login_hint` (the sign-in page starts with it).
     pub login_hint: Option<String>,
     /// `tls.ca_file` of the account (a proxy with an internal CA); verification stays on.
@@ -121,9 +126,35 @@ impl OAuthSettings {
         self.scopes.join(" ")
     }
 
+    /// Where the tokens are, in words: the token file, or the keyring.
+    pub fn kept_in(&self) -> String {
+        match self.token_store {
+            TokenStore::File => self.token_file.display().to_string(),
+            TokenStore::Keyring => "the keyring (Secret Service)".into(),
+        }
+    }
+
     /// The lock file beside the token file.
     pub fn lock_file(&self) -> PathBuf {
         self.token_file.with_extension("lock")
+    }
+}
+
+/// Where an account's tokens are kept (`token_store` in `[account.NAME.oauth]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenStore {
+    /// A 0600 file under `$XDG_STATE_HOME/easync/` ([`store`]): works everywhere.
+    #[default]
+    File,
+    /// The Secret Service of the desktop session (GNOME Keyring, KWallet), when easync was
+    /// built with the `keyring` cargo feature; the lock file stays beside `token_file`.
+    Keyring,
+}
+
+impl TokenStore {
+    /// Whether this build can use it.
+    pub fn built_in(self) -> bool {
+        self == Self::File || cfg!(feature = "keyring")
     }
 }
 

@@ -84,7 +84,7 @@ impl OAuthToken {
         let granted = self.endpoint.refresh(&refresh).await?;
         let new = tokens.rotated(&granted);
         // Saved before use: the old refresh token is spent, the new one must survive a crash.
-        store::save(&s.token_file, &new).map_err(|m| store_error(s, &s.token_file, m))?;
+        store::save_for(s, &new).map_err(|m| store_error(s, &s.token_file, m))?;
         tracing::info!(
             lifetime_s = granted.lifetime.as_secs(),
             "OAuth2 access token refreshed"
@@ -98,8 +98,7 @@ impl OAuthToken {
 
     fn load(&self) -> Result<Option<Tokens>, OAuthError> {
         let s = self.settings();
-        let Some(t) = store::load(&s.token_file).map_err(|m| store_error(s, &s.token_file, m))?
-        else {
+        let Some(t) = store::load_for(s).map_err(|m| store_error(s, &s.token_file, m))? else {
             return Ok(None);
         };
         if !t.belongs_to(s) {
@@ -171,6 +170,5 @@ pub async fn keep_sign_in(s: &OAuthSettings, granted: &Granted) -> Result<(), OA
              lasts only as long as this access token"
         );
     }
-    store::save(&s.token_file, &Tokens::new(s, granted))
-        .map_err(|m| store_error(s, &s.token_file, m))
+    store::save_for(s, &Tokens::new(s, granted)).map_err(|m| store_error(s, &s.token_file, m))
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Granted, OAuthSettings};
+use super::{Granted, OAuthSettings, TokenStore};
 use crate::http::Secret;
 
 /// The tokens of one account, and what they were issued for.
@@ -103,6 +103,45 @@ impl Tokens {
     }
 }
 
+/// Reads the account's tokens from where its settings keep them; `None` when there are none.
+pub fn load_for(s: &OAuthSettings) -> Result<Option<Tokens>, String> {
+    match s.token_store {
+        TokenStore::File => load(&s.token_file),
+        #[cfg(feature = "keyring")]
+        TokenStore::Keyring => super::keyring::load(s)?
+            .map(|text| parse(&text))
+            .transpose(),
+        #[cfg(not(feature = "keyring"))]
+        TokenStore::Keyring => Err(NO_KEYRING.into()),
+    }
+}
+
+/// Writes the account's tokens where its settings keep them.
+pub fn save_for(s: &OAuthSettings, t: &Tokens) -> Result<(), String> {
+    match s.token_store {
+        TokenStore::File => save(&s.token_file, t),
+        #[cfg(feature = "keyring")]
+        TokenStore::Keyring => super::keyring::save(s, &render(t)?),
+        #[cfg(not(feature = "keyring"))]
+        TokenStore::Keyring => Err(NO_KEYRING.into()),
+    }
+}
+
+/// Forgets the account's tokens; whether there were any.
+pub fn remove_for(s: &OAuthSettings) -> Result<bool, String> {
+    match s.token_store {
+        TokenStore::File => remove(&s.token_file),
+        #[cfg(feature = "keyring")]
+        TokenStore::Keyring => super::keyring::remove(s),
+        #[cfg(not(feature = "keyring"))]
+        TokenStore::Keyring => Err(NO_KEYRING.into()),
+    }
+}
+
+/// What a build without the `keyring` feature says (the configuration refuses it first).
+#[cfg(not(feature = "keyring"))]
+const NO_KEYRING: &str = "token_store = \"keyring\" needs easync built with `--features keyring`";
+
 /// Reads the token file; `None` when there is none.
 pub fn load(path: &Path) -> Result<Option<Tokens>, String> {
     let text = match std::fs::read_to_string(path) {
@@ -115,9 +154,15 @@ pub fn load(path: &Path) -> Result<Option<Tokens>, String> {
     {
         tracing::warn!(path = %path.display(), "the token file is readable by others: chmod 600 it");
     }
-    let raw: Raw = serde_json::from_str(&text)
-        .map_err(|_| "the token file is damaged: sign in again with `easync login`".to_string())?;
-    Ok(Some(Tokens {
+    parse(&text).map(Some)
+}
+
+/// The tokens from their JSON text (no token in the error).
+pub fn parse(text: &str) -> Result<Tokens, String> {
+    let raw: Raw = serde_json::from_str(text).map_err(|_| {
+        "the saved tokens are damaged: sign in again with `easync login`".to_string()
+    })?;
+    Ok(Tokens {
         authority: raw.authority,
         tenant: raw.tenant,
         client_id: raw.client_id,
@@ -125,11 +170,11 @@ pub fn load(path: &Path) -> Result<Option<Tokens>, String> {
         access_token: raw.access_token.map(Secret::new),
         expires_at: raw.expires_at,
         lifetime: raw.lifetime,
-    }))
+    })
 }
 
-/// Writes the token file atomically, readable by its owner only.
-pub fn save(path: &Path, t: &Tokens) -> Result<(), String> {
+/// The tokens as JSON text: what the token file (or the keyring entry) holds.
+pub fn render(t: &Tokens) -> Result<String, String> {
     let raw = Raw {
         version: 1,
         authority: t.authority.clone(),
@@ -141,7 +186,12 @@ pub fn save(path: &Path, t: &Tokens) -> Result<(), String> {
         lifetime: t.lifetime,
         saved_at: unix(SystemTime::now()),
     };
-    let text = serde_json::to_string_pretty(&raw).map_err(|e| e.to_string())?;
+    serde_json::to_string_pretty(&raw).map_err(|e| e.to_string())
+}
+
+/// Writes the token file atomically, readable by its owner only.
+pub fn save(path: &Path, t: &Tokens) -> Result<(), String> {
+    let text = render(t)?;
     let dir = private_dir(path)?;
     let name = path
         .file_name()
@@ -240,6 +290,7 @@ mod tests {
             scopes: vec!["s".into()],
             token_file: dir.join("a.oauth.json"),
             login_hint: None,
+            token_store: super::super::TokenStore::File,
             ca_file: None,
         }
     }

@@ -37,6 +37,10 @@ class! {
     }
 }
 
+/// The `User-Agent` of every request (MS-ASHTTP 2.2.1.1.2), and the `UserAgent` of
+/// DeviceInformation: the same words, so device rules matching either see the same client.
+pub const USER_AGENT: &str = concat!("easync/", env!("CARGO_PKG_VERSION"));
+
 impl DeviceInformation {
     /// What easync says about itself.
     pub fn easync() -> Self {
@@ -49,7 +53,7 @@ impl DeviceInformation {
                 std::env::consts::OS,
                 std::env::consts::ARCH
             )),
-            user_agent: Some(concat!("easync/", env!("CARGO_PKG_VERSION")).into()),
+            user_agent: Some(USER_AGENT.into()),
             ..Self::default()
         }
     }

@@ -175,10 +175,11 @@ pub(crate) fn item_operations(sim: &Arc<Sim>, req: &Request, body: &[u8]) -> Rep
     }
 }
 
-pub(crate) fn settings(sim: &Arc<Sim>, _req: &Request, body: &[u8]) -> Reply {
+pub(crate) fn settings(sim: &Arc<Sim>, req: &Request, body: &[u8]) -> Reply {
     let Ok(tree) = Element::decode(body) else {
         return Reply::Status(2);
     };
+    sim.stats.describe(req, &tree);
     let ok = || Element::new(st::STATUS).with_text("1");
     let mut root = Element::new(st::SETTINGS).with(ok());
     if tree.child(18, "DeviceInformation").is_some() {

@@ -36,6 +36,7 @@ pub(crate) fn handle(sim: &Arc<Sim>, req: &Request, body: &[u8]) -> Reply {
         // A remote-wipe acknowledgement or an empty request: nothing to hand out.
         return Reply::Status(2);
     };
+    sim.stats.describe(req, &tree);
     let modern = req.version.as_str() >= "14.1";
     let acked = policy.child(14, "PolicyKey").map(|k| k.text());
     let policy_status = |key: u32, doc: bool| {

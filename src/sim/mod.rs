@@ -182,12 +182,51 @@ pub struct Stats {
     pub unauthorized: AtomicU64,
     /// Requests per command name.
     commands: Mutex<HashMap<String, u64>>,
+    /// Every `DeviceInformation` received, in order.
+    described: Mutex<Vec<Described>>,
+}
+
+/// A device's description as the server received it (MS-ASCMD 2.2.3.45).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Described {
+    /// `Provision` or `Settings`.
+    pub command: String,
+    pub device_id: String,
+    pub model: String,
+    pub os: String,
+    pub user_agent: String,
+    /// The request's `User-Agent` header, to compare with.
+    pub http_user_agent: String,
 }
 
 impl Stats {
     /// How many requests of `command` arrived (faulted ones included).
     pub fn command_count(&self, command: &str) -> u64 {
         lock(&self.commands).get(command).copied().unwrap_or(0)
+    }
+
+    /// The device descriptions received (Provision and Settings), in order.
+    pub fn described(&self) -> Vec<Described> {
+        lock(&self.described).clone()
+    }
+
+    /// Records the `DeviceInformation` element of a request, if it has one.
+    pub(crate) fn describe(&self, req: &request::Request, tree: &wbxml::Element<'_>) {
+        let Some(set) = tree
+            .child(18, "DeviceInformation")
+            .and_then(|d| d.child(18, "Set"))
+        else {
+            return;
+        };
+        let field = |name| set.child(18, name).map(|e| e.text()).unwrap_or_default();
+        lock(&self.described).push(Described {
+            command: req.command.clone(),
+            device_id: req.device_id.clone(),
+            model: field("Model"),
+            os: field("OS"),
+            user_agent: field("UserAgent"),
+            http_user_agent: req.user_agent.clone(),
+        });
     }
 
     fn count(&self, command: &str) {

@@ -16,6 +16,8 @@ pub struct Request {
     /// The URL as the client sent it (for the redirect-loop fault).
     pub uri: String,
     pub host: String,
+    /// The `User-Agent` header (empty when none).
+    pub user_agent: String,
 }
 
 fn unescape(s: &str) -> String {
@@ -66,6 +68,7 @@ pub fn parse(uri: &Uri, headers: &HeaderMap) -> Result<Request, String> {
         policy_key: header("X-MS-PolicyKey").and_then(|k| k.trim().parse().ok()),
         uri: uri.to_string(),
         host: header("Host").unwrap_or("127.0.0.1").to_string(),
+        user_agent: header("User-Agent").unwrap_or("").to_string(),
     })
 }
 

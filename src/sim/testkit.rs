@@ -72,6 +72,7 @@ impl Client {
             policy_key: None,
             uri: String::new(),
             host: String::new(),
+            user_agent: String::new(),
         }
     }
 

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("schema/008_outbox.sql"),
     include_str!("schema/009_imap.sql"),
     include_str!("schema/010_dav.sql"),
+    include_str!("schema/011_device_information.sql"),
 ];
 
 /// The version a fully migrated database has.

@@ -28,7 +28,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension as _, params};
 use thiserror::Error;
 
 pub use contacts::ContactCard;
@@ -219,6 +219,31 @@ impl Store {
     /// The account's protocol state.
     pub fn account(&self) -> Result<AccountState, StoreError> {
         diagnose::read_account(&self.conn).map_err(|e| self.err(e))
+    }
+
+    /// When the server was told what this device is (DeviceInformation); `None`: not yet.
+    pub fn device_described_at(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT device_described_at FROM account WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Remembers that the server has the device's description (one statement: its own
+    /// transaction).
+    pub fn set_device_described(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE account SET device_described_at = unixepoch() WHERE id = 1",
+                [],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
     }
 }
 

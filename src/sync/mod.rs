@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod convert;
+pub mod device;
 pub mod estimate;
 pub mod fetch;
 pub mod files;

@@ -213,6 +213,14 @@ async fn answer(mb: Arc<Mailbox>, method: Method, uri: Uri, body: Bytes) -> Resp
             .text();
         return wbxml(mb.foldersync(&key));
     }
+    if query.contains("Cmd=Settings") {
+        // The device's description, sent once (MS-ASCMD 2.2.1.18): taken.
+        let ok = || Element::new(wbxml::tags::settings::STATUS).with_text("1");
+        let reply = Element::new(wbxml::tags::settings::SETTINGS)
+            .with(ok())
+            .with(Element::new(wbxml::tags::settings::DEVICE_INFORMATION).with(ok()));
+        return wbxml(reply.encode().unwrap());
+    }
     if query.contains("Cmd=GetItemEstimate") {
         return wbxml(mb.estimate(&body));
     }

@@ -51,10 +51,9 @@ fn source(s: &SecretSource) -> String {
         SecretSource::Env(var) => format!("password from ${var}"),
         SecretSource::Literal(_) => "password written in the file".into(),
         SecretSource::TokenCommand(argv) => format!("OAuth2 token from `{}`", argv.join(" ")),
-        SecretSource::OAuth(o) => format!(
-            "easync's own OAuth2 sign-in (tokens in {})",
-            o.token_file.display()
-        ),
+        SecretSource::OAuth(o) => {
+            format!("easync's own OAuth2 sign-in (tokens in {})", o.kept_in())
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::config::Account;
 use crate::http::Session;
 use crate::store::{Store, StoredFolder};
-use crate::sync::{SyncError, hierarchy, run};
+use crate::sync::{SyncError, device, hierarchy, run};
 
 /// Syncs the hierarchy (for a full sync) and the folders' items.
 pub(super) async fn sync_folders(
@@ -17,6 +17,7 @@ pub(super) async fn sync_folders(
 ) -> Result<String, SyncError> {
     if only.is_none() {
         hierarchy::sync(session, db).await?;
+        device::describe_once(session, db).await?;
     }
     let sent = super::super::send::send_queued(session, db).await?;
     let opts = super::super::sync::item_options(&acct.sync, false, session.version());
