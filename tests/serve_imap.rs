@@ -14,20 +14,8 @@ mod served;
 #[path = "common/sim.rs"]
 mod simc;
 
-use easync::sim::SimConfig;
-use served::{LOCAL_PASSWORD, Raw, serve_table, start_serve};
-use simc::{client, q, start, sync_ok};
-
-fn within(secs: u64, what: &str, pred: impl Fn() -> bool) -> Duration {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(secs) {
-        if pred() {
-            return started.elapsed();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{what} not within {secs} s");
-}
+use served::{LOCAL_PASSWORD, Raw, start_serve, within};
+use simc::q;
 
 /// Runs a Python script with imaplib; its stdout.
 fn python(script: &str, port: u16) -> String {
@@ -98,26 +86,13 @@ print(json.dumps(out))
 
 #[test]
 fn imaplib_reads_flags_moves_and_expunges_through_the_journal() {
-    let server = start(SimConfig {
-        time_divisor: 60,
-        ..simc::small()
+    let (server, a, s) = served::serve_sim("serve-imap", |sim| {
+        sim.add_folder("0", "Archive", 12).unwrap();
     });
-    let a0 = client("serve-imap", &server.url(), "16.1", "");
-    let (table, imap, smtp) = serve_table(&a0);
-    let a = client(
-        "serve-imap",
-        &server.url(),
-        "16.1",
-        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
-    );
-    served::write_password(&a);
-    server.sim.add_folder("0", "Archive", 12).unwrap();
-    sync_ok(&a);
     let inbox: i64 = q(
         &a.db,
         "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id WHERE f.type = 2",
     );
-    let s = start_serve(&a, imap, smtp, &[]);
     let out: serde_json::Value = serde_json::from_str(python(IMAPLIB, s.imap).trim()).unwrap();
     let list: Vec<String> = serde_json::from_value(out["list"].clone()).unwrap();
     assert!(list.iter().any(|l| l.ends_with("INBOX")), "{list:?}");
@@ -222,21 +197,7 @@ fn imaplib_reads_flags_moves_and_expunges_through_the_journal() {
 
 #[test]
 fn idle_announces_a_new_mail_within_seconds() {
-    let server = start(SimConfig {
-        time_divisor: 60,
-        ..simc::small()
-    });
-    let a0 = client("serve-idle", &server.url(), "16.1", "");
-    let (table, imap, smtp) = serve_table(&a0);
-    let a = client(
-        "serve-idle",
-        &server.url(),
-        "16.1",
-        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
-    );
-    served::write_password(&a);
-    sync_ok(&a);
-    let s = start_serve(&a, imap, smtp, &[]);
+    let (server, a, s) = served::serve_sim("serve-idle", |_| {});
     // The binary serves CalDAV/CardDAV too: discovery answers on the dav port.
     let dav = served::dav_port(&a);
     let mut h = std::net::TcpStream::connect(("127.0.0.1", dav)).expect("the dav port listens");
@@ -318,21 +279,8 @@ fn mbsync_mirrors_the_imap_side_and_pushes_a_flag_back() {
         simc::have("mbsync", &["-v"]) || simc::have("mbsync", &["--version"]),
         "mbsync is missing: install the Debian package isync"
     );
-    let server = start(SimConfig {
-        time_divisor: 60,
-        ..simc::small()
-    });
-    let a0 = client("serve-mbsync", &server.url(), "16.1", "");
-    let (table, imap, smtp) = serve_table(&a0);
-    let a = client(
-        "serve-mbsync",
-        &server.url(),
-        "16.1",
-        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
-    );
-    served::write_password(&a);
-    sync_ok(&a);
-    let s = start_serve(&a, imap, smtp, &[]);
+    let (server, a, s) = served::serve_sim("serve-mbsync", |_| {});
+    let imap = s.imap;
     let maildir = a.dir.join("Mail");
     std::fs::create_dir_all(&maildir).unwrap();
     let rc = a.dir.join("mbsyncrc");
@@ -404,13 +352,7 @@ fn mbsync_mirrors_the_imap_side_and_pushes_a_flag_back() {
         .and_then(|r| r.split(':').next())
         .and_then(|u| u.parse().ok())
         .expect("a UID in the file name");
-    let server_id: String = q(
-        &a.db,
-        &format!(
-            "SELECT i.server_id FROM imap_uids u JOIN items i ON i.id = u.item_id \
-             JOIN folders f ON f.id = u.folder_id WHERE f.type = 2 AND u.uid = {uid}"
-        ),
-    );
+    let server_id: String = served::inbox_server_id(&a, uid);
     let flag = || {
         server
             .sim
@@ -444,13 +386,7 @@ fn mbsync_mirrors_the_imap_side_and_pushes_a_flag_back() {
         .and_then(|r| r.split(':').next())
         .and_then(|u| u.parse().ok())
         .unwrap();
-    let sid2: String = q(
-        &a.db,
-        &format!(
-            "SELECT i.server_id FROM imap_uids u JOIN items i ON i.id = u.item_id \
-             JOIN folders f ON f.id = u.folder_id WHERE f.type = 2 AND u.uid = {uid2}"
-        ),
-    );
+    let sid2: String = served::inbox_server_id(&a, uid2);
     let cats = server.sim.item(&sid2).unwrap().mail.unwrap().categories;
     server.sim.set_mail_flags(&sid2, true, false, cats).unwrap();
     within(20, "the server's read flag in the mirror", || {
@@ -477,21 +413,8 @@ fn mbsync_mirrors_the_imap_side_and_pushes_a_flag_back() {
 /// set; after a restart the mailbox has the same UIDVALIDITY and UIDs.
 #[test]
 fn a_killed_serve_keeps_every_acknowledged_flag_and_its_uids() {
-    let server = start(SimConfig {
-        time_divisor: 60,
-        ..simc::small()
-    });
-    let a0 = client("serve-kill", &server.url(), "16.1", "");
-    let (table, imap, smtp) = serve_table(&a0);
-    let a = client(
-        "serve-kill",
-        &server.url(),
-        "16.1",
-        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
-    );
-    served::write_password(&a);
-    sync_ok(&a);
-    let mut s = start_serve(&a, imap, smtp, &[]);
+    let (server, a, mut s) = served::serve_sim("serve-kill", |_| {});
+    let (imap, smtp) = (s.imap, s.smtp);
     let mut c = Raw::connect(s.imap);
     c.cmd("a1", &format!("LOGIN a {LOCAL_PASSWORD}"));
     let sel = c.cmd("a2", "SELECT INBOX");
@@ -591,21 +514,8 @@ fn offlineimap_mirrors_the_inbox_and_pushes_a_flag_back() {
         simc::have("offlineimap", &["--version"]),
         "offlineimap is missing: install the Debian package offlineimap3"
     );
-    let server = start(SimConfig {
-        time_divisor: 60,
-        ..simc::small()
-    });
-    let a0 = client("serve-oimap", &server.url(), "16.1", "");
-    let (table, imap, smtp) = serve_table(&a0);
-    let a = client(
-        "serve-oimap",
-        &server.url(),
-        "16.1",
-        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
-    );
-    served::write_password(&a);
-    sync_ok(&a);
-    let s = start_serve(&a, imap, smtp, &[]);
+    let (server, a, s) = served::serve_sim("serve-oimap", |_| {});
+    let imap = s.imap;
     let maildir = a.dir.join("oimap");
     let rc = a.dir.join("offlineimaprc");
     std::fs::create_dir_all(maildir.join("meta")).unwrap();
@@ -685,13 +595,7 @@ fn offlineimap_mirrors_the_inbox_and_pushes_a_flag_back() {
         new_flags.into_iter().collect::<String>()
     );
     std::fs::rename(&file, &renamed).unwrap();
-    let sid: String = q(
-        &a.db,
-        &format!(
-            "SELECT i.server_id FROM imap_uids u JOIN items i ON i.id = u.item_id \
-             JOIN folders f ON f.id = u.folder_id WHERE f.type = 2 AND u.uid = {uid}"
-        ),
-    );
+    let sid: String = served::inbox_server_id(&a, uid);
     let flag = || server.sim.item(&sid).unwrap().mail.unwrap().flag_status;
     assert_ne!(flag(), 2);
     run();

@@ -3,7 +3,6 @@
 //! sends through the SMTP side. Each change reaches the server through the journal.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 mod common;
 #[path = "common/serve.rs"]
@@ -11,20 +10,8 @@ mod served;
 #[path = "common/sim.rs"]
 mod simc;
 
-use easync::sim::SimConfig;
-use served::{LOCAL_PASSWORD, serve_table, start_serve};
-use simc::{client, have, start, sync_ok};
-
-fn within(secs: u64, what: &str, pred: impl Fn() -> bool) -> Duration {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(secs) {
-        if pred() {
-            return started.elapsed();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{what} not within {secs} s");
-}
+use served::{LOCAL_PASSWORD, within};
+use simc::have;
 
 #[test]
 fn mutt_flags_deletes_and_sends_through_serve() {
@@ -36,21 +23,8 @@ fn mutt_flags_deletes_and_sends_through_serve() {
         have("script", &["--version"]),
         "script is missing: install bsdutils"
     );
-    let server = start(SimConfig {
-        time_divisor: 60,
-        ..simc::small()
-    });
-    let a0 = client("serve-mutt", &server.url(), "16.1", "");
-    let (table, imap, smtp) = serve_table(&a0);
-    let a = client(
-        "serve-mutt",
-        &server.url(),
-        "16.1",
-        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
-    );
-    served::write_password(&a);
-    sync_ok(&a);
-    let s = start_serve(&a, imap, smtp, &[]);
+    let (server, a, s) = served::serve_sim("serve-mutt", |_| {});
+    let (imap, smtp) = (s.imap, s.smtp);
     let rc = a.dir.join("muttrc");
     std::fs::write(
         &rc,

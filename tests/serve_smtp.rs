@@ -12,9 +12,8 @@ mod served;
 #[path = "common/sim.rs"]
 mod simc;
 
-use easync::sim::SimConfig;
-use served::{LOCAL_PASSWORD, serve_table, start_serve};
-use simc::{client, q, start, sync_ok};
+use served::LOCAL_PASSWORD;
+use simc::q;
 
 const SMTPLIB: &str = r#"
 import smtplib, imaplib, os, sys, time
@@ -66,21 +65,7 @@ M.logout()
 
 #[test]
 fn smtplib_submits_a_message_that_watch_sends_once_with_the_envelope_as_bcc() {
-    let server = start(SimConfig {
-        time_divisor: 60,
-        ..simc::small()
-    });
-    let a0 = client("serve-smtp", &server.url(), "16.1", "");
-    let (table, imap, smtp) = serve_table(&a0);
-    let a = client(
-        "serve-smtp",
-        &server.url(),
-        "16.1",
-        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
-    );
-    served::write_password(&a);
-    sync_ok(&a);
-    let s = start_serve(&a, imap, smtp, &[]);
+    let (server, a, s) = served::serve_sim("serve-smtp", |_| {});
     let started = Instant::now();
     let out = Command::new("python3")
         .arg("-c")

@@ -167,3 +167,51 @@ fn literal(line: &str) -> Option<usize> {
     let open = t.rfind('{')?;
     t[open + 1..].parse().ok()
 }
+
+/// Waits until `pred` holds, at most `secs`; how long it took.
+pub fn within(secs: u64, what: &str, pred: impl Fn() -> bool) -> Duration {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(secs) {
+        if pred() {
+            return started.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} not within {secs} s");
+}
+
+/// A simulator with a small mailbox, account `a` synced from it, and `easync serve` on free
+/// ports — what every gateway test starts from. `before_sync` changes the server first.
+pub fn serve_sim(
+    test: &str,
+    before_sync: impl FnOnce(&easync::sim::Sim),
+) -> (easync::sim::Running, Client, Serve) {
+    let server = super::simc::start(easync::sim::SimConfig {
+        time_divisor: 60,
+        ..super::simc::small()
+    });
+    let a0 = super::simc::client(test, &server.url(), "16.1", "");
+    let (table, imap, smtp) = serve_table(&a0);
+    let a = super::simc::client(
+        test,
+        &server.url(),
+        "16.1",
+        &format!("[account.a.watch]\nheartbeat = 600\n{table}"),
+    );
+    write_password(&a);
+    before_sync(&server.sim);
+    super::simc::sync_ok(&a);
+    let s = start_serve(&a, imap, smtp, &[]);
+    (server, a, s)
+}
+
+/// The server id of the Inbox mail with IMAP UID `uid`.
+pub fn inbox_server_id(c: &Client, uid: impl std::fmt::Display) -> String {
+    super::simc::q(
+        &c.db,
+        &format!(
+            "SELECT i.server_id FROM imap_uids u JOIN items i ON i.id = u.item_id \
+             JOIN folders f ON f.id = u.folder_id WHERE f.type = 2 AND u.uid = {uid}"
+        ),
+    )
+}

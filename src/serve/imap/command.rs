@@ -6,19 +6,17 @@ use std::borrow::Cow;
 
 use imap_next::imap_types::command::{Command, CommandBody};
 use imap_next::imap_types::core::{Atom, QuotedChar, Tag};
-use imap_next::imap_types::flag::{Flag, FlagNameAttribute, FlagPerm, StoreType};
+use imap_next::imap_types::flag::{Flag, FlagNameAttribute, FlagPerm};
 use imap_next::imap_types::mailbox::{ListMailbox, Mailbox as ImapMailbox};
 use imap_next::imap_types::response::{Code, Data, Status};
-use imap_next::imap_types::sequence::SequenceSet;
 use imap_next::imap_types::status::{StatusDataItem, StatusDataItemName};
 
 use super::names::{self, Mailbox};
 use super::session::{Reply, Session, bad, no, ok, ok_code};
 use super::view::View;
-use super::wire::{self, Flags, mutf7_decode, mutf7_encode, nz};
-use crate::model::{FlagEdit, LocalChange, MailEdit};
+use super::wire::{mutf7_decode, mutf7_encode, nz};
 
-fn reply(status: Status<'static>) -> Reply {
+pub(super) fn reply(status: Status<'static>) -> Reply {
     Reply {
         data: Vec::new(),
         status,
@@ -193,7 +191,7 @@ impl Session {
             .unwrap_or_default()
     }
 
-    fn mailboxes(&self) -> Vec<Mailbox> {
+    pub(super) fn mailboxes(&self) -> Vec<Mailbox> {
         let Some(db) = self.db.as_ref() else {
             return Vec::new();
         };
@@ -202,23 +200,33 @@ impl Session {
             .unwrap_or_default()
     }
 
-    fn select(&mut self, tag: &Tag<'static>, mailbox: &ImapMailbox<'_>, read_only: bool) -> Reply {
-        self.view = None;
+    /// The view of the mailbox a client named, or the answer saying why there is none.
+    fn open_view(
+        &mut self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+        read_only: bool,
+    ) -> Result<View, Status<'static>> {
         let name = mailbox_name(mailbox);
         let boxes = self.mailboxes();
         let Some(b) = names::find(&boxes, &name) else {
-            return reply(no(tag, &format!("[NONEXISTENT] no mail folder {name:?}")));
+            return Err(no(tag, &format!("[NONEXISTENT] no mail folder {name:?}")));
         };
-        let Some(db) = self.db.as_mut() else {
-            return reply(no(tag, "not signed in"));
+        let (Some(db), Some(account)) = (self.db.as_mut(), self.account.clone()) else {
+            return Err(no(tag, "not signed in"));
         };
-        let Some(account) = self.account.clone() else {
-            return reply(no(tag, "not signed in"));
-        };
-        let view = match View::load(db, &account.folders, &b.folder, read_only) {
-            Ok(Some(v)) => v,
-            Ok(None) => return reply(no(tag, "[NONEXISTENT] the folder left the mirror")),
-            Err(e) => return reply(no(tag, &format!("[UNAVAILABLE] {e}"))),
+        match View::load(db, &account.folders, &b.folder, read_only) {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(no(tag, "[NONEXISTENT] the folder left the mirror")),
+            Err(e) => Err(no(tag, &format!("[UNAVAILABLE] {e}"))),
+        }
+    }
+
+    fn select(&mut self, tag: &Tag<'static>, mailbox: &ImapMailbox<'_>, read_only: bool) -> Reply {
+        self.view = None;
+        let view = match self.open_view(tag, mailbox, read_only) {
+            Ok(v) => v,
+            Err(status) => return reply(status),
         };
         let data = vec![
             Data::Flags(system_flags()),
@@ -377,21 +385,9 @@ impl Session {
         mailbox: &ImapMailbox<'static>,
         names_: &[StatusDataItemName],
     ) -> Reply {
-        let name = mailbox_name(mailbox);
-        let boxes = self.mailboxes();
-        let Some(b) = names::find(&boxes, &name) else {
-            return reply(no(tag, &format!("[NONEXISTENT] no mail folder {name:?}")));
-        };
-        let Some(db) = self.db.as_mut() else {
-            return reply(no(tag, "not signed in"));
-        };
-        let Some(account) = self.account.clone() else {
-            return reply(no(tag, "not signed in"));
-        };
-        let view = match View::load(db, &account.folders, &b.folder, true) {
-            Ok(Some(v)) => v,
-            Ok(None) => return reply(no(tag, "[NONEXISTENT] the folder left the mirror")),
-            Err(e) => return reply(no(tag, &format!("[UNAVAILABLE] {e}"))),
+        let view = match self.open_view(tag, mailbox, true) {
+            Ok(v) => v,
+            Err(status) => return reply(status),
         };
         let items: Vec<StatusDataItem> = names_
             .iter()
@@ -419,149 +415,6 @@ impl Session {
             status: ok(tag, "STATUS done"),
         }
     }
-
-    fn store(
-        &mut self,
-        tag: &Tag<'static>,
-        set: &SequenceSet,
-        kind: &StoreType,
-        response: &imap_next::imap_types::flag::StoreResponse,
-        flags: &[Flag<'_>],
-        uid: bool,
-    ) -> Reply {
-        let (Some(db), Some(view)) = (self.db.as_mut(), self.view.as_mut()) else {
-            return reply(no(tag, "select a mailbox first"));
-        };
-        if view.read_only {
-            return reply(no(tag, "[READ-ONLY] the mailbox was opened with EXAMINE"));
-        }
-        let targets = view.select(set, uid);
-        let mut changes = Vec::new();
-        let mut data = Vec::new();
-        for &i in &targets {
-            let m = &view.msgs[i];
-            if m.gone {
-                continue;
-            }
-            let new = apply_flags(&m.flags, kind, flags);
-            let mut edit = MailEdit::default();
-            if new.seen != m.flags.seen {
-                edit.read = Some(new.seen);
-            }
-            if new.flagged != m.flags.flagged {
-                edit.flag = Some(if new.flagged {
-                    FlagEdit::Flagged { due: None }
-                } else {
-                    FlagEdit::Cleared
-                });
-            }
-            if edit != MailEdit::default() {
-                changes.push(LocalChange::Mail {
-                    item: m.item_id,
-                    edit,
-                });
-            }
-            if new.local != m.flags.local
-                && let Err(e) = db.imap_set_local_flags(&view.folder, m.uid, &new.local_column())
-            {
-                return reply(no(tag, &format!("[UNAVAILABLE] {e}")));
-            }
-            view.msgs[i].flags = new;
-            if matches!(response, imap_next::imap_types::flag::StoreResponse::Answer) {
-                data.push(view.flags_data(i));
-            }
-        }
-        if !changes.is_empty()
-            && let Err(e) = crate::sync::local::record(db, changes, "imap")
-        {
-            return reply(no(tag, &format!("the change was not recorded: {e}")));
-        }
-        Reply {
-            data,
-            status: ok(tag, "STORE done"),
-        }
-    }
-
-    fn move_to(
-        &mut self,
-        tag: &Tag<'static>,
-        set: &SequenceSet,
-        mailbox: &ImapMailbox<'_>,
-        uid: bool,
-    ) -> Reply {
-        let name = mailbox_name(mailbox);
-        let boxes = self.mailboxes();
-        let Some(dest) = names::find(&boxes, &name).cloned() else {
-            return reply(no(tag, &format!("[TRYCREATE] no mail folder {name:?}")));
-        };
-        let (Some(db), Some(view)) = (self.db.as_mut(), self.view.as_mut()) else {
-            return reply(no(tag, "select a mailbox first"));
-        };
-        if view.read_only {
-            return reply(no(tag, "[READ-ONLY] the mailbox was opened with EXAMINE"));
-        }
-        if dest.folder == view.folder {
-            return reply(ok(tag, "already there"));
-        }
-        let changes: Vec<LocalChange> = view
-            .select(set, uid)
-            .into_iter()
-            .filter(|&i| !view.msgs[i].gone)
-            .map(|i| LocalChange::Move {
-                item: view.msgs[i].item_id,
-                to_folder: dest.folder.clone(),
-            })
-            .collect();
-        if let Err(e) = crate::sync::local::record(db, changes, "imap") {
-            return reply(no(tag, &format!("the move was not recorded: {e}")));
-        }
-        Reply {
-            data: self.updates(true),
-            status: ok(tag, "MOVE done (sent to Exchange with the next sync)"),
-        }
-    }
-
-    fn expunge_reply(&mut self, tag: &Tag<'static>, only: Option<&SequenceSet>) -> Reply {
-        match self.expunge(only) {
-            Ok(data) => Reply {
-                data,
-                status: ok(tag, "EXPUNGE done"),
-            },
-            Err(e) => reply(no(tag, &e)),
-        }
-    }
-
-    /// Deletes the messages flagged `\Deleted` (of `only`, for UID EXPUNGE): to Deleted Items,
-    /// or for good in Deleted Items itself.
-    fn expunge(&mut self, only: Option<&SequenceSet>) -> Result<Vec<Data<'static>>, String> {
-        let boxes = self.mailboxes();
-        let (Some(db), Some(view)) = (self.db.as_mut(), self.view.as_mut()) else {
-            return Ok(Vec::new());
-        };
-        if view.read_only {
-            return Ok(Vec::new());
-        }
-        let hard = boxes
-            .iter()
-            .any(|b| b.folder == view.folder && b.is_trash());
-        let chosen: Vec<usize> = match only {
-            Some(set) => view.select(set, true),
-            None => (0..view.msgs.len()).collect(),
-        };
-        let changes: Vec<LocalChange> = chosen
-            .into_iter()
-            .filter(|&i| view.msgs[i].flags.deleted() && !view.msgs[i].gone)
-            .map(|i| LocalChange::Delete {
-                item: view.msgs[i].item_id,
-                hard,
-            })
-            .collect();
-        if !changes.is_empty() {
-            crate::sync::local::record(db, changes, "imap")
-                .map_err(|e| format!("the deletion was not recorded: {e}"))?;
-        }
-        Ok(self.updates(true))
-    }
 }
 
 impl Reply {
@@ -587,27 +440,4 @@ fn system_flags() -> Vec<Flag<'static>> {
         Flag::Seen,
         Flag::Draft,
     ]
-}
-
-/// The flags after STORE.
-fn apply_flags(old: &Flags, kind: &StoreType, flags: &[Flag<'_>]) -> Flags {
-    let mut new = match kind {
-        StoreType::Replace => Flags::default(),
-        _ => old.clone(),
-    };
-    let add = !matches!(kind, StoreType::Remove);
-    for f in flags {
-        match f {
-            Flag::Seen => new.seen = add,
-            Flag::Flagged => new.flagged = add,
-            other => {
-                let text = wire::flag_text(other);
-                new.local.retain(|l| !l.eq_ignore_ascii_case(&text));
-                if add {
-                    new.local.push(text);
-                }
-            }
-        }
-    }
-    new
 }

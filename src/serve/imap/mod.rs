@@ -4,6 +4,7 @@
 //! journal of local changes (the `watch` loop of the same process sends them); IDLE and NOOP
 //! report what changed in the store, which push keeps fresh.
 
+mod changes;
 mod command;
 mod fetch;
 mod fetch_items;
