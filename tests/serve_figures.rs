@@ -80,17 +80,8 @@ fn figures_of_serve_under_mbsync_and_twenty_idle_clients() {
         ready.push(rrx);
         std::thread::spawn(move || {
             let mut c = Raw::connect(imap);
-            c.cmd("a1", &format!("LOGIN a {LOCAL_PASSWORD}"));
-            let sel = c.cmd("a2", "SELECT INBOX");
-            let exists: u32 = sel
-                .iter()
-                .find_map(|l| {
-                    l.strip_prefix("* ")?
-                        .strip_suffix(" EXISTS\r\n")?
-                        .parse()
-                        .ok()
-                })
-                .unwrap();
+            c.login("a");
+            let (_, exists) = c.select("INBOX");
             c.send("a3 IDLE");
             assert!(c.line().starts_with('+'));
             rtx.send(()).unwrap();

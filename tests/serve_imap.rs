@@ -209,19 +209,17 @@ fn idle_announces_a_new_mail_within_seconds() {
     let mut answer = String::new();
     h.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 301"), "{answer}");
+    // AUTHENTICATE PLAIN without an initial response: the server asks with "+".
+    let mut p = Raw::connect(s.imap);
+    p.send("p1 AUTHENTICATE PLAIN");
+    assert!(p.line().starts_with('+'));
+    use base64::Engine as _;
+    p.send(&base64::engine::general_purpose::STANDARD.encode(format!("\0a\0{LOCAL_PASSWORD}")));
+    let authed = p.until("p1 ");
+    assert!(authed.last().unwrap().starts_with("p1 OK"), "{authed:?}");
     let mut c = Raw::connect(s.imap);
-    let login = c.cmd("a1", &format!("LOGIN a {LOCAL_PASSWORD}"));
-    assert!(login.last().unwrap().starts_with("a1 OK"), "{login:?}");
-    let sel = c.cmd("a2", "SELECT INBOX");
-    let exists: u32 = sel
-        .iter()
-        .find_map(|l| {
-            l.strip_prefix("* ")?
-                .strip_suffix(" EXISTS\r\n")?
-                .parse()
-                .ok()
-        })
-        .expect("EXISTS");
+    c.login("a");
+    let (sel, exists) = c.select("INBOX");
     assert!(sel.iter().any(|l| l.contains("[UIDVALIDITY ")), "{sel:?}");
     // Wait until watch is pinging (its catch-up sync is done): the log says so at -v.
     within(30, "watch's catch-up sync", || {
@@ -244,16 +242,7 @@ fn idle_announces_a_new_mail_within_seconds() {
     let f = c.cmd("a4", &format!("FETCH {} (UID FLAGS)", exists + 1));
     assert!(f.last().unwrap().starts_with("a4 OK"), "{f:?}");
     // A folder other than the Inbox is pushed too: serve watches every mail folder.
-    let sel = c.cmd("a5", "SELECT \"Sent Items\"");
-    let exists: u32 = sel
-        .iter()
-        .find_map(|l| {
-            l.strip_prefix("* ")?
-                .strip_suffix(" EXISTS\r\n")?
-                .parse()
-                .ok()
-        })
-        .expect("EXISTS");
+    let (_, exists) = c.select("\"Sent Items\"");
     c.send("a6 IDLE");
     assert!(c.line().starts_with('+'));
     let started = Instant::now();
@@ -416,8 +405,8 @@ fn a_killed_serve_keeps_every_acknowledged_flag_and_its_uids() {
     let (server, a, mut s) = served::serve_sim("serve-kill", |_| {});
     let (imap, smtp) = (s.imap, s.smtp);
     let mut c = Raw::connect(s.imap);
-    c.cmd("a1", &format!("LOGIN a {LOCAL_PASSWORD}"));
-    let sel = c.cmd("a2", "SELECT INBOX");
+    c.login("a");
+    let (sel, _) = c.select("INBOX");
     let validity = sel
         .iter()
         .find(|l| l.contains("[UIDVALIDITY "))
@@ -481,8 +470,8 @@ fn a_killed_serve_keeps_every_acknowledged_flag_and_its_uids() {
     drop(s);
     let s2 = start_serve(&a, imap, smtp, &[]);
     let mut c2 = Raw::connect(s2.imap);
-    c2.cmd("b1", &format!("LOGIN a {LOCAL_PASSWORD}"));
-    let sel2 = c2.cmd("b2", "SELECT INBOX");
+    c2.login("a");
+    let (sel2, _) = c2.select("INBOX");
     assert!(
         sel2.contains(&validity),
         "UIDVALIDITY kept: {validity} vs {sel2:?}"

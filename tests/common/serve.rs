@@ -140,6 +140,28 @@ impl Raw {
         self.until(&format!("{tag} "))
     }
 
+    /// Signs in with the local password (asserting it worked).
+    pub fn login(&mut self, user: &str) {
+        let r = self.cmd("l1", &format!("LOGIN {user} {LOCAL_PASSWORD}"));
+        assert!(r.last().unwrap().starts_with("l1 OK"), "{r:?}");
+    }
+
+    /// SELECTs `mailbox` (asserting it worked): its lines and EXISTS.
+    pub fn select(&mut self, mailbox: &str) -> (Vec<String>, u32) {
+        let r = self.cmd("s1", &format!("SELECT {mailbox}"));
+        assert!(r.last().unwrap().starts_with("s1 OK"), "{r:?}");
+        let exists = r
+            .iter()
+            .find_map(|l| {
+                l.strip_prefix("* ")?
+                    .strip_suffix(" EXISTS\r\n")?
+                    .parse()
+                    .ok()
+            })
+            .expect("EXISTS");
+        (r, exists)
+    }
+
     /// Lines until one starts with `prefix` (literals read whole).
     pub fn until(&mut self, prefix: &str) -> Vec<String> {
         let mut out = Vec::new();

@@ -36,6 +36,10 @@ pub struct Session {
     pub logout: bool,
     /// Untagged statuses (`* OK [UIDVALIDITY …]`) to send before the next tagged one.
     pub notes: Vec<Status<'static>>,
+    /// The tag of the IDLE in progress.
+    pub idle: Option<Tag<'static>>,
+    /// The tag of an AUTHENTICATE waiting for the client's response.
+    pub pending_auth: Option<Tag<'static>>,
 }
 
 /// The capabilities announced (before and after sign-in alike).
@@ -76,15 +80,15 @@ pub async fn run(stream: TcpStream, ctx: Arc<ImapContext>) -> Result<(), String>
         view: None,
         logout: false,
         notes: Vec::new(),
+        idle: None,
+        pending_auth: None,
     };
-    let mut idle: Option<Tag<'static>> = None;
-    let mut pending_auth: Option<Tag<'static>> = None;
     let mut tick = tokio::time::interval(IDLE_POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         let event = tokio::select! {
             event = stream.next(&mut server) => event,
-            _ = tick.tick(), if idle.is_some() => {
+            _ = tick.tick(), if s.idle.is_some() => {
                 for d in s.idle_updates() {
                     server.enqueue_data(d);
                 }
@@ -95,17 +99,7 @@ pub async fn run(stream: TcpStream, ctx: Arc<ImapContext>) -> Result<(), String>
             Ok(e) => e,
             Err(StreamError::Closed) => return Ok(()),
             Err(StreamError::State(e)) => {
-                // A line imap-next could not read: answer BAD under its tag when it has one
-                // (a client waiting for a literal's "+" must hear that it will not come).
-                tracing::debug!("imap: unreadable command: {e}");
-                if matches!(e, imap_next::server::Error::LiteralTooLong { .. }) {
-                    continue; // imap-next answered BAD itself
-                }
-                let tag = unreadable_tag(&e);
-                let text = "unreadable command (a mailbox name with spaces must be quoted)";
-                if let Ok(bad) = Status::bad(tag, None, text) {
-                    server.enqueue_status(bad);
-                }
+                unreadable(&mut server, &e);
                 continue;
             }
             Err(e) => return Err(e.to_string()),
@@ -124,49 +118,7 @@ pub async fn run(stream: TcpStream, ctx: Arc<ImapContext>) -> Result<(), String>
                     return finish(&mut stream, &mut server, last).await;
                 }
             }
-            Event::CommandAuthenticateReceived {
-                command_authenticate,
-            } => {
-                let tag = command_authenticate.tag;
-                if command_authenticate.mechanism != AuthMechanism::Plain {
-                    let _ = server.authenticate_finish(no(&tag, "only AUTHENTICATE PLAIN"));
-                } else if let Some(ir) = command_authenticate.initial_response {
-                    let status = s.plain(&tag, ir.declassify());
-                    let _ = server.authenticate_finish(status);
-                } else {
-                    pending_auth = Some(tag);
-                    if let Ok(c) = CommandContinuationRequest::basic(None, " ") {
-                        let _ = server.authenticate_continue(c);
-                    }
-                }
-            }
-            Event::AuthenticateDataReceived { authenticate_data } => {
-                let tag = pending_auth.take().unwrap_or_else(|| tag_of("*"));
-                let status = match authenticate_data {
-                    AuthenticateData::Continue(data) => s.plain(&tag, data.declassify()),
-                    AuthenticateData::Cancel => bad(&tag, "AUTHENTICATE cancelled"),
-                };
-                let _ = server.authenticate_finish(status);
-            }
-            Event::IdleCommandReceived { tag } => {
-                if s.view.is_some() {
-                    if let Ok(c) = CommandContinuationRequest::basic(None, "idling") {
-                        let _ = server.idle_accept(c);
-                    }
-                    for d in s.idle_updates() {
-                        server.enqueue_data(d);
-                    }
-                    idle = Some(tag);
-                } else {
-                    let _ = server.idle_reject(bad(&tag, "IDLE needs a selected mailbox"));
-                }
-            }
-            Event::IdleDoneReceived => {
-                if let Some(tag) = idle.take() {
-                    server.enqueue_status(ok(&tag, "IDLE done"));
-                }
-            }
-            Event::GreetingSent { .. } | Event::ResponseSent { .. } => {}
+            other => s.on_event(&mut server, other),
         }
     }
 }
@@ -200,7 +152,72 @@ async fn finish(
     }
 }
 
+/// A line imap-next could not read: BAD under its tag when it has one (a client waiting for
+/// a literal's "+" must hear that it will not come).
+fn unreadable(server: &mut Server, e: &imap_next::server::Error) {
+    tracing::debug!("imap: unreadable command: {e}");
+    if matches!(e, imap_next::server::Error::LiteralTooLong { .. }) {
+        return; // imap-next answered BAD itself
+    }
+    let text = "unreadable command (a mailbox name with spaces must be quoted)";
+    if let Ok(bad) = Status::bad(unreadable_tag(e), None, text) {
+        server.enqueue_status(bad);
+    }
+}
+
 impl Session {
+    /// AUTHENTICATE (RFC 3501 6.2.2) and IDLE (RFC 2177), the exchanges beyond one command and
+    /// its answer.
+    fn on_event(&mut self, server: &mut Server, event: Event) {
+        match event {
+            Event::CommandAuthenticateReceived {
+                command_authenticate,
+            } => {
+                let tag = command_authenticate.tag;
+                if command_authenticate.mechanism != AuthMechanism::Plain {
+                    let _ = server.authenticate_finish(no(&tag, "only AUTHENTICATE PLAIN"));
+                } else if let Some(ir) = command_authenticate.initial_response {
+                    let status = self.plain(&tag, ir.declassify());
+                    let _ = server.authenticate_finish(status);
+                } else {
+                    self.pending_auth = Some(tag);
+                    if let Ok(c) = CommandContinuationRequest::basic(None, " ") {
+                        let _ = server.authenticate_continue(c);
+                    }
+                }
+            }
+            Event::AuthenticateDataReceived { authenticate_data } => {
+                let tag = self.pending_auth.take().unwrap_or_else(|| tag_of("*"));
+                let status = match authenticate_data {
+                    AuthenticateData::Continue(data) => self.plain(&tag, data.declassify()),
+                    AuthenticateData::Cancel => bad(&tag, "AUTHENTICATE cancelled"),
+                };
+                let _ = server.authenticate_finish(status);
+            }
+            Event::IdleCommandReceived { tag } => {
+                if self.view.is_some() {
+                    if let Ok(c) = CommandContinuationRequest::basic(None, "idling") {
+                        let _ = server.idle_accept(c);
+                    }
+                    for d in self.idle_updates() {
+                        server.enqueue_data(d);
+                    }
+                    self.idle = Some(tag);
+                } else {
+                    let _ = server.idle_reject(bad(&tag, "IDLE needs a selected mailbox"));
+                }
+            }
+            Event::IdleDoneReceived => {
+                if let Some(tag) = self.idle.take() {
+                    server.enqueue_status(ok(&tag, "IDLE done"));
+                }
+            }
+            Event::GreetingSent { .. }
+            | Event::ResponseSent { .. }
+            | Event::CommandReceived { .. } => {}
+        }
+    }
+
     /// SASL PLAIN (RFC 4616): `authzid NUL authcid NUL password`.
     fn plain(&mut self, tag: &Tag<'static>, data: &[u8]) -> Status<'static> {
         // Some clients send the initial response base64-encoded still; imap-next decoded it.
