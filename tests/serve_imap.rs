@@ -592,3 +592,137 @@ fn offlineimap_mirrors_the_inbox_and_pushes_a_flag_back() {
     eprintln!("offlineimap flag → server: {took:?}");
     drop(s);
 }
+
+/// SEARCH answers from the mirror: each key's hits are the mails the database says match.
+#[test]
+fn search_keys_answer_as_the_mirror_says() {
+    let (_server, a, s) = served::serve_sim("serve-search", |_| {});
+    let mut c = Raw::connect(s.imap);
+    c.login("a");
+    c.select("INBOX");
+    let hits = |c: &mut Raw, key: &str| -> usize {
+        let r = c.cmd("q1", &format!("UID SEARCH {key}"));
+        assert!(r.last().unwrap().starts_with("q1 OK"), "{key}: {r:?}");
+        r.iter()
+            .find_map(|l| l.strip_prefix("* SEARCH"))
+            .map_or(0, |l| l.split_whitespace().count())
+    };
+    let count = |sql: &str| -> usize {
+        q::<i64>(
+            &a.db,
+            &format!(
+                "SELECT count(*) FROM items i JOIN folders f ON f.id = i.folder_id JOIN emails e \
+                 ON e.item_id = i.id WHERE f.type = 2 AND ({sql})"
+            ),
+        ) as usize
+    };
+    let all = count("1");
+    assert_eq!(hits(&mut c, "ALL"), all);
+    let word: String = q(
+        &a.db,
+        "SELECT substr(e.subject, 1, 5) FROM emails e JOIN items i ON i.id = e.item_id \
+         JOIN folders f ON f.id = i.folder_id WHERE f.type = 2 \
+         AND substr(e.subject, 1, 5) GLOB '[A-Za-z][A-Za-z][A-Za-z][A-Za-z][A-Za-z]' LIMIT 1",
+    );
+    let like = word.replace('\'', "''");
+    assert_eq!(
+        hits(&mut c, &format!("SUBJECT \"{word}\"")),
+        count(&format!("e.subject LIKE '%{like}%'"))
+    );
+    // Text other than ASCII comes as a literal with its charset (RFC 3501 6.4.4).
+    let r = c.cmd("q2", "UID SEARCH CHARSET UTF-8 SUBJECT {6+}\r\nDéjeu");
+    assert!(r.last().unwrap().starts_with("q2 OK"), "{r:?}");
+    assert_eq!(
+        r.iter()
+            .find_map(|l| l.strip_prefix("* SEARCH"))
+            .map_or(0, |l| l.split_whitespace().count()),
+        count("e.subject LIKE '%Déjeu%'")
+    );
+    assert_eq!(hits(&mut c, "SEEN"), count("e.read = 1"));
+    assert_eq!(hits(&mut c, "NOT SEEN"), count("e.read = 0"));
+    assert_eq!(
+        hits(&mut c, "OR SEEN FLAGGED"),
+        count("e.read = 1 OR e.flag_status = 2")
+    );
+    assert_eq!(
+        hits(&mut c, "SINCE 1-Jan-1990"),
+        all,
+        "every mail is newer than 1990"
+    );
+    assert_eq!(hits(&mut c, "BEFORE 1-Jan-1990"), 0);
+    assert_eq!(hits(&mut c, "LARGER 0"), all);
+    assert_eq!(hits(&mut c, "1:2"), all.min(2), "a set of numbers");
+}
+
+/// A mail moved away and back has a new UID above every UID given before (RFC 3501 2.3.1.1):
+/// a client that remembered the old one must not take it for the same message.
+#[test]
+fn a_mail_moved_away_and_back_gets_a_new_uid() {
+    let (server, _a, s) = served::serve_sim("serve-uidback", |sim| {
+        sim.add_folder("0", "Archive", 12).unwrap();
+    });
+    let mut c = Raw::connect(s.imap);
+    c.login("a");
+    let (sel, exists) = c.select("INBOX");
+    let next = |sel: &[String]| -> u32 {
+        sel.iter()
+            .find_map(|l| l.split("[UIDNEXT ").nth(1)?.split(']').next()?.parse().ok())
+            .expect("UIDNEXT")
+    };
+    let uid_next = next(&sel);
+    let subject_of = |c: &mut Raw, set: &str| -> String {
+        c.cmd(
+            "f1",
+            &format!("UID FETCH {set} (BODY.PEEK[HEADER.FIELDS (SUBJECT)])"),
+        )
+        .iter()
+        .find_map(|l| {
+            l.split("Subject: ")
+                .nth(1)
+                .map(|s| s.lines().next().unwrap().to_string())
+        })
+        .expect("a subject")
+    };
+    let subject = subject_of(&mut c, "1");
+    let r = c.cmd("m1", "UID MOVE 1 Archive");
+    assert!(r.last().unwrap().starts_with("m1 OK"), "{r:?}");
+    // Once the move reached the server and came back, move it home again.
+    within(20, "the mail in Archive", || {
+        server.sim.items("Archive").unwrap().len() == 1
+    });
+    let mut found = false;
+    for _ in 0..100 {
+        let (_, n) = c.select("Archive");
+        if n == 1 {
+            found = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(found, "the mirror shows it in Archive");
+    let r = c.cmd("m2", "MOVE 1 INBOX");
+    assert!(r.last().unwrap().starts_with("m2 OK"), "{r:?}");
+    within(20, "the mail back in the Inbox on the server", || {
+        server.sim.items("Archive").unwrap().is_empty()
+    });
+    let mut back = None;
+    for _ in 0..100 {
+        let (_, n) = c.select("INBOX");
+        if n == exists {
+            back = Some(subject_of(&mut c, &format!("{uid_next}:*")));
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        back.as_deref(),
+        Some(subject.as_str()),
+        "back, with a UID ≥ the old UIDNEXT"
+    );
+    let (_, _) = c.select("INBOX");
+    let old = c.cmd("f2", "UID FETCH 1 (UID)");
+    assert!(
+        !old.iter().any(|l| l.contains("FETCH (UID 1)")),
+        "UID 1 is not given again: {old:?}"
+    );
+}

@@ -55,7 +55,7 @@ try:
     M.append("Sent Items", None, None, msg)
     sys.exit("an unquoted name with a space was taken")
 except imaplib.IMAP4.error as e:
-    assert "quoted" in str(e), e
+    assert "quote" in str(e), e
 typ, data = M.append('"Sent Items"', "(\\Seen)", None, msg)
 assert typ == "OK", (typ, data)
 typ, data = M.append('"Sent Items"', None, None, b"Message-ID: <other@x>\r\nSubject: other\r\n\r\nx\r\n")

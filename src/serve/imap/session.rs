@@ -159,7 +159,8 @@ fn unreadable(server: &mut Server, e: &imap_next::server::Error) {
     if matches!(e, imap_next::server::Error::LiteralTooLong { .. }) {
         return; // imap-next answered BAD itself
     }
-    let text = "unreadable command (a mailbox name with spaces must be quoted)";
+    let text = "unreadable command (quote names with spaces; text other than ASCII goes in a \
+                literal)";
     if let Ok(bad) = Status::bad(unreadable_tag(e), None, text) {
         server.enqueue_status(bad);
     }
