@@ -130,15 +130,9 @@ fn entity(r: &quick_xml::events::BytesRef<'_>) -> Result<String, String> {
         return Ok(c.to_string());
     }
     let name: &str = r;
-    Ok(match name {
-        "amp" => "&",
-        "lt" => "<",
-        "gt" => ">",
-        "quot" => "\"",
-        "apos" => "'",
-        other => return Err(format!("unknown entity &{other};")),
-    }
-    .to_string())
+    quick_xml::escape::resolve_xml_entity(name)
+        .map(str::to_string)
+        .ok_or_else(|| format!("unknown entity &{name};"))
 }
 
 /// Text for element content or attribute values.
